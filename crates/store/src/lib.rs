@@ -1,0 +1,16 @@
+//! PostgreSQL storage for the GCM catalogue: the diesel schema, row models with their
+//! batch queries (many keys in, one map out: the GraphQL loaders call these), the
+//! embedded migrations, the connection pool, and the catalogue importer/exporter.
+//!
+//! `diesel_async::RunQueryDsl` is imported only inside this crate: it is implemented for
+//! every type, and outside a store module it shadows methods such as `Schema::execute`.
+
+pub mod catalogue;
+pub mod error;
+pub mod migrations;
+pub mod models;
+mod pool;
+pub mod schema;
+
+pub use error::{StoreError, StoreResult};
+pub use pool::{Conn, Pool, PoolConfig, build_pool};

@@ -1,0 +1,1 @@
+//! Row models, one module per table, with their batch queries.

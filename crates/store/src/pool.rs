@@ -1,0 +1,76 @@
+use std::time::Duration;
+
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+use diesel_async::pooled_connection::deadpool::{Object, Pool as DeadPool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures::FutureExt;
+
+use crate::{StoreError, StoreResult};
+
+pub type Pool = DeadPool<AsyncPgConnection>;
+pub type Conn = Object<AsyncPgConnection>;
+
+/// How the service talks to PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct PoolConfig {
+    pub max_connections: usize,
+    /// How long a request waits for a connection before it is told the database is unavailable.
+    pub acquire_timeout: Duration,
+    /// PostgreSQL's `statement_timeout` for every session: no statement runs longer.
+    pub statement_timeout: Duration,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Counts every statement sent, in the Prometheus counter `gcm_sql_statements_total`:
+/// the number that shows whether loaders batch (bounded by query depth, not breadth).
+struct StatementCounter;
+
+impl Instrumentation for StatementCounter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            metrics::counter!("gcm_sql_statements_total").increment(1);
+        }
+    }
+}
+
+/// Builds the pool. Connections are opened lazily, so this succeeds while the database is down.
+pub fn build_pool(database_url: &str, config: &PoolConfig) -> StoreResult<Pool> {
+    let statement_timeout_ms = config.statement_timeout.as_millis();
+    let mut manager_config = ManagerConfig::default();
+    manager_config.recycling_method = RecyclingMethod::Fast;
+    manager_config.custom_setup = Box::new(move |url| {
+        let url = url.to_owned();
+        async move {
+            let mut conn = AsyncPgConnection::establish(&url).await?;
+            diesel::sql_query(format!("SET statement_timeout = {statement_timeout_ms}"))
+                .execute(&mut conn)
+                .await
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            conn.set_instrumentation(StatementCounter);
+            Ok(conn)
+        }
+        .boxed()
+    });
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+        database_url,
+        manager_config,
+    );
+    DeadPool::builder(manager)
+        .max_size(config.max_connections)
+        .runtime(deadpool::Runtime::Tokio1)
+        .wait_timeout(Some(config.acquire_timeout))
+        .create_timeout(Some(config.acquire_timeout))
+        .recycle_timeout(Some(config.acquire_timeout))
+        .build()
+        .map_err(|e| StoreError::Unavailable(e.to_string()))
+}

@@ -1,0 +1,283 @@
+// The database schema as diesel sees it; written to match `migrations/` (the
+// migrations test checks that every table and column here exists). Generated
+// columns are listed so they can be read; they are never inserted.
+
+diesel::table! {
+    catalogue_files (file_name) {
+        file_name -> Text,
+        document -> Jsonb,
+        imported_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    objectives (number) {
+        number -> Int4,
+        slug -> Text,
+        short_name -> Text,
+        title -> Text,
+        commitment_paragraph -> Int4,
+        commitment_text -> Nullable<Text>,
+        actions_lead_in -> Nullable<Text>,
+        hub_term_id -> Nullable<Int4>,
+        source -> Jsonb,
+    }
+}
+
+diesel::table! {
+    actions (id) {
+        id -> Int4,
+        objective_number -> Int4,
+        letter -> Text,
+        text -> Text,
+    }
+}
+
+diesel::table! {
+    guiding_principles (id) {
+        id -> Int4,
+        slug -> Text,
+        name -> Text,
+        position -> Int4,
+        source -> Jsonb,
+    }
+}
+
+diesel::table! {
+    regions (id) {
+        id -> Int4,
+        slug -> Text,
+        name -> Text,
+        m49_code -> Text,
+        position -> Int4,
+        source -> Jsonb,
+    }
+}
+
+diesel::table! {
+    countries (id) {
+        id -> Int4,
+        iso2 -> Text,
+        iso3 -> Text,
+        iso_numeric -> Nullable<Text>,
+        name -> Text,
+        slug -> Text,
+        kind -> Text,
+        region_id -> Int4,
+        position -> Int4,
+        source -> Jsonb,
+    }
+}
+
+diesel::table! {
+    document_types (id) {
+        id -> Int4,
+        slug -> Text,
+        name -> Text,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    instruments (id) {
+        id -> Int4,
+        code -> Text,
+        kind -> Text,
+        number -> Int4,
+        year -> Int4,
+        title -> Text,
+        source -> Jsonb,
+    }
+}
+
+diesel::table! {
+    objective_instruments (objective_number, instrument_id) {
+        objective_number -> Int4,
+        instrument_id -> Int4,
+    }
+}
+
+diesel::table! {
+    objective_pages (objective_number) {
+        objective_number -> Int4,
+        source -> Jsonb,
+    }
+}
+
+diesel::table! {
+    policy_options (id) {
+        id -> Int4,
+        objective_number -> Int4,
+        number -> Int4,
+        text -> Text,
+        label -> Nullable<Text>,
+        label_derived -> Bool,
+    }
+}
+
+diesel::table! {
+    related_objectives (objective_number, related_number) {
+        objective_number -> Int4,
+        related_number -> Int4,
+        paragraph -> Int4,
+        position -> Int4,
+        as_given -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    guidance_sources (id) {
+        id -> Int4,
+        slug -> Text,
+        objective_number -> Int4,
+        mechanism -> Text,
+        body -> Text,
+        abbreviation -> Nullable<Text>,
+        year -> Int4,
+        symbol -> Text,
+        paragraph -> Text,
+        guidance -> Text,
+        position -> Int4,
+        actions_reason -> Nullable<Text>,
+        items_reason -> Nullable<Text>,
+        source -> Jsonb,
+    }
+}
+
+diesel::table! {
+    guidance_source_actions (guidance_source_id, action_id) {
+        guidance_source_id -> Int4,
+        action_id -> Int4,
+    }
+}
+
+diesel::table! {
+    items (id) {
+        id -> Int4,
+        slug -> Text,
+        kind -> Text,
+        section -> Nullable<Text>,
+        document_type_id -> Nullable<Int4>,
+        title -> Nullable<Text>,
+        title_provenance -> Text,
+        summary -> Text,
+        summary_truncated -> Bool,
+        url -> Nullable<Text>,
+        published_on -> Nullable<Date>,
+        language -> Nullable<Text>,
+        organisation -> Nullable<Text>,
+        city -> Nullable<Text>,
+        event_country_id -> Nullable<Int4>,
+        starts_on -> Nullable<Date>,
+        ends_on -> Nullable<Date>,
+        scope -> Text,
+        status -> Text,
+        position -> Int4,
+        geography_reason -> Nullable<Text>,
+        source -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        scope_rank -> Int2,
+        age_rank -> Int4,
+        title_key -> Text,
+    }
+}
+
+diesel::table! {
+    item_objectives (item_id, objective_number) {
+        item_id -> Int4,
+        objective_number -> Int4,
+    }
+}
+
+diesel::table! {
+    item_principles (item_id, principle_id) {
+        item_id -> Int4,
+        principle_id -> Int4,
+    }
+}
+
+diesel::table! {
+    item_regions (item_id, region_id) {
+        item_id -> Int4,
+        region_id -> Int4,
+    }
+}
+
+diesel::table! {
+    item_countries (item_id, country_id) {
+        item_id -> Int4,
+        country_id -> Int4,
+    }
+}
+
+diesel::table! {
+    item_guidance_sources (item_id, guidance_source_id) {
+        item_id -> Int4,
+        guidance_source_id -> Int4,
+    }
+}
+
+diesel::table! {
+    item_actions (item_id, action_id) {
+        item_id -> Int4,
+        action_id -> Int4,
+    }
+}
+
+diesel::table! {
+    catalogue_version (singleton) {
+        singleton -> Bool,
+        version -> Int8,
+        changed_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(actions -> objectives (objective_number));
+diesel::joinable!(countries -> regions (region_id));
+diesel::joinable!(objective_instruments -> objectives (objective_number));
+diesel::joinable!(objective_instruments -> instruments (instrument_id));
+diesel::joinable!(objective_pages -> objectives (objective_number));
+diesel::joinable!(policy_options -> objectives (objective_number));
+diesel::joinable!(guidance_sources -> objectives (objective_number));
+diesel::joinable!(guidance_source_actions -> guidance_sources (guidance_source_id));
+diesel::joinable!(guidance_source_actions -> actions (action_id));
+diesel::joinable!(items -> document_types (document_type_id));
+diesel::joinable!(items -> countries (event_country_id));
+diesel::joinable!(item_objectives -> items (item_id));
+diesel::joinable!(item_objectives -> objectives (objective_number));
+diesel::joinable!(item_principles -> items (item_id));
+diesel::joinable!(item_principles -> guiding_principles (principle_id));
+diesel::joinable!(item_regions -> items (item_id));
+diesel::joinable!(item_regions -> regions (region_id));
+diesel::joinable!(item_countries -> items (item_id));
+diesel::joinable!(item_countries -> countries (country_id));
+diesel::joinable!(item_guidance_sources -> items (item_id));
+diesel::joinable!(item_guidance_sources -> guidance_sources (guidance_source_id));
+diesel::joinable!(item_actions -> items (item_id));
+diesel::joinable!(item_actions -> actions (action_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    catalogue_files,
+    objectives,
+    actions,
+    guiding_principles,
+    regions,
+    countries,
+    document_types,
+    instruments,
+    objective_instruments,
+    objective_pages,
+    policy_options,
+    related_objectives,
+    guidance_sources,
+    guidance_source_actions,
+    items,
+    item_objectives,
+    item_principles,
+    item_regions,
+    item_countries,
+    item_guidance_sources,
+    item_actions,
+    catalogue_version,
+);
