@@ -6,6 +6,7 @@
 //! every type, and outside a store module it shadows methods such as `Schema::execute`.
 
 pub mod catalogue;
+pub mod cluster;
 pub mod error;
 pub mod migrations;
 pub mod models;
