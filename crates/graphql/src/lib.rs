@@ -5,6 +5,7 @@
 //! `gcm_store::models` (SQL) and back.
 
 pub mod error;
+pub mod federation;
 pub mod ids;
 pub mod loaders;
 pub mod query;
@@ -22,12 +23,24 @@ pub const MAX_DEPTH: usize = 16;
 
 /// Builds the schema once at start-up; per-request state is added by [`prepare_request`].
 pub fn build_schema(pool: Pool) -> CatalogueSchema {
+    schema_builder(pool).finish()
+}
+
+/// The same schema with federated tracing: serve with it the requests whose router asks
+/// for a trace (header `apollo-federation-include-trace: ftv1`), so others pay nothing.
+pub fn build_traced_schema(pool: Pool) -> CatalogueSchema {
+    schema_builder(pool)
+        .extension(federation::ftv1::FederatedTracing)
+        .finish()
+}
+
+fn schema_builder(
+    pool: Pool,
+) -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .data(pool)
         .limit_depth(MAX_DEPTH)
         .limit_recursive_depth(32)
-        .enable_federation()
-        .finish()
 }
 
 /// Attaches what must not outlive one request: the dataloaders and their cache.
@@ -35,7 +48,8 @@ pub fn prepare_request(request: async_graphql::Request, pool: &Pool) -> async_gr
     request.data(loaders::per_request(pool.clone()))
 }
 
-/// The SDL the server serves (federation directives included): what `schema.graphql` holds.
-pub fn sdl(schema: &CatalogueSchema) -> String {
-    schema.sdl_with_options(async_graphql::SDLExportOptions::new().federation())
+/// The SDL the server serves at `_service { sdl }` (federation directives included):
+/// what `schema.graphql` holds.
+pub fn sdl() -> String {
+    federation::federation_sdl()
 }

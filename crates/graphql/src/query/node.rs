@@ -33,6 +33,15 @@ pub fn parse_action_code(code: &str) -> Option<(i32, String)> {
 /// Resolves one global id; `Ok(None)` when it is well formed but names nothing.
 pub async fn resolve_node(loaders: &Loaders, id: &str) -> Result<Option<Node>, ApiError> {
     let (kind, key) = parse_node_id(id)?;
+    resolve_natural_key(loaders, kind, key).await
+}
+
+/// Resolves an entity by type and natural key (what node ids and federation keys hold).
+pub async fn resolve_natural_key(
+    loaders: &Loaders,
+    kind: NodeType,
+    key: String,
+) -> Result<Option<Node>, ApiError> {
     let item = |expected: &'static str| {
         let key = key.clone();
         async move {

@@ -29,6 +29,7 @@ impl Region {
         &self.0.slug
     }
 
+    #[graphql(shareable)]
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -69,6 +70,7 @@ impl Country {
     }
 
     /// The name exactly as the Hub writes it, e.g. "Egypt, Arab Rep." or "Côte d’Ivoire".
+    #[graphql(shareable)]
     async fn name(&self) -> &str {
         &self.0.name
     }

@@ -160,6 +160,7 @@ macro_rules! catalogue_item_object {
             }
 
             /// The title; see `titleProvenance` for where it comes from. Null when no title is known.
+            #[graphql(shareable)]
             pub async fn title(&self) -> Option<&str> {
                 self.0.title.as_deref()
             }

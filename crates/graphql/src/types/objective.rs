@@ -39,11 +39,13 @@ impl Objective {
     }
 
     /// The short name the Hub's menu uses, e.g. "Social protection".
+    #[graphql(shareable)]
     async fn short_name(&self) -> &str {
         &self.0.short_name
     }
 
     /// The official title, as listed in A/RES/73/195 paragraph 16.
+    #[graphql(shareable)]
     async fn title(&self) -> &str {
         &self.0.title
     }

@@ -25,6 +25,7 @@ impl GuidingPrinciple {
     }
 
     /// The name as the Hub's menu writes it.
+    #[graphql(shareable)]
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -52,6 +53,7 @@ impl DocumentType {
     }
 
     /// The name as the Hub's menu writes it.
+    #[graphql(shareable)]
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -88,6 +90,7 @@ impl Instrument {
     }
 
     /// The official ILO short title.
+    #[graphql(shareable)]
     async fn title(&self) -> &str {
         &self.0.title
     }
