@@ -27,11 +27,18 @@ fn postmaster(data_dir: &Path) -> (i32, u16) {
     )
 }
 
+/// Running (a zombie waiting for a reaper counts as gone).
 fn is_alive(pid: i32) -> bool {
-    !matches!(
+    if matches!(
         nix::sys::signal::kill(Pid::from_raw(pid), None),
         Err(Errno::ESRCH)
-    )
+    ) {
+        return false;
+    }
+    let state = fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| stat.rsplit_once(')')?.1.trim_start().chars().next());
+    state != Some('Z')
 }
 
 async fn assert_stopped(data_dir: &Path, pid: i32) {

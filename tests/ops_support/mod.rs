@@ -61,7 +61,22 @@ impl ScratchDir {
 }
 
 impl Drop for ScratchDir {
+    /// Also stops a cluster a failed test left running in `data/` (fast shutdown), so a
+    /// failure does not leak PostgreSQL servers.
     fn drop(&mut self) {
+        let pid_file = self.path.join("data/postgres/data/postmaster.pid");
+        let pid = fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|text| text.lines().next()?.trim().parse::<i32>().ok());
+        if let Some(pid) = pid {
+            let pid = nix::unistd::Pid::from_raw(pid);
+            if nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).is_ok() {
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while nix::sys::signal::kill(pid, None).is_ok() && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+        }
         let _ = fs::remove_dir_all(&self.path);
     }
 }
