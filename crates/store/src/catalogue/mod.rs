@@ -46,18 +46,27 @@ pub struct ImportSummary {
 
 /// Validates every file in `dir`, then writes the whole catalogue in one transaction.
 pub async fn import_directory(_pool: &Pool, _dir: &Path) -> Result<ImportSummary, ImportError> {
-    Err(ImportError::Io { path: String::new(), message: "not implemented yet".into() })
+    Err(ImportError::Io {
+        path: String::new(),
+        message: "not implemented yet".into(),
+    })
 }
 
 /// Imports the catalogue bundled into the binary (a copy of `data/catalogue/`), so `serve`
 /// works from any directory.
 pub async fn import_bundled(_pool: &Pool) -> Result<ImportSummary, ImportError> {
-    Err(ImportError::Io { path: String::new(), message: "not implemented yet".into() })
+    Err(ImportError::Io {
+        path: String::new(),
+        message: "not implemented yet".into(),
+    })
 }
 
 /// Writes the stored catalogue to `dir` in the import format.
 pub async fn export_directory(_pool: &Pool, _dir: &Path) -> Result<(), ImportError> {
-    Err(ImportError::Io { path: String::new(), message: "not implemented yet".into() })
+    Err(ImportError::Io {
+        path: String::new(),
+        message: "not implemented yet".into(),
+    })
 }
 
 /// True when the database holds a catalogue (at least the objectives).
