@@ -3,7 +3,8 @@
 
 mod ops_support;
 
-use ops_support::{ScratchDir, TempDatabase, command};
+use gcm_test_support::TestDatabase;
+use ops_support::{ScratchDir, command};
 
 const VARIABLES: [&str; 5] = [
     "DATABASE_URL",
@@ -103,7 +104,7 @@ async fn schema_prints_the_sdl_without_a_database() {
 
 #[tokio::test]
 async fn migrate_applies_pending_migrations_then_has_nothing_to_do() {
-    let database = TempDatabase::create().await;
+    let database = TestDatabase::blank().await;
     let env = [("DATABASE_URL", database.url())];
 
     let (status, stdout, stderr) = run(&["migrate"], &env).await;

@@ -4,7 +4,8 @@ mod ops_support;
 
 use std::time::{Duration, Instant};
 
-use ops_support::{Server, TempDatabase, http};
+use gcm_test_support::TestDatabase;
+use ops_support::{Server, http};
 use serde_json::Value;
 
 async fn get(server: &Server, path: &str) -> (u16, String) {
@@ -42,7 +43,7 @@ fn sql_statements(metrics: &str) -> Option<u64> {
 
 #[tokio::test]
 async fn a_migrated_database_is_healthy_ready_and_counted() {
-    let database = TempDatabase::create().await;
+    let database = TestDatabase::blank().await;
     let server = Server::start(&[("DATABASE_URL", database.url())]).await;
 
     let (status, body) = get(&server, "/healthz").await;
@@ -83,7 +84,7 @@ async fn a_migrated_database_is_healthy_ready_and_counted() {
 
 #[tokio::test]
 async fn readyz_is_503_on_a_database_that_is_not_migrated() {
-    let database = TempDatabase::create().await;
+    let database = TestDatabase::blank().await;
     let server = Server::start(&[("DATABASE_URL", database.url())]).await;
     eventually(&server, "/readyz", 200).await;
 
@@ -106,11 +107,19 @@ async fn readyz_is_503_on_a_database_that_is_not_migrated() {
 
 #[tokio::test]
 async fn readyz_is_503_not_a_hang_when_the_database_is_gone() {
-    let database = TempDatabase::create().await;
+    let database = TestDatabase::blank().await;
     let server = Server::start(&[("DATABASE_URL", database.url())]).await;
     eventually(&server, "/readyz", 200).await;
 
-    database.drop_now().await;
+    // The database disappears under the server (its sessions are ended with it).
+    let admin_url = std::env::var("GCM_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    ops_support::connect(&admin_url)
+        .await
+        .expect("connect as admin")
+        .batch_execute(&format!("DROP DATABASE {} WITH (FORCE)", database.name()))
+        .await
+        .expect("drop the database");
     let body = eventually(&server, "/readyz", 503).await;
     let body: Value = serde_json::from_str(&body).expect("JSON readiness");
     assert_eq!(body["status"], "unavailable", "{body}");

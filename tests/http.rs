@@ -2,11 +2,12 @@
 
 mod ops_support;
 
-use ops_support::{Server, TempDatabase, graphql, http};
+use gcm_test_support::TestDatabase;
+use ops_support::{Server, graphql, http};
 
 #[tokio::test]
 async fn graphql_answers_post_and_get_and_shows_graphiql_to_browsers() {
-    let database = TempDatabase::create().await;
+    let database = TestDatabase::migrated().await;
     let server = Server::start(&[("DATABASE_URL", database.url())]).await;
 
     let body = graphql(&server, "{ __typename }").await;
@@ -52,7 +53,7 @@ async fn graphql_answers_post_and_get_and_shows_graphiql_to_browsers() {
 
 #[tokio::test]
 async fn serve_refuses_an_address_it_cannot_bind() {
-    let database = TempDatabase::create().await;
+    let database = TestDatabase::migrated().await;
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = taken.local_addr().expect("address").to_string();
     let log = Server::try_start(&[("DATABASE_URL", database.url()), ("GCM_LISTEN", &address)])

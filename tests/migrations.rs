@@ -1,13 +1,11 @@
 //! Every down.sql must undo its up.sql exactly: apply all, revert all, apply again, and
 //! compare the schema dumps.
 
-mod ops_support;
-
 use std::path::PathBuf;
 use std::process::Command;
 
 use gcm_store::migrations;
-use ops_support::TempDatabase;
+use gcm_test_support::TestDatabase;
 
 /// pg_dump from PATH, else from the newest /usr/lib/postgresql/*/bin.
 fn pg_dump() -> PathBuf {
@@ -59,7 +57,7 @@ fn dump_schema(url: &str, without_bookkeeping: bool) -> String {
 
 #[tokio::test]
 async fn down_migrations_revert_up_migrations_exactly() {
-    let database = TempDatabase::create().await;
+    let database = TestDatabase::blank().await;
     let url = database.url().to_owned();
     let empty = tokio::task::spawn_blocking({
         let url = url.clone();

@@ -1,6 +1,7 @@
-//! Helpers for the end-to-end tests of the binary: scratch directories, throwaway databases
-//! on the system PostgreSQL, and a real `gcm-catalogue` process to talk HTTP to.
-//! Everything is unique per test, so the tests run in parallel.
+//! Helpers for the end-to-end tests of the operations side of the binary: scratch
+//! directories, and a real `gcm-catalogue` process whose logs the tests can read (databases
+//! come from `gcm_test_support::TestDatabase`). Everything is unique per test, so the tests
+//! run in parallel.
 
 #![allow(dead_code)] // each test crate uses a different part
 
@@ -17,7 +18,6 @@ use tokio::process::{Child, Command};
 pub const BINARY: &str = env!("CARGO_BIN_EXE_gcm-catalogue");
 /// initdb plus the first start can be slow on a busy 2-core machine.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
-const SYSTEM_POSTGRES: &str = "host=127.0.0.1 port=5432 user=postgres dbname=postgres";
 /// Every variable the binary reads, removed from a child's environment unless a test sets it.
 const SERVICE_VARIABLES: [&str; 5] = [
     "DATABASE_URL",
@@ -81,95 +81,10 @@ impl Drop for ScratchDir {
     }
 }
 
-/// Connects to the system PostgreSQL, starting it first if it is down.
-pub async fn system_postgres() -> tokio_postgres::Client {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut started = false;
-    loop {
-        match connect(SYSTEM_POSTGRES).await {
-            Ok(client) => return client,
-            Err(e) if Instant::now() > deadline => panic!("system PostgreSQL is unreachable: {e}"),
-            Err(_) => {
-                if !started {
-                    started = true;
-                    // Several tests may try at once; pg_ctlcluster fails harmlessly for all but one.
-                    let _ = Command::new("pg_ctlcluster")
-                        .args(["--skip-systemctl-redirect", "15", "main", "start"])
-                        .stdout(Stdio::null())
-                        .stderr(Stdio::null())
-                        .status()
-                        .await;
-                }
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
-        }
-    }
-}
-
 pub async fn connect(config: &str) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
     let (client, connection) = tokio_postgres::connect(config, tokio_postgres::NoTls).await?;
     tokio::spawn(connection);
     Ok(client)
-}
-
-/// An empty database of its own on the system PostgreSQL, dropped (forcibly) when dropped.
-pub struct TempDatabase {
-    name: String,
-    url: String,
-}
-
-impl TempDatabase {
-    pub async fn create() -> Self {
-        let name = unique_name("gcm_ops_test");
-        system_postgres()
-            .await
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create test database");
-        let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
-        Self { name, url }
-    }
-
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Drops the database now, ending every session on it (the server's pool included).
-    pub async fn drop_now(&self) {
-        system_postgres()
-            .await
-            .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .await
-            .expect("drop test database");
-    }
-}
-
-impl Drop for TempDatabase {
-    fn drop(&mut self) {
-        let name = self.name.clone();
-        // Drop cannot await; a thread with its own runtime works inside or outside tokio.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            runtime.block_on(async {
-                let client = connect(SYSTEM_POSTGRES).await.ok()?;
-                client
-                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await
-                    .ok()
-            })
-        })
-        .join();
-    }
 }
 
 /// A `gcm-catalogue` command with a clean environment: only what the test sets.
