@@ -692,7 +692,7 @@ async fn every_entity_resolves_by_its_global_id() {
         assert_eq!(node[key.as_str()], original[key.as_str()], "{typename}");
         let one = server
             .data(
-                &format!("query($id: ID!) {{ node(id: $id) {{ id }} }}"),
+                "query($id: ID!) { node(id: $id) { id } }",
                 json!({ "id": original["id"] }),
             )
             .await;

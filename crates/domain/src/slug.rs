@@ -53,11 +53,13 @@ impl<'de> serde::Deserialize<'de> for Slug {
     }
 }
 
-/// Turns a name into a slug: accents dropped ("Côte d’Ivoire" → "cote-d-ivoire").
+/// Turns a name into a slug as the catalogue's files do: accents and apostrophes dropped,
+/// other punctuation and spaces become hyphens ("Côte d’Ivoire" → "cote-divoire").
 pub fn slugify(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut pending_hyphen = false;
-    for c in name.nfkd().filter(|c| c.is_ascii()) {
+    // Apostrophes join ("d’Ivoire" → "divoire"); non-ASCII marks are dropped.
+    for c in name.nfkd().filter(|c| c.is_ascii() && *c != '\'') {
         if c.is_ascii_alphanumeric() {
             if pending_hyphen && !out.is_empty() {
                 out.push('-');
@@ -87,7 +89,7 @@ mod tests {
 
     #[test]
     fn slugify_drops_accents_and_punctuation() {
-        assert_eq!(slugify("Côte d’Ivoire"), "cote-d-ivoire");
+        assert_eq!(slugify("Côte d’Ivoire"), "cote-divoire");
         assert_eq!(
             slugify("Sint Maarten (Dutch part)"),
             "sint-maarten-dutch-part"

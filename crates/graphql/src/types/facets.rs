@@ -257,7 +257,7 @@ impl Facets {
             .of("year")
             .filter_map(|(k, count)| k.parse().ok().map(|year| YearCount { year, count }))
             .collect();
-        out.sort_by(|a, b| b.year.cmp(&a.year));
+        out.sort_by_key(|c| std::cmp::Reverse(c.year));
         out
     }
 }

@@ -106,12 +106,11 @@ impl ItemFilter {
             from: Some(from),
             to: Some(to),
         }) = published
+            && from.0 > to.0
         {
-            if from.0 > to.0 {
-                return Err(ApiError::bad_input(
-                    "filter.published: `from` is after `to`",
-                ));
-            }
+            return Err(ApiError::bad_input(
+                "filter.published: `from` is after `to`",
+            ));
         }
         let kinds = match kind {
             // A typed list (resources, events, projects) is of one kind whatever the filter says.

@@ -18,6 +18,10 @@ use crate::loaders::{
 };
 
 /// Anything the Hub catalogues under an objective: a resource, an event or a project.
+#[expect(
+    clippy::duplicated_attributes,
+    reason = "each `field(...)` of the interface repeats `ty = ...`"
+)]
 #[derive(Interface)]
 #[graphql(
     field(
