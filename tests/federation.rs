@@ -190,7 +190,6 @@ async fn entities_resolve_in_one_statement_per_type_and_fail_one_by_one() {
     assert_eq!(entities[unknown_at - 2]["code"], "22b");
     for (i, entity) in entities.iter().enumerate().skip(unknown_at) {
         assert_eq!(*entity, Value::Null, "representation {i}");
-    }");
     }
     let errors = body["errors"].as_array().expect("errors");
     let at = |i: usize| {
