@@ -21,6 +21,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct AppState {
     pub schema: CatalogueSchema,
+    /// The same schema with federated tracing, for routers that ask for `ftv1` traces.
+    pub traced_schema: CatalogueSchema,
     pub pool: Pool,
     pub metrics: PrometheusHandle,
 }
@@ -29,6 +31,7 @@ impl AppState {
     pub fn new(pool: Pool, metrics: PrometheusHandle) -> Self {
         Self {
             schema: gcm_graphql::build_schema(pool.clone()),
+            traced_schema: gcm_graphql::build_traced_schema(pool.clone()),
             pool,
             metrics,
         }

@@ -12,23 +12,45 @@ use crate::AppState;
 
 pub const PATH: &str = "/graphql";
 
-pub async fn post(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    execute(&state, request).await
+pub async fn post(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    execute(&state, wants_trace(&headers), request).await
 }
 
 pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     if wants_html(&request) {
         return Html(GraphiQLSource::build().endpoint(PATH).finish()).into_response();
     }
+    let traced = wants_trace(request.headers());
     match GraphQLRequest::from_request(request, &state).await {
-        Ok(request) => execute(&state, request).await.into_response(),
+        Ok(request) => execute(&state, traced, request).await.into_response(),
         Err(rejection) => rejection.into_response(),
     }
 }
 
-async fn execute(state: &AppState, request: GraphQLRequest) -> GraphQLResponse {
+async fn execute(state: &AppState, traced: bool, request: GraphQLRequest) -> GraphQLResponse {
     let request = gcm_graphql::prepare_request(request.into_inner(), &state.pool);
-    state.schema.execute(request).await.into()
+    // A federation router asking for a trace gets the traced twin of the schema; other
+    // requests do not pay for per-field timing.
+    let schema = if traced {
+        &state.traced_schema
+    } else {
+        &state.schema
+    };
+    schema.execute(request).await.into()
+}
+
+/// `apollo-federation-include-trace: ftv1`, sent by a router that wants field timings.
+fn wants_trace(headers: &axum::http::HeaderMap) -> bool {
+    use gcm_graphql::federation::ftv1::{INCLUDE_TRACE_HEADER, INCLUDE_TRACE_VALUE};
+    headers.get(INCLUDE_TRACE_HEADER).is_some_and(|value| {
+        value
+            .as_bytes()
+            .eq_ignore_ascii_case(INCLUDE_TRACE_VALUE.as_bytes())
+    })
 }
 
 /// A browser navigating to the endpoint, rather than a client sending a query.
