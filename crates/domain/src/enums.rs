@@ -143,7 +143,10 @@ mod tests {
         }
         assert_eq!(
             MechanismKind::parse("treaty-body").map_err(|e| e.0),
-            Err(r#""treaty-body" is not a mechanism kind (one of special_procedure, treaty_body)"#.into())
+            Err(
+                r#""treaty-body" is not a mechanism kind (one of special_procedure, treaty_body)"#
+                    .into()
+            )
         );
     }
 }

@@ -15,9 +15,12 @@ impl Slug {
     pub fn parse(value: &str) -> Result<Self, Invalid> {
         let well_formed = !value.is_empty()
             && value.len() <= Self::MAX_LEN
-            && value
-                .split('-')
-                .all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+            && value.split('-').all(|word| {
+                !word.is_empty()
+                    && word
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
         if well_formed {
             Ok(Self(value.to_owned()))
         } else {
@@ -85,7 +88,10 @@ mod tests {
     #[test]
     fn slugify_drops_accents_and_punctuation() {
         assert_eq!(slugify("Côte d’Ivoire"), "cote-d-ivoire");
-        assert_eq!(slugify("Sint Maarten (Dutch part)"), "sint-maarten-dutch-part");
+        assert_eq!(
+            slugify("Sint Maarten (Dutch part)"),
+            "sint-maarten-dutch-part"
+        );
         assert_eq!(slugify("Türkiye"), "turkiye");
         assert_eq!(slugify("Kosovo*"), "kosovo");
     }

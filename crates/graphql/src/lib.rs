@@ -17,7 +17,9 @@ pub type CatalogueSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
 /// Builds the schema once at start-up; per-request state is added by [`prepare_request`].
 pub fn build_schema(pool: Pool) -> CatalogueSchema {
-    Schema::build(Query, EmptyMutation, EmptySubscription).data(pool).finish()
+    Schema::build(Query, EmptyMutation, EmptySubscription)
+        .data(pool)
+        .finish()
 }
 
 /// Attaches what must not outlive one request (the dataloaders) to a request.

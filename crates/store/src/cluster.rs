@@ -24,12 +24,17 @@ pub struct RunningCluster {
 
 impl EmbeddedCluster {
     pub fn new(data_dir: &Path) -> Self {
-        Self { data_dir: data_dir.to_owned() }
+        Self {
+            data_dir: data_dir.to_owned(),
+        }
     }
 
     /// Creates (first time), starts (or reuses a running) cluster and its `gcm` database.
     pub async fn start(&self) -> Result<RunningCluster, ClusterError> {
-        Err(ClusterError::Failed(format!("not implemented yet ({})", self.data_dir.display())))
+        Err(ClusterError::Failed(format!(
+            "not implemented yet ({})",
+            self.data_dir.display()
+        )))
     }
 }
 

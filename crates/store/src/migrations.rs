@@ -33,7 +33,9 @@ async fn with_sync_connection<T: Send + 'static>(
 /// Applies every pending migration; returns the versions it applied.
 pub async fn run_pending(database_url: &str) -> StoreResult<Vec<String>> {
     with_sync_connection(database_url, |conn| {
-        let applied = conn.run_pending_migrations(MIGRATIONS).map_err(migration_error)?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(migration_error)?;
         Ok(applied.iter().map(ToString::to_string).collect())
     })
     .await
@@ -42,7 +44,9 @@ pub async fn run_pending(database_url: &str) -> StoreResult<Vec<String>> {
 /// Reverts every applied migration, newest first (used by the migrations test).
 pub async fn revert_all(database_url: &str) -> StoreResult<Vec<String>> {
     with_sync_connection(database_url, |conn| {
-        let reverted = conn.revert_all_migrations(MIGRATIONS).map_err(migration_error)?;
+        let reverted = conn
+            .revert_all_migrations(MIGRATIONS)
+            .map_err(migration_error)?;
         Ok(reverted.iter().map(ToString::to_string).collect())
     })
     .await
@@ -53,7 +57,10 @@ pub fn embedded_versions() -> Vec<String> {
     use diesel::migration::{Migration, MigrationSource};
     let migrations: Vec<Box<dyn Migration<diesel::pg::Pg>>> =
         MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS).unwrap_or_default();
-    let mut versions: Vec<String> = migrations.iter().map(|m| m.name().version().to_string()).collect();
+    let mut versions: Vec<String> = migrations
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect();
     versions.sort();
     versions
 }
