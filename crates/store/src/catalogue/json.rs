@@ -81,16 +81,6 @@ impl<'a> Obj<'a> {
         self.problems.report(self.file, &self.path_of(key), message);
     }
 
-    /// Reports a problem with the object itself.
-    pub fn report_here(&self, message: impl Into<String>) {
-        let path = if self.path.is_empty() { ROOT } else { &self.path };
-        self.problems.report(self.file, path, message);
-    }
-
-    pub fn has(&self, key: &str) -> bool {
-        self.map.contains_key(key)
-    }
-
     /// The raw value, present and not null.
     pub fn present(&self, key: &str) -> Option<&'a Value> {
         self.map.get(key).filter(|v| !v.is_null())
@@ -253,11 +243,6 @@ impl<'a> Obj<'a> {
     /// An optional ISO 8601 calendar date (YYYY-MM-DD).
     pub fn opt_date(&self, key: &str) -> Option<Option<NaiveDate>> {
         self.opt_parse(key, parse_date)
-    }
-
-    pub fn object(&self, key: &str) -> Option<Obj<'a>> {
-        let v = self.required(key)?;
-        self.as_object(key, v)
     }
 
     pub fn opt_object(&self, key: &str) -> Option<Option<Obj<'a>>> {

@@ -83,17 +83,26 @@ fn sources<T>(rows: &[T], f: impl Fn(&T) -> &serde_json::Value) -> Vec<serde_jso
     rows.iter().map(|r| f(r).clone()).collect()
 }
 
+/// A file's document (its top-level keys that are not records). An empty one is stored
+/// as no row, so that a file written by the exporter for rows added through the API
+/// (which has no document) imports back to the same state.
 async fn write_files(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<(), StoreError> {
+    let (empty, kept): (Vec<_>, Vec<_>) =
+        c.files.iter().partition(|f| f.document.as_object().is_some_and(|m| m.is_empty()));
     diesel::sql_query(
         "INSERT INTO catalogue_files (file_name, document)
          SELECT * FROM unnest($1::text[], $2::jsonb[])
          ON CONFLICT (file_name) DO UPDATE
          SET document = EXCLUDED.document, imported_at = now()",
     )
-    .bind::<Array<Text>, _>(strings(&c.files, |f| &f.name))
-    .bind::<Array<Jsonb>, _>(sources(&c.files, |f| &f.document))
+    .bind::<Array<Text>, _>(strings(&kept, |f| &f.name))
+    .bind::<Array<Jsonb>, _>(sources(&kept, |f| &f.document))
     .execute(conn)
     .await?;
+    diesel::sql_query("DELETE FROM catalogue_files WHERE file_name = ANY($1::text[])")
+        .bind::<Array<Text>, _>(strings(&empty, |f| &f.name))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
