@@ -15,9 +15,16 @@ async fn the_export_of_the_bundled_catalogue_equals_its_files() {
     catalogue::import_bundled(&pool).await.expect("import");
     let exported = as_values(&catalogue::export_files(&pool).await.expect("export"));
     let original = as_values(&bundled_files());
-    assert_eq!(exported.keys().collect::<Vec<_>>(), original.keys().collect::<Vec<_>>());
+    assert_eq!(
+        exported.keys().collect::<Vec<_>>(),
+        original.keys().collect::<Vec<_>>()
+    );
     for (name, value) in &original {
-        assert!(&exported[name] == value, "{name} differs after export:\n{}", first_difference(value, &exported[name]));
+        assert!(
+            &exported[name] == value,
+            "{name} differs after export:\n{}",
+            first_difference(value, &exported[name])
+        );
     }
 }
 
@@ -29,7 +36,11 @@ fn first_difference(expected: &serde_json::Value, actual: &serde_json::Value) ->
             (Value::Object(e), Value::Object(a)) => {
                 for key in e.keys().chain(a.keys()) {
                     let (Some(ev), Some(av)) = (e.get(key), a.get(key)) else {
-                        return Some(format!("{path}.{key}: {:?} vs {:?}", e.get(key), a.get(key)));
+                        return Some(format!(
+                            "{path}.{key}: {:?} vs {:?}",
+                            e.get(key),
+                            a.get(key)
+                        ));
                     };
                     if let Some(d) = walk(format!("{path}.{key}"), ev, av) {
                         return Some(d);
@@ -37,9 +48,11 @@ fn first_difference(expected: &serde_json::Value, actual: &serde_json::Value) ->
                 }
                 None
             }
-            (Value::Array(e), Value::Array(a)) if e.len() == a.len() => {
-                e.iter().zip(a).enumerate().find_map(|(i, (ev, av))| walk(format!("{path}[{i}]"), ev, av))
-            }
+            (Value::Array(e), Value::Array(a)) if e.len() == a.len() => e
+                .iter()
+                .zip(a)
+                .enumerate()
+                .find_map(|(i, (ev, av))| walk(format!("{path}[{i}]"), ev, av)),
             _ if e == a => None,
             _ => Some(format!("{path}: {e} vs {a}")),
         }
@@ -56,12 +69,16 @@ async fn import_export_import_is_a_fixed_point() {
     let exported = catalogue::export_files(&pool).await.expect("export");
 
     // Into the same database: nothing changes.
-    catalogue::import_files(&pool, &exported).await.expect("the export imports");
+    catalogue::import_files(&pool, &exported)
+        .await
+        .expect("the export imports");
     assert_same_dump(&imported, &dump(&db).await);
 
     // Into a fresh database: the same rows, ids included.
     let fresh = TestDatabase::migrated().await;
-    catalogue::import_files(&fresh.pool(), &exported).await.expect("the export imports");
+    catalogue::import_files(&fresh.pool(), &exported)
+        .await
+        .expect("the export imports");
     assert_same_dump(&imported, &dump(&fresh).await);
 }
 
@@ -70,17 +87,23 @@ async fn export_directory_writes_files_that_import_directory_reads_back() {
     let db = TestDatabase::migrated().await;
     let pool = db.pool();
     // The real data directory, README.md and all.
-    catalogue::import_directory(&pool, &workspace_root().join("data/catalogue")).await.expect("import");
+    catalogue::import_directory(&pool, &workspace_root().join("data/catalogue"))
+        .await
+        .expect("import");
     let imported = dump(&db).await;
 
     let dir = TempDir::new("export");
     let target = dir.0.join("catalogue");
-    catalogue::export_directory(&pool, &target).await.expect("export");
+    catalogue::export_directory(&pool, &target)
+        .await
+        .expect("export");
     let written = catalogue::read_directory(&target).await.expect("read back");
     assert_eq!(as_values(&written), as_values(&bundled_files()));
 
     let fresh = TestDatabase::migrated().await;
-    catalogue::import_directory(&fresh.pool(), &target).await.expect("import of the export");
+    catalogue::import_directory(&fresh.pool(), &target)
+        .await
+        .expect("import of the export");
     assert_same_dump(&imported, &dump(&fresh).await);
 }
 
@@ -105,20 +128,37 @@ async fn edits_made_in_the_database_show_up_in_the_export() {
         .await
         .expect("editing");
     let exported = as_values(&catalogue::export_files(&pool).await.expect("export"));
-    assert_eq!(exported["objectives.json"]["objectives"][0]["short_name"], json!("Data and evidence"));
+    assert_eq!(
+        exported["objectives.json"]["objectives"][0]["short_name"],
+        json!("Data and evidence")
+    );
     let event = &exported["objective_22_content.json"]["items"][3];
-    assert_eq!(event["id"], json!("obj22-event-02-regional-social-security-forum-americas-san-jose"));
+    assert_eq!(
+        event["id"],
+        json!("obj22-event-02-regional-social-security-forum-americas-san-jose")
+    );
     assert_eq!(event["summary"], json!("An edited summary."));
     assert_eq!(event["title"], json!("An edited title"));
     assert_eq!(event["title_derived"], json!(true));
     let video = &exported["objective_22_content.json"]["items"][8];
-    assert_eq!((&video["title"], &video["title_derived"]), (&json!("A video title"), &json!(true)));
-    assert_eq!(exported["links.json"]["item_geography"][3]["countries"], json!(["PAN"]));
+    assert_eq!(
+        (&video["title"], &video["title_derived"]),
+        (&json!("A video title"), &json!(true))
+    );
+    assert_eq!(
+        exported["links.json"]["item_geography"][3]["countries"],
+        json!(["PAN"])
+    );
 
     // Importing the edited export keeps the edits.
     let files: Vec<_> = catalogue::export_files(&pool).await.expect("export");
-    catalogue::import_files(&pool, &files).await.expect("the edited export imports");
-    assert_eq!(text(&db, "SELECT short_name FROM objectives WHERE number = 1").await, "Data and evidence");
+    catalogue::import_files(&pool, &files)
+        .await
+        .expect("the edited export imports");
+    assert_eq!(
+        text(&db, "SELECT short_name FROM objectives WHERE number = 1").await,
+        "Data and evidence"
+    );
     assert_eq!(
         text(&db, "SELECT title || ' / ' || title_provenance FROM items WHERE slug = 'obj22-video-01-portability-social-security-rights'").await,
         "A video title / derived"

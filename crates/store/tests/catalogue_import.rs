@@ -13,7 +13,9 @@ async fn a_fresh_import_holds_the_whole_bundled_catalogue() {
     let db = TestDatabase::migrated().await;
     let pool = db.pool();
     assert!(!catalogue::has_catalogue(&pool).await.expect("query"));
-    let summary = catalogue::import_bundled(&pool).await.expect("the bundled catalogue imports");
+    let summary = catalogue::import_bundled(&pool)
+        .await
+        .expect("the bundled catalogue imports");
     assert_eq!(
         summary,
         ImportSummary {
@@ -41,15 +43,34 @@ async fn a_fresh_import_holds_the_whole_bundled_catalogue() {
         ("items", 10),
         ("catalogue_files", 9),
     ] {
-        assert_eq!(count(&db, &format!("SELECT count(*) FROM {table}")).await, expected, "{table}");
+        assert_eq!(
+            count(&db, &format!("SELECT count(*) FROM {table}")).await,
+            expected,
+            "{table}"
+        );
     }
-    assert_eq!(count(&db, "SELECT count(*) FROM countries WHERE name = 'Global' OR slug = 'global'").await, 0);
     assert_eq!(
-        text(&db, "SELECT short_name || ' | ' || title FROM objectives WHERE number = 22").await,
+        count(
+            &db,
+            "SELECT count(*) FROM countries WHERE name = 'Global' OR slug = 'global'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        text(
+            &db,
+            "SELECT short_name || ' | ' || title FROM objectives WHERE number = 22"
+        )
+        .await,
         "Social protection | Establish mechanisms for the portability of social security entitlements and earned benefits"
     );
     assert_eq!(
-        text(&db, "SELECT short_name || ' | ' || title FROM objectives WHERE number = 2").await,
+        text(
+            &db,
+            "SELECT short_name || ' | ' || title FROM objectives WHERE number = 2"
+        )
+        .await,
         "Minimize adverse drivers | Minimize the adverse drivers and structural factors that compel people to leave their country of origin"
     );
     // Only objective 22 has its commitment and actions; nothing is invented for the others.
@@ -58,10 +79,21 @@ async fn a_fresh_import_holds_the_whole_bundled_catalogue() {
         "22"
     );
     assert_eq!(
-        text(&db, "SELECT string_agg(objective_number || letter, ',' ORDER BY letter) FROM actions").await,
+        text(
+            &db,
+            "SELECT string_agg(objective_number || letter, ',' ORDER BY letter) FROM actions"
+        )
+        .await,
         "22a,22b,22c"
     );
-    assert_eq!(count(&db, "SELECT count(*) FROM objectives WHERE commitment_paragraph <> number + 16").await, 0);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM objectives WHERE commitment_paragraph <> number + 16"
+        )
+        .await,
+        0
+    );
     assert_eq!(
         text(&db, "SELECT string_agg(i.code || ':' || oi.objective_number, ',' ORDER BY i.code) FROM instruments i JOIN objective_instruments oi ON oi.instrument_id = i.id").await,
         "C097:22,C118:22,C143:22,C189:22,R202:22"
@@ -74,7 +106,14 @@ async fn a_fresh_import_holds_the_whole_bundled_catalogue() {
         text(&db, "SELECT string_agg(related_number || '@' || paragraph, ',' ORDER BY position) FROM related_objectives WHERE objective_number = 22").await,
         "5@21,16@32,21@37"
     );
-    assert_eq!(count(&db, "SELECT count(*) FROM objective_pages WHERE objective_number = 22").await, 1);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM objective_pages WHERE objective_number = 22"
+        )
+        .await,
+        1
+    );
 
     // Guidance sources keep the dataset's ids as slugs and link to actions per links.json.
     assert_eq!(
@@ -90,16 +129,34 @@ async fn a_fresh_import_holds_the_whole_bundled_catalogue() {
                    FROM (SELECT kind, section, count(*) AS n FROM items GROUP BY kind, section) k").await,
         "event/-:2,project/-:2,resource/documents:2,resource/training_and_guidance:2,resource/videos:2"
     );
-    assert_eq!(count(&db, "SELECT count(*) FROM item_objectives WHERE objective_number = 22").await, 10);
-    assert_eq!(count(&db, "SELECT count(*) FROM item_objectives").await, 10);
-    assert_eq!(count(&db, "SELECT count(*) FROM items WHERE status = 'published'").await, 10);
     assert_eq!(
-        text(&db, "SELECT string_agg(title_provenance || ':' || n, ',' ORDER BY title_provenance)
-                   FROM (SELECT title_provenance, count(*) AS n FROM items GROUP BY 1) p").await,
+        count(
+            &db,
+            "SELECT count(*) FROM item_objectives WHERE objective_number = 22"
+        )
+        .await,
+        10
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM item_objectives").await, 10);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM items WHERE status = 'published'").await,
+        10
+    );
+    assert_eq!(
+        text(
+            &db,
+            "SELECT string_agg(title_provenance || ':' || n, ',' ORDER BY title_provenance)
+                   FROM (SELECT title_provenance, count(*) AS n FROM items GROUP BY 1) p"
+        )
+        .await,
         "derived:2,external:5,seed:3"
     );
     assert_eq!(
-        text(&db, "SELECT string_agg(slug, ',' ORDER BY slug) FROM items WHERE title IS NULL").await,
+        text(
+            &db,
+            "SELECT string_agg(slug, ',' ORDER BY slug) FROM items WHERE title IS NULL"
+        )
+        .await,
         "obj22-training-01-nota-orientativa-integracion-socioeconomica-peru,\
          obj22-video-01-portability-social-security-rights,\
          obj22-video-02-ecowas-general-convention-social-security-animation"
@@ -120,7 +177,10 @@ async fn a_fresh_import_holds_the_whole_bundled_catalogue() {
     );
 
     // Items to guidance (links.json guidance_items) and geography (item_geography).
-    assert_eq!(count(&db, "SELECT count(*) FROM item_guidance_sources").await, 16);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM item_guidance_sources").await,
+        16
+    );
     assert_eq!(
         text(&db, "SELECT string_agg(i.slug, ',' ORDER BY i.slug) FROM items i
                    JOIN item_guidance_sources ig ON ig.item_id = i.id
@@ -148,14 +208,29 @@ async fn a_fresh_import_holds_the_whole_bundled_catalogue() {
 async fn importing_twice_changes_nothing() {
     let db = TestDatabase::migrated().await;
     let pool = db.pool();
-    catalogue::import_bundled(&pool).await.expect("first import");
+    catalogue::import_bundled(&pool)
+        .await
+        .expect("first import");
     let first = dump(&db).await;
-    let updated_at = text(&db, "SELECT string_agg(updated_at::text, ',' ORDER BY id) FROM items").await;
-    let summary = catalogue::import_bundled(&pool).await.expect("second import");
-    assert_eq!(summary.catalogue_version, 2, "every import bumps the version");
+    let updated_at = text(
+        &db,
+        "SELECT string_agg(updated_at::text, ',' ORDER BY id) FROM items",
+    )
+    .await;
+    let summary = catalogue::import_bundled(&pool)
+        .await
+        .expect("second import");
+    assert_eq!(
+        summary.catalogue_version, 2,
+        "every import bumps the version"
+    );
     assert_same_dump(&first, &dump(&db).await);
     assert_eq!(
-        text(&db, "SELECT string_agg(updated_at::text, ',' ORDER BY id) FROM items").await,
+        text(
+            &db,
+            "SELECT string_agg(updated_at::text, ',' ORDER BY id) FROM items"
+        )
+        .await,
         updated_at,
         "unchanged items are not rewritten"
     );
@@ -174,12 +249,18 @@ async fn a_refused_import_leaves_the_catalogue_untouched() {
     match catalogue::import_files(&pool, &bad).await {
         Err(ImportError::Invalid(problems)) => assert_eq!(
             problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            [r#"countries.json: countries[113].iso_alpha3: "MEXX" is not an ISO 3166-1 alpha-3 code"#]
+            [
+                r#"countries.json: countries[113].iso_alpha3: "MEXX" is not an ISO 3166-1 alpha-3 code"#
+            ]
         ),
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_same_dump(&before, &dump(&db).await);
-    assert_eq!(catalogue_version(&db).await, 1, "a refused import is not a change");
+    assert_eq!(
+        catalogue_version(&db).await,
+        1,
+        "a refused import is not a change"
+    );
 }
 
 #[tokio::test]
@@ -241,14 +322,19 @@ async fn items_added_outside_the_files_survive_an_import() {
         .await
         .expect("adding a partner item");
     let before = dump(&db).await;
-    catalogue::import_bundled(&pool).await.expect("import again");
+    catalogue::import_bundled(&pool)
+        .await
+        .expect("import again");
     assert_same_dump(&before, &dump(&db).await);
     assert_eq!(count(&db, "SELECT count(*) FROM items").await, 11);
 
     // The export carries it; importing that export keeps it as it was (its `source` now
     // holds the exported record) and from there export → import is a fixed point.
     let exported = catalogue::export_files(&pool).await.expect("export");
-    let page = exported.iter().find(|f| f.name == "objective_5_content.json").expect("objective 5 has an item");
+    let page = exported
+        .iter()
+        .find(|f| f.name == "objective_5_content.json")
+        .expect("objective 5 has an item");
     let page: serde_json::Value = serde_json::from_str(&page.text).expect("JSON");
     assert_eq!(page["items"][0]["id"], json!("partner-report"));
     assert_eq!(page["items"][0]["status"], json!("under_review"));
@@ -260,30 +346,67 @@ async fn items_added_outside_the_files_survive_an_import() {
                               JOIN guidance_sources g ON g.id = ig.guidance_source_id WHERE item_id = i.id)
                    FROM items i WHERE slug = 'partner-report'";
     let partner_before = text(&db, partner).await;
-    catalogue::import_files(&pool, &exported).await.expect("re-import of the export");
+    catalogue::import_files(&pool, &exported)
+        .await
+        .expect("re-import of the export");
     assert_eq!(text(&db, partner).await, partner_before);
     let settled = dump(&db).await;
     let exported_again = catalogue::export_files(&pool).await.expect("export");
-    assert_eq!(catalogue_common::as_values(&exported_again), catalogue_common::as_values(&exported));
-    catalogue::import_files(&pool, &exported_again).await.expect("re-import");
+    assert_eq!(
+        catalogue_common::as_values(&exported_again),
+        catalogue_common::as_values(&exported)
+    );
+    catalogue::import_files(&pool, &exported_again)
+        .await
+        .expect("re-import");
     assert_same_dump(&settled, &dump(&db).await);
 }
 
 #[tokio::test]
-async fn reordered_menus_are_imported() {
+async fn reordered_lists_are_imported() {
     let db = TestDatabase::migrated().await;
     let pool = db.pool();
     catalogue::import_bundled(&pool).await.expect("import");
-    let reordered = bundled_with("document_types.json", |v| {
+    // A row the files do not have keeps its place after theirs.
+    db.client()
+        .await
+        .batch_execute(
+            "INSERT INTO document_types (slug, name, position) VALUES ('podcast', 'Podcast', 13)",
+        )
+        .await
+        .expect("adding a document type");
+    let document_types = catalogue_common::bundled_with("document_types.json", |v| {
         let types = v["document_types"].as_array_mut().expect("array");
         types.swap(0, 1);
         types[0]["position"] = json!(1);
         types[1]["position"] = json!(2);
     });
-    catalogue::import_files(&pool, &reordered).await.expect("a reordered menu imports");
-    assert_eq!(
-        text(&db, "SELECT string_agg(slug, ',' ORDER BY position) FROM document_types WHERE position <= 3").await,
-        "e-learning-course,analysis,guidelines-toolkits-manuals"
+    let mut files = catalogue_common::bundled_with("guidance.json", |v| {
+        v["special_procedures"]
+            .as_array_mut()
+            .expect("array")
+            .swap(0, 3);
+    });
+    files.retain(|f| f.name != "document_types.json");
+    files.extend(
+        document_types
+            .into_iter()
+            .filter(|f| f.name == "document_types.json"),
     );
-    assert_eq!(count(&db, "SELECT count(*) FROM document_types").await, 12);
+    catalogue::import_files(&pool, &files)
+        .await
+        .expect("reordered lists import");
+    assert_eq!(
+        text(
+            &db,
+            "SELECT string_agg(slug || '@' || position, ',' ORDER BY position) FROM document_types
+                   WHERE position <= 2 OR position >= 12"
+        )
+        .await,
+        "e-learning-course@1,analysis@2,other@12,podcast@13"
+    );
+    assert_eq!(
+        text(&db, "SELECT string_agg(slug || '@' || position, ',' ORDER BY position) FROM guidance_sources").await,
+        "quno-obj22-sp-04@1,quno-obj22-sp-02@2,quno-obj22-sp-03@3,quno-obj22-sp-01@4"
+    );
 }

@@ -25,7 +25,10 @@ const FILES: &[(&str, &str)] = bundled!(
 pub(crate) fn files() -> Vec<CatalogueFile> {
     FILES
         .iter()
-        .map(|(name, text)| CatalogueFile { name: (*name).to_owned(), text: (*text).to_owned() })
+        .map(|(name, text)| CatalogueFile {
+            name: (*name).to_owned(),
+            text: (*text).to_owned(),
+        })
         .collect()
 }
 

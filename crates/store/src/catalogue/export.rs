@@ -248,8 +248,14 @@ async fn load(conn: &mut AsyncPgConnection) -> Result<Stored, StoreError> {
             .load(conn)
             .await?,
         objective_instruments: objective_instruments::table
-            .select((objective_instruments::instrument_id, objective_instruments::objective_number))
-            .order((objective_instruments::instrument_id, objective_instruments::objective_number))
+            .select((
+                objective_instruments::instrument_id,
+                objective_instruments::objective_number,
+            ))
+            .order((
+                objective_instruments::instrument_id,
+                objective_instruments::objective_number,
+            ))
             .load(conn)
             .await?,
         pages: objective_pages::table
@@ -264,7 +270,10 @@ async fn load(conn: &mut AsyncPgConnection) -> Result<Stored, StoreError> {
             .await?,
         related: related_objectives::table
             .select(RelatedRow::as_select())
-            .order((related_objectives::objective_number, related_objectives::position))
+            .order((
+                related_objectives::objective_number,
+                related_objectives::position,
+            ))
             .load(conn)
             .await?,
         guidance: guidance_sources::table
@@ -282,7 +291,11 @@ async fn load(conn: &mut AsyncPgConnection) -> Result<Stored, StoreError> {
             .order((guidance_source_actions::guidance_source_id, actions::letter))
             .load(conn)
             .await?,
-        items: items::table.select(ItemRow::as_select()).order(items::slug).load(conn).await?,
+        items: items::table
+            .select(ItemRow::as_select())
+            .order(items::slug)
+            .load(conn)
+            .await?,
         item_objectives: item_objectives::table
             .select((item_objectives::item_id, item_objectives::objective_number))
             .order((item_objectives::item_id, item_objectives::objective_number))
@@ -297,7 +310,10 @@ async fn load(conn: &mut AsyncPgConnection) -> Result<Stored, StoreError> {
             .load(conn)
             .await?,
         item_guidance: item_guidance_sources::table
-            .select((item_guidance_sources::item_id, item_guidance_sources::guidance_source_id))
+            .select((
+                item_guidance_sources::item_id,
+                item_guidance_sources::guidance_source_id,
+            ))
             .load(conn)
             .await?,
     })
@@ -325,7 +341,12 @@ fn put_unless_default(record: &mut Map<String, Value>, key: &str, value: Value, 
 }
 
 fn put_optional<T: Into<Value>>(record: &mut Map<String, Value>, key: &str, value: Option<T>) {
-    put_unless_default(record, key, value.map_or(Value::Null, Into::into), &Value::Null);
+    put_unless_default(
+        record,
+        key,
+        value.map_or(Value::Null, Into::into),
+        &Value::Null,
+    );
 }
 
 /// `keys` first, in that order, then any others as they come (jsonb keeps its own order).
@@ -353,12 +374,18 @@ fn file(name: &str, value: Value) -> Result<CatalogueFile, StoreError> {
     let mut text = serde_json::to_string_pretty(&value)
         .map_err(|e| StoreError::Corrupt(format!("cannot serialise {name}: {e}")))?;
     text.push('\n');
-    Ok(CatalogueFile { name: name.to_owned(), text })
+    Ok(CatalogueFile {
+        name: name.to_owned(),
+        text,
+    })
 }
 
 fn parse_kind(item: &ItemRow) -> Option<(ItemKind, Option<ResourceSection>)> {
     let kind = ItemKind::parse(&item.kind).ok()?;
-    let section = item.section.as_deref().and_then(|s| ResourceSection::parse(s).ok());
+    let section = item
+        .section
+        .as_deref()
+        .and_then(|s| ResourceSection::parse(s).ok());
     Some((kind, section))
 }
 
@@ -377,7 +404,11 @@ fn build(s: &Stored) -> Result<Vec<CatalogueFile>, StoreError> {
         }
     }
     for items in items_by_objective.values_mut() {
-        let kind = |i: &ItemRow| parse_kind(i).map(|(k, s)| file_kind(k, s)).unwrap_or_default();
+        let kind = |i: &ItemRow| {
+            parse_kind(i)
+                .map(|(k, s)| file_kind(k, s))
+                .unwrap_or_default()
+        };
         items.sort_by(|a, b| (kind(a), a.position, &a.slug).cmp(&(kind(b), b.position, &b.slug)));
     }
 
@@ -386,16 +417,26 @@ fn build(s: &Stored) -> Result<Vec<CatalogueFile>, StoreError> {
         file(PRINCIPLES, principles_file(s, document(PRINCIPLES)))?,
         file(REGIONS, regions_file(s, document(REGIONS)))?,
         file(COUNTRIES, countries_file(s, document(COUNTRIES)))?,
-        file(DOCUMENT_TYPES, document_types_file(s, document(DOCUMENT_TYPES)))?,
+        file(
+            DOCUMENT_TYPES,
+            document_types_file(s, document(DOCUMENT_TYPES)),
+        )?,
         file(INSTRUMENTS, instruments_file(s, document(INSTRUMENTS)))?,
         file(GUIDANCE, guidance_file(s, document(GUIDANCE)))?,
         file(LINKS, links_file(s, document(LINKS), &items_by_objective))?,
     ];
-    let page_objectives: BTreeSet<i32> =
-        s.pages.iter().map(|(n, _)| *n).chain(items_by_objective.keys().copied()).collect();
+    let page_objectives: BTreeSet<i32> = s
+        .pages
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(items_by_objective.keys().copied())
+        .collect();
     for objective in page_objectives {
         let name = page_file_name(objective);
-        let items = items_by_objective.get(&objective).map(Vec::as_slice).unwrap_or_default();
+        let items = items_by_objective
+            .get(&objective)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let page = page_file(s, objective, document(&name), items, &item_objectives);
         files.push(file(&name, page)?);
     }
@@ -470,7 +511,16 @@ fn principles_file(s: &Stored, mut document: Map<String, Value>) -> Value {
             put(&mut r, "position", p.position);
             put(&mut r, "slug", p.slug.as_str());
             put(&mut r, "name", p.name.as_str());
-            ordered(r, &["position", "slug", "name", "gcm_para15_letter", "hub_term_id"])
+            ordered(
+                r,
+                &[
+                    "position",
+                    "slug",
+                    "name",
+                    "gcm_para15_letter",
+                    "hub_term_id",
+                ],
+            )
         })
         .collect();
     document.insert("principles".into(), Value::Array(records));
@@ -490,10 +540,17 @@ fn regions_file(s: &Stored, mut document: Map<String, Value>) -> Value {
             put(&mut r, "m49_code", region.m49_code.as_str());
             // Computed, not stored: it follows the countries as they are now.
             if had_no_source || r.contains_key("country_count") {
-                let count = s.countries.iter().filter(|c| c.region_id == region.id).count();
+                let count = s
+                    .countries
+                    .iter()
+                    .filter(|c| c.region_id == region.id)
+                    .count();
                 put(&mut r, "country_count", count);
             }
-            ordered(r, &["position", "slug", "name", "m49_code", "country_count"])
+            ordered(
+                r,
+                &["position", "slug", "name", "m49_code", "country_count"],
+            )
         })
         .collect();
     document.insert("regions".into(), Value::Array(records));
@@ -518,7 +575,8 @@ const COUNTRY_KEYS: &[&str] = &[
 ];
 
 fn countries_file(s: &Stored, mut document: Map<String, Value>) -> Value {
-    let region_names: HashMap<i32, &str> = s.regions.iter().map(|r| (r.id, r.name.as_str())).collect();
+    let region_names: HashMap<i32, &str> =
+        s.regions.iter().map(|r| (r.id, r.name.as_str())).collect();
     let mut records: Vec<(i64, Value)> = s
         .countries
         .iter()
@@ -538,12 +596,18 @@ fn countries_file(s: &Stored, mut document: Map<String, Value>) -> Value {
     // Menu entries that are not countries ("Global") go back to their places.
     if let Some(Value::Array(entries)) = document.remove(NON_COUNTRY_ENTRIES) {
         for entry in entries {
-            let position = entry.get("position").and_then(Value::as_i64).unwrap_or(i64::MAX);
+            let position = entry
+                .get("position")
+                .and_then(Value::as_i64)
+                .unwrap_or(i64::MAX);
             records.push((position, ordered(object(&entry), COUNTRY_KEYS)));
         }
     }
     records.sort_by_key(|(position, _)| *position);
-    document.insert("countries".into(), Value::Array(records.into_iter().map(|(_, r)| r).collect()));
+    document.insert(
+        "countries".into(),
+        Value::Array(records.into_iter().map(|(_, r)| r).collect()),
+    );
     ordered(document, &["meta", "countries"])
 }
 
@@ -588,12 +652,31 @@ fn instruments_file(s: &Stored, mut document: Map<String, Value>) -> Value {
                 })
                 .unwrap_or_default();
             for objective in &linked {
-                if !references.iter().any(|e| objective_of(e) == Some(*objective)) {
+                if !references
+                    .iter()
+                    .any(|e| objective_of(e) == Some(*objective))
+                {
                     references.push(json!({"objective": objective}));
                 }
             }
-            put_unless_default(&mut r, "referenced_by", Value::Array(references), &json!([]));
-            ordered(r, &["id", "kind", "number", "year", "title", "names_in_seed", "referenced_by"])
+            put_unless_default(
+                &mut r,
+                "referenced_by",
+                Value::Array(references),
+                &json!([]),
+            );
+            ordered(
+                r,
+                &[
+                    "id",
+                    "kind",
+                    "number",
+                    "year",
+                    "title",
+                    "names_in_seed",
+                    "referenced_by",
+                ],
+            )
         })
         .collect();
     document.insert("instruments".into(), Value::Array(records));
@@ -634,10 +717,19 @@ fn guidance_file(s: &Stored, mut document: Map<String, Value>) -> Value {
             })
             .collect()
     };
-    document.insert("special_procedures".into(), Value::Array(records("special_procedure")));
-    let mut treaty_bodies = document.get("treaty_bodies").map(object).unwrap_or_default();
+    document.insert(
+        "special_procedures".into(),
+        Value::Array(records("special_procedure")),
+    );
+    let mut treaty_bodies = document
+        .get("treaty_bodies")
+        .map(object)
+        .unwrap_or_default();
     treaty_bodies.insert("entries".into(), Value::Array(records("treaty_body")));
-    document.insert("treaty_bodies".into(), ordered(treaty_bodies, &["entries", "note_as_given"]));
+    document.insert(
+        "treaty_bodies".into(),
+        ordered(treaty_bodies, &["entries", "note_as_given"]),
+    );
     ordered(
         document,
         &[
@@ -651,6 +743,19 @@ fn guidance_file(s: &Stored, mut document: Map<String, Value>) -> Value {
     )
 }
 
+/// Link rows grouped by their first column: one pass, then a lookup per record.
+fn grouped<K: std::hash::Hash + Eq, V>(pairs: impl Iterator<Item = (K, V)>) -> HashMap<K, Vec<V>> {
+    let mut out: HashMap<K, Vec<V>> = HashMap::new();
+    for (k, v) in pairs {
+        out.entry(k).or_default().push(v);
+    }
+    out
+}
+
+fn linked(groups: &HashMap<i32, Vec<i32>>, key: i32) -> &[i32] {
+    groups.get(&key).map(Vec::as_slice).unwrap_or_default()
+}
+
 fn links_file(
     s: &Stored,
     mut document: Map<String, Value>,
@@ -658,19 +763,26 @@ fn links_file(
 ) -> Value {
     let exported: Vec<&ItemRow> = items_by_objective.values().flatten().copied().collect();
     let item_slugs: HashMap<i32, &str> = exported.iter().map(|i| (i.id, i.slug.as_str())).collect();
-    let region_slugs: HashMap<i32, (i32, &str)> =
-        s.regions.iter().map(|r| (r.id, (r.position, r.slug.as_str()))).collect();
-    let country_codes: HashMap<i32, &str> = s.countries.iter().map(|c| (c.id, c.iso3.as_str())).collect();
+    let region_slugs: HashMap<i32, (i32, &str)> = s
+        .regions
+        .iter()
+        .map(|r| (r.id, (r.position, r.slug.as_str())))
+        .collect();
+    let country_codes: HashMap<i32, &str> = s
+        .countries
+        .iter()
+        .map(|c| (c.id, c.iso3.as_str()))
+        .collect();
+
+    let letters_of = grouped(s.guidance_actions.iter().map(|(g, l)| (*g, l.as_str())));
+    let items_of = grouped(s.item_guidance.iter().map(|(item, g)| (*g, *item)));
+    let regions_of = grouped(s.item_regions.iter().copied());
+    let countries_of = grouped(s.item_countries.iter().copied());
 
     let mut guidance_actions = Vec::new();
     let mut guidance_items = Vec::new();
     for g in &s.guidance {
-        let letters: Vec<&str> = s
-            .guidance_actions
-            .iter()
-            .filter(|(id, _)| *id == g.id)
-            .map(|(_, letter)| letter.as_str())
-            .collect();
+        let letters: Vec<&str> = letters_of.get(&g.id).cloned().unwrap_or_default();
         if !letters.is_empty() || g.actions_reason.is_some() {
             let mut entry = Map::new();
             put(&mut entry, "guidance", g.slug.as_str());
@@ -679,11 +791,9 @@ fn links_file(
             put_optional(&mut entry, "reason", g.actions_reason.as_deref());
             guidance_actions.push(Value::Object(entry));
         }
-        let mut items: Vec<&str> = s
-            .item_guidance
+        let mut items: Vec<&str> = linked(&items_of, g.id)
             .iter()
-            .filter(|(_, guidance)| *guidance == g.id)
-            .filter_map(|(item, _)| item_slugs.get(item).copied())
+            .filter_map(|item| item_slugs.get(item).copied())
             .collect();
         items.sort_unstable();
         if !items.is_empty() || g.items_reason.is_some() {
@@ -698,24 +808,27 @@ fn links_file(
     let mut geography: Vec<(&str, Value)> = exported
         .iter()
         .map(|item| {
-            let mut regions: Vec<(i32, &str)> = s
-                .item_regions
+            let mut regions: Vec<(i32, &str)> = linked(&regions_of, item.id)
                 .iter()
-                .filter(|(i, _)| *i == item.id)
-                .filter_map(|(_, r)| region_slugs.get(r).copied())
+                .filter_map(|r| region_slugs.get(r).copied())
                 .collect();
             regions.sort_unstable();
-            let mut countries: Vec<&str> = s
-                .item_countries
+            let mut countries: Vec<&str> = linked(&countries_of, item.id)
                 .iter()
-                .filter(|(i, _)| *i == item.id)
-                .filter_map(|(_, c)| country_codes.get(c).copied())
+                .filter_map(|c| country_codes.get(c).copied())
                 .collect();
             countries.sort_unstable();
             let mut entry = Map::new();
             put(&mut entry, "item", item.slug.as_str());
             put(&mut entry, "scope", item.scope.as_str());
-            put(&mut entry, "regions", regions.into_iter().map(|(_, slug)| slug).collect::<Vec<_>>());
+            put(
+                &mut entry,
+                "regions",
+                regions
+                    .into_iter()
+                    .map(|(_, slug)| slug)
+                    .collect::<Vec<_>>(),
+            );
             put(&mut entry, "countries", countries);
             put_optional(&mut entry, "reason", item.geography_reason.as_deref());
             (item.slug.as_str(), Value::Object(entry))
@@ -729,7 +842,15 @@ fn links_file(
         "item_geography".into(),
         Value::Array(geography.into_iter().map(|(_, e)| e).collect()),
     );
-    ordered(document, &["meta", "guidance_actions", "guidance_items", "item_geography"])
+    ordered(
+        document,
+        &[
+            "meta",
+            "guidance_actions",
+            "guidance_items",
+            "item_geography",
+        ],
+    )
 }
 
 fn page_file(
@@ -751,9 +872,10 @@ fn page_file(
     put(&mut page, "objective", objective);
 
     // The page quotes the commitment: it is objectives.json's, as stored now.
-    if let (Some(Value::Object(commitment)), Some(o)) =
-        (page.get("commitment"), s.objectives.iter().find(|o| o.number == objective))
-    {
+    if let (Some(Value::Object(commitment)), Some(o)) = (
+        page.get("commitment"),
+        s.objectives.iter().find(|o| o.number == objective),
+    ) {
         let mut c = commitment.clone();
         put(&mut c, "paragraph", o.commitment_paragraph);
         put_optional(&mut c, "text", o.commitment_text.as_deref());
@@ -762,7 +884,17 @@ fn page_file(
         put_unless_default(&mut c, "actions", Value::Array(actions), &json!([]));
         page.insert(
             "commitment".into(),
-            ordered(c, &["paragraph", "text", "actions_lead_in", "actions", "citation_as_given", "raw"]),
+            ordered(
+                c,
+                &[
+                    "paragraph",
+                    "text",
+                    "actions_lead_in",
+                    "actions",
+                    "citation_as_given",
+                    "raw",
+                ],
+            ),
         );
     }
 
@@ -775,19 +907,37 @@ fn page_file(
             put(&mut r, "number", p.number);
             put(&mut r, "text", p.text.as_str());
             put_optional(&mut r, "label", p.label.as_deref());
-            put_unless_default(&mut r, "label_derived", Value::Bool(p.label_derived), &Value::Bool(false));
+            put_unless_default(
+                &mut r,
+                "label_derived",
+                Value::Bool(p.label_derived),
+                &Value::Bool(false),
+            );
             ordered(r, &["number", "text", "label", "label_derived"])
         })
         .collect();
-    put_unless_default(&mut page, "policy_options", Value::Array(options), &json!([]));
+    put_unless_default(
+        &mut page,
+        "policy_options",
+        Value::Array(options),
+        &json!([]),
+    );
 
-    let related: Vec<&RelatedRow> = s.related.iter().filter(|r| r.objective_number == objective).collect();
+    let related: Vec<&RelatedRow> = s
+        .related
+        .iter()
+        .filter(|r| r.objective_number == objective)
+        .collect();
     if !related.is_empty() || page.contains_key("related_objectives") {
-        let mut section = page.get("related_objectives").map(object).unwrap_or_default();
+        let mut section = page
+            .get("related_objectives")
+            .map(object)
+            .unwrap_or_default();
         let entries: Vec<Value> = related
             .iter()
             .map(|r| {
-                let mut e = matching_entry(section.get("items"), "objective", &json!(r.related_number));
+                let mut e =
+                    matching_entry(section.get("items"), "objective", &json!(r.related_number));
                 put(&mut e, "objective", r.related_number);
                 put(&mut e, "paragraph", r.paragraph);
                 put_optional(&mut e, "as_given", r.as_given.as_deref());
@@ -802,8 +952,11 @@ fn page_file(
     }
 
     let countries: HashMap<i32, &CountryRow> = s.countries.iter().map(|c| (c.id, c)).collect();
-    let document_types: HashMap<i32, &str> =
-        s.document_types.iter().map(|d| (d.id, d.slug.as_str())).collect();
+    let document_types: HashMap<i32, &str> = s
+        .document_types
+        .iter()
+        .map(|d| (d.id, d.slug.as_str()))
+        .collect();
     let records: Vec<Value> = items
         .iter()
         .map(|item| {
@@ -863,7 +1016,10 @@ fn item_record(
             // The seed's own (or derived) title stays as it was; the shown one is the candidate.
             r.entry("title").or_insert(Value::Null);
             r.entry("title_derived").or_insert(Value::Bool(false));
-            let mut candidate = r.get("title_candidate_external").map(object).unwrap_or_default();
+            let mut candidate = r
+                .get("title_candidate_external")
+                .map(object)
+                .unwrap_or_default();
             put_optional(&mut candidate, "text", item.title.as_deref());
             r.insert(
                 "title_candidate_external".into(),
@@ -877,20 +1033,35 @@ fn item_record(
     put_optional(
         &mut r,
         "document_type",
-        item.document_type_id.and_then(|id| document_types.get(&id).copied()),
+        item.document_type_id
+            .and_then(|id| document_types.get(&id).copied()),
     );
-    put_optional(&mut r, "date_of_publication", item.published_on.map(|d| d.to_string()));
-    let language = item.language.as_deref().map(|code| match r.get("language") {
-        Some(given) if given.get("code").and_then(Value::as_str) == Some(code) => given.clone(),
-        _ => json!({"code": code}),
-    });
+    put_optional(
+        &mut r,
+        "date_of_publication",
+        item.published_on.map(|d| d.to_string()),
+    );
+    let language = item
+        .language
+        .as_deref()
+        .map(|code| match r.get("language") {
+            Some(given) if given.get("code").and_then(Value::as_str) == Some(code) => given.clone(),
+            _ => json!({"code": code}),
+        });
     put_optional(&mut r, "language", language);
     put_optional(&mut r, "organisation", item.organisation.as_deref());
     put_optional(&mut r, "city", item.city.as_deref());
-    let country = item.event_country_id.and_then(|id| countries.get(&id)).map(|c| match r.get("country") {
-        Some(given) if given.get("iso_alpha2").and_then(Value::as_str) == Some(c.iso2.as_str()) => given.clone(),
-        _ => json!({"name": c.name, "iso_alpha2": c.iso2}),
-    });
+    let country = item
+        .event_country_id
+        .and_then(|id| countries.get(&id))
+        .map(|c| match r.get("country") {
+            Some(given)
+                if given.get("iso_alpha2").and_then(Value::as_str) == Some(c.iso2.as_str()) =>
+            {
+                given.clone()
+            }
+            _ => json!({"name": c.name, "iso_alpha2": c.iso2}),
+        });
     put_optional(&mut r, "country", country);
     put_optional(&mut r, "start_date", item.starts_on.map(|d| d.to_string()));
     put_optional(&mut r, "end_date", item.ends_on.map(|d| d.to_string()));
@@ -900,7 +1071,12 @@ fn item_record(
         Value::from(item.status.as_str()),
         &Value::from(ItemStatus::Published.as_str()),
     );
-    put_unless_default(&mut r, "other_objectives", json!(other_objectives), &json!([]));
+    put_unless_default(
+        &mut r,
+        "other_objectives",
+        json!(other_objectives),
+        &json!([]),
+    );
     ordered(
         r,
         &[

@@ -39,7 +39,11 @@ impl Problems {
 pub(crate) const ROOT: &str = "$";
 
 pub(crate) fn child_path(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 pub(crate) fn index_path(path: &str, index: usize) -> String {
@@ -101,7 +105,10 @@ impl<'a> Obj<'a> {
     }
 
     fn wrong_type(&self, key: &str, expected: &str, found: &Value) {
-        self.report(key, format!("expected {expected}, found {}", describe(found)));
+        self.report(
+            key,
+            format!("expected {expected}, found {}", describe(found)),
+        );
     }
 
     fn as_str(&self, key: &str, value: &'a Value) -> Option<&'a str> {
@@ -142,7 +149,10 @@ impl<'a> Obj<'a> {
             self.report(key, "must not be empty");
             None
         } else if chars > max_chars {
-            self.report(key, format!("is {chars} characters long; at most {max_chars} are allowed"));
+            self.report(
+                key,
+                format!("is {chars} characters long; at most {max_chars} are allowed"),
+            );
             None
         } else {
             Some(s.to_owned())
@@ -150,7 +160,8 @@ impl<'a> Obj<'a> {
     }
 
     pub fn text(&self, key: &str, max_chars: usize) -> Option<String> {
-        self.required(key).and_then(|v| self.as_text(key, v, max_chars))
+        self.required(key)
+            .and_then(|v| self.as_text(key, v, max_chars))
     }
 
     pub fn opt_text(&self, key: &str, max_chars: usize) -> Option<Option<String>> {
@@ -177,7 +188,11 @@ impl<'a> Obj<'a> {
         self.check_range(key, n, range)
     }
 
-    pub fn opt_int_in(&self, key: &str, range: std::ops::RangeInclusive<i64>) -> Option<Option<i32>> {
+    pub fn opt_int_in(
+        &self,
+        key: &str,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Option<Option<i32>> {
         match self.present(key) {
             None => Some(None),
             Some(v) => {
@@ -199,9 +214,10 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// A position in a list: 1 or more.
+    /// A position in a list: 1 or more, and well below the range the writer parks rows
+    /// in while it reorders a table.
     pub fn position(&self, key: &str) -> Option<i32> {
-        self.int_in(key, 1..=i64::from(i32::MAX))
+        self.int_in(key, 1..=100_000_000)
     }
 
     pub fn bool(&self, key: &str) -> Option<bool> {
@@ -263,7 +279,12 @@ impl<'a> Obj<'a> {
     }
 
     fn nested(&self, map: &'a Map<String, Value>, path: String) -> Obj<'a> {
-        Obj { file: self.file, problems: self.problems, map, path }
+        Obj {
+            file: self.file,
+            problems: self.problems,
+            map,
+            path,
+        }
     }
 
     fn array(&self, key: &str) -> Option<&'a Vec<Value>> {
@@ -301,7 +322,11 @@ impl<'a> Obj<'a> {
 
     /// An array that may be absent or null (then empty).
     pub fn opt_records(&self, key: &str) -> Option<Vec<Obj<'a>>> {
-        if self.present(key).is_none() { Some(Vec::new()) } else { self.records(key) }
+        if self.present(key).is_none() {
+            Some(Vec::new())
+        } else {
+            self.records(key)
+        }
     }
 
     /// A required array of strings, each with its path.
@@ -360,7 +385,10 @@ impl<'a> Obj<'a> {
             if !known.contains(&key.as_str()) {
                 self.report(
                     key,
-                    format!("unknown field (these records hold only {})", known.join(", ")),
+                    format!(
+                        "unknown field (these records hold only {})",
+                        known.join(", ")
+                    ),
                 );
             }
         }
@@ -370,7 +398,13 @@ impl<'a> Obj<'a> {
 /// Strict YYYY-MM-DD: chrono alone would also take "+2015-1-2".
 pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, Invalid> {
     let shaped = s.len() == 10
-        && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     shaped
         .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
         .flatten()
@@ -384,7 +418,9 @@ pub(crate) struct Unique<K> {
 
 impl<K: Eq + Hash> Unique<K> {
     pub fn new() -> Self {
-        Self { seen: HashMap::new() }
+        Self {
+            seen: HashMap::new(),
+        }
     }
 
     /// Records the value of `field` of `at`; reports it when it was seen before.
@@ -408,7 +444,11 @@ impl<K: Eq + Hash> Unique<K> {
                 } else {
                     format!("{first_file}: {first_path}")
                 };
-                problems.report(file, &path, format!("{shown} is used twice (first at {first})"));
+                problems.report(
+                    file,
+                    &path,
+                    format!("{shown} is used twice (first at {first})"),
+                );
                 false
             }
             None => {
@@ -450,7 +490,14 @@ mod tests {
     fn dates_must_be_real_and_strictly_shaped() {
         assert!(parse_date("2015-04-01").is_ok());
         assert!(parse_date("2024-02-29").is_ok());
-        for bad in ["2015-02-30", "2015-4-01", "+2015-04-01", "2015/04/01", "", "2015-04-01T00:00"] {
+        for bad in [
+            "2015-02-30",
+            "2015-4-01",
+            "+2015-04-01",
+            "2015/04/01",
+            "",
+            "2015-04-01T00:00",
+        ] {
             assert!(parse_date(bad).is_err(), "{bad:?} accepted");
         }
         assert_eq!(
@@ -475,14 +522,25 @@ mod tests {
     fn accessors_report_at_the_field_path() {
         let value: Value = serde_json::json!({"n": "22", "s": 3, "b": null});
         let problems = Problems::default();
-        let Value::Object(map) = &value else { panic!("object") };
-        let obj = Obj { file: "f.json", problems: &problems, map, path: "xs[2]".into() };
+        let Value::Object(map) = &value else {
+            panic!("object")
+        };
+        let obj = Obj {
+            file: "f.json",
+            problems: &problems,
+            map,
+            path: "xs[2]".into(),
+        };
         assert_eq!(obj.int_in("n", 1..=23), None);
         assert_eq!(obj.text("s", 10), None);
         assert_eq!(obj.bool("b"), None);
         assert_eq!(obj.text("missing", 10), None);
         assert_eq!(obj.opt_text("absent", 10), Some(None));
-        let messages: Vec<String> = problems.into_vec().iter().map(ToString::to_string).collect();
+        let messages: Vec<String> = problems
+            .into_vec()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(
             messages,
             [

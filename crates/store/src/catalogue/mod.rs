@@ -52,6 +52,9 @@ pub enum ImportError {
     Store(#[from] StoreError),
     #[error("cannot read {path}: {message}")]
     Io { path: String, message: String },
+    /// The export could not write its files.
+    #[error("cannot write {path}: {message}")]
+    Write { path: String, message: String },
 }
 
 impl From<diesel::result::Error> for ImportError {
@@ -98,16 +101,27 @@ pub async fn read_directory(dir: &Path) -> Result<Vec<CatalogueFile>, ImportErro
         path: path.display().to_string(),
         message: e.to_string(),
     };
-    let mut entries = tokio::fs::read_dir(dir).await.map_err(|e| io_error(dir, e))?;
+    let mut entries = tokio::fs::read_dir(dir)
+        .await
+        .map_err(|e| io_error(dir, e))?;
     let mut files = Vec::new();
     while let Some(entry) = entries.next_entry().await.map_err(|e| io_error(dir, e))? {
         let path = entry.path();
-        let Some(name) = entry.file_name().to_str().map(str::to_owned) else { continue };
-        if !name.ends_with(".json") || !entry.file_type().await.map_err(|e| io_error(&path, e))?.is_file()
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if !name.ends_with(".json")
+            || !entry
+                .file_type()
+                .await
+                .map_err(|e| io_error(&path, e))?
+                .is_file()
         {
             continue;
         }
-        let text = tokio::fs::read_to_string(&path).await.map_err(|e| io_error(&path, e))?;
+        let text = tokio::fs::read_to_string(&path)
+            .await
+            .map_err(|e| io_error(&path, e))?;
         files.push(CatalogueFile { name, text });
     }
     files.sort_by(|a, b| a.name.cmp(&b.name));
@@ -115,7 +129,10 @@ pub async fn read_directory(dir: &Path) -> Result<Vec<CatalogueFile>, ImportErro
 }
 
 /// Validates `files`, then writes the whole catalogue in one transaction.
-pub async fn import_files(pool: &Pool, files: &[CatalogueFile]) -> Result<ImportSummary, ImportError> {
+pub async fn import_files(
+    pool: &Pool,
+    files: &[CatalogueFile],
+) -> Result<ImportSummary, ImportError> {
     let catalogue = validate::validate(files).map_err(ImportError::Invalid)?;
     write::write(pool, &catalogue).await
 }
@@ -140,14 +157,18 @@ pub async fn export_files(pool: &Pool) -> Result<Vec<CatalogueFile>, ImportError
 /// Writes the stored catalogue to `dir` in the import format.
 pub async fn export_directory(pool: &Pool, dir: &Path) -> Result<(), ImportError> {
     let files = export_files(pool).await?;
-    let io_error = |path: &Path, e: std::io::Error| ImportError::Io {
+    let write_error = |path: &Path, e: std::io::Error| ImportError::Write {
         path: path.display().to_string(),
         message: e.to_string(),
     };
-    tokio::fs::create_dir_all(dir).await.map_err(|e| io_error(dir, e))?;
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|e| write_error(dir, e))?;
     for file in files {
         let path = dir.join(&file.name);
-        tokio::fs::write(&path, file.text).await.map_err(|e| io_error(&path, e))?;
+        tokio::fs::write(&path, file.text)
+            .await
+            .map_err(|e| write_error(&path, e))?;
     }
     Ok(())
 }
@@ -161,5 +182,9 @@ pub async fn has_catalogue(pool: &Pool) -> Result<bool, StoreError> {
     use crate::schema::objectives;
 
     let mut conn = pool.get().await?;
-    Ok(diesel::select(exists(objectives::table.select(objectives::number))).get_result(&mut conn).await?)
+    Ok(
+        diesel::select(exists(objectives::table.select(objectives::number)))
+            .get_result(&mut conn)
+            .await?,
+    )
 }

@@ -187,7 +187,10 @@ pub(crate) fn file_kind(kind: ItemKind, section: Option<ResourceSection>) -> &'s
 pub(crate) fn parse_file_kind(kind: &str) -> Option<(ItemKind, Option<ResourceSection>)> {
     Some(match kind {
         "document" => (ItemKind::Resource, Some(ResourceSection::Documents)),
-        "training" => (ItemKind::Resource, Some(ResourceSection::TrainingAndGuidance)),
+        "training" => (
+            ItemKind::Resource,
+            Some(ResourceSection::TrainingAndGuidance),
+        ),
         "video" => (ItemKind::Resource, Some(ResourceSection::Videos)),
         "event" => (ItemKind::Event, None),
         "project" => (ItemKind::Project, None),

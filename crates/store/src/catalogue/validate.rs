@@ -11,9 +11,9 @@ use serde_json::{Map, Value};
 
 use super::json::{Obj, Problems, ROOT, Unique, describe, parse_file, quoted};
 use super::model::{
-    Action, Catalogue, Country, DocumentType, FILE_KINDS, FileDocument, GLOBAL_KIND, GuidanceSource,
-    Instrument, Item, Objective, ObjectivePage, PolicyOption, Principle, Region, RelatedObjective,
-    COUNTRY_KINDS, file_kind, parse_file_kind, section_heading,
+    Action, COUNTRY_KINDS, Catalogue, Country, DocumentType, FILE_KINDS, FileDocument, GLOBAL_KIND,
+    GuidanceSource, Instrument, Item, Objective, ObjectivePage, PolicyOption, Principle, Region,
+    RelatedObjective, file_kind, parse_file_kind, section_heading,
 };
 use super::{CatalogueFile, Problem};
 
@@ -27,8 +27,16 @@ pub(crate) const GUIDANCE: &str = "guidance.json";
 pub(crate) const LINKS: &str = "links.json";
 
 /// The files every catalogue has, in the order they are validated (references point back).
-pub(crate) const FIXED_FILES: [&str; 8] =
-    [OBJECTIVES, PRINCIPLES, REGIONS, COUNTRIES, DOCUMENT_TYPES, INSTRUMENTS, GUIDANCE, LINKS];
+pub(crate) const FIXED_FILES: [&str; 8] = [
+    OBJECTIVES,
+    PRINCIPLES,
+    REGIONS,
+    COUNTRIES,
+    DOCUMENT_TYPES,
+    INSTRUMENTS,
+    GUIDANCE,
+    LINKS,
+];
 
 /// Key of the countries.json document that keeps the menu entries that are not countries
 /// ("Global"), so the export can put them back in place.
@@ -40,6 +48,8 @@ pub(crate) fn page_file_name(objective: i32) -> String {
 
 const NAME: usize = 200;
 const TITLE: usize = 500;
+/// Paragraph numbers of A/RES/73/195 (it has far fewer; the range only keeps them sane).
+const PARAGRAPHS: std::ops::RangeInclusive<i64> = 1..=1000;
 /// Long texts: the database only asks that they are not empty.
 const LONG: usize = 100_000;
 
@@ -56,14 +66,11 @@ fn classify(name: &str) -> Result<Role, String> {
         .strip_prefix("objective_")
         .and_then(|rest| rest.strip_suffix("_content.json"))
         .and_then(|n| n.parse::<i64>().ok());
-    match number {
-        Some(n) => {
-            let n = ObjectiveNumber::new(n).map_err(|e| e.0)?.get();
-            if page_file_name(n) == name {
-                return Ok(Role::Page(n));
-            }
+    if let Some(n) = number {
+        let n = ObjectiveNumber::new(n).map_err(|e| e.0)?.get();
+        if page_file_name(n) == name {
+            return Ok(Role::Page(n));
         }
-        None => {}
     }
     Err(format!(
         "not a catalogue file (expected {} or objective_<N>_content.json)",
@@ -97,7 +104,10 @@ pub(crate) fn validate(files: &[CatalogueFile]) -> Result<Catalogue, Vec<Problem
                 problems.report(
                     name,
                     ROOT,
-                    format!("expected an object at the top level, found {}", describe(&other)),
+                    format!(
+                        "expected an object at the top level, found {}",
+                        describe(&other)
+                    ),
                 );
                 None
             }
@@ -150,7 +160,12 @@ pub(crate) fn validate(files: &[CatalogueFile]) -> Result<Catalogue, Vec<Problem
         v.guidance(&r);
     }
     for (n, name, map) in &pages {
-        let r = Obj { file: name, problems: &problems, map, path: String::new() };
+        let r = Obj {
+            file: name,
+            problems: &problems,
+            map,
+            path: String::new(),
+        };
         v.page(*n, &r);
     }
     v.every_page_readable = every_page_readable;
@@ -158,7 +173,11 @@ pub(crate) fn validate(files: &[CatalogueFile]) -> Result<Catalogue, Vec<Problem
         v.links(&r);
     }
     let catalogue = v.out;
-    if problems.is_empty() { Ok(catalogue) } else { Err(problems.into_vec()) }
+    if problems.is_empty() {
+        Ok(catalogue)
+    } else {
+        Err(problems.into_vec())
+    }
 }
 
 /// What later files need to know about an objective of objectives.json. `None` fields
@@ -195,8 +214,10 @@ struct Validator<'p> {
     iso3s: Option<HashSet<String>>,
     document_types: Option<HashSet<String>>,
     guidance: Option<HashMap<String, GuidanceFacts>>,
-    /// Every item id seen in an objective file, in order, with its index in `out.items`.
-    items: Vec<(String, Option<usize>)>,
+    /// Every item id seen in an objective file, in order.
+    items: Vec<String>,
+    /// Item id → its index in `out.items` (None when the item itself is invalid).
+    item_index: HashMap<String, Option<usize>>,
     item_ids: Unique<String>,
     every_page_readable: bool,
 }
@@ -215,18 +236,25 @@ impl<'p> Validator<'p> {
             document_types: None,
             guidance: None,
             items: Vec::new(),
+            item_index: HashMap::new(),
             item_ids: Unique::new(),
             every_page_readable: true,
         }
     }
 
     fn push_document(&mut self, file: &str, document: Map<String, Value>) {
-        self.out.files.push(FileDocument { name: file.to_owned(), document: Value::Object(document) });
+        self.out.files.push(FileDocument {
+            name: file.to_owned(),
+            document: Value::Object(document),
+        });
     }
 
     /// A field naming an objective: a GCM objective number present in objectives.json.
     fn objective_ref(&self, o: &Obj<'_>, key: &str) -> Option<i32> {
-        let n = o.int(key).and_then(|n| o.check(key, ObjectiveNumber::new(n)))?.get();
+        let n = o
+            .int(key)
+            .and_then(|n| o.check(key, ObjectiveNumber::new(n)))?
+            .get();
         self.objective_exists(o, key, n).then_some(n)
     }
 
@@ -243,12 +271,21 @@ impl<'p> Validator<'p> {
     fn objectives(&mut self, root: &Obj<'_>) {
         let document = keep_document(root, &["objectives"]);
         self.push_document(root.file, document);
-        let Some(records) = root.records("objectives") else { return };
+        let Some(records) = root.records("objectives") else {
+            return;
+        };
         let mut facts = HashMap::new();
-        let (mut numbers, mut slugs, mut short_names, mut titles, mut term_ids) =
-            (Unique::new(), Unique::new(), Unique::new(), Unique::new(), Unique::new());
+        let (mut numbers, mut slugs, mut short_names, mut titles, mut term_ids) = (
+            Unique::new(),
+            Unique::new(),
+            Unique::new(),
+            Unique::new(),
+            Unique::new(),
+        );
         for o in &records {
-            let number = o.int("number").and_then(|n| o.check("number", ObjectiveNumber::new(n)));
+            let number = o
+                .int("number")
+                .and_then(|n| o.check("number", ObjectiveNumber::new(n)));
             let number = number.map(ObjectiveNumber::get);
             if let Some(n) = number {
                 numbers.check(o, "number", n, n);
@@ -256,7 +293,7 @@ impl<'p> Validator<'p> {
             let slug = unique_slug(o, "slug", &mut slugs);
             let short_name = unique_text(o, "short_name", NAME, &mut short_names);
             let title = unique_text(o, "title", TITLE, &mut titles);
-            let paragraph = o.int("commitment_paragraph");
+            let paragraph = o.int_in("commitment_paragraph", PARAGRAPHS);
             if let (Some(n), Some(p)) = (number, paragraph) {
                 check_commitment_paragraph(o, "commitment_paragraph", n, p);
             }
@@ -273,7 +310,9 @@ impl<'p> Validator<'p> {
                     ObjectiveFacts {
                         commitment_text: commitment_text.clone(),
                         actions_lead_in: actions_lead_in.clone(),
-                        actions: actions.as_ref().map(|a| a.iter().map(|(_, a)| a.clone()).collect()),
+                        actions: actions
+                            .as_ref()
+                            .map(|a| a.iter().map(|(_, a)| a.clone()).collect()),
                     },
                 );
             }
@@ -303,7 +342,7 @@ impl<'p> Validator<'p> {
                     slug,
                     short_name,
                     title,
-                    commitment_paragraph: commitment_paragraph as i32,
+                    commitment_paragraph,
                     commitment_text,
                     actions_lead_in,
                     hub_term_id,
@@ -318,7 +357,9 @@ impl<'p> Validator<'p> {
     fn principles(&mut self, root: &Obj<'_>) {
         let document = keep_document(root, &["principles"]);
         self.push_document(root.file, document);
-        let Some(records) = root.records("principles") else { return };
+        let Some(records) = root.records("principles") else {
+            return;
+        };
         let (mut positions, mut slugs, mut names) = (Unique::new(), Unique::new(), Unique::new());
         for p in &records {
             let position = unique_position(p, &mut positions);
@@ -338,7 +379,9 @@ impl<'p> Validator<'p> {
     fn regions(&mut self, root: &Obj<'_>) {
         let document = keep_document(root, &["regions"]);
         self.push_document(root.file, document);
-        let Some(records) = root.records("regions") else { return };
+        let Some(records) = root.records("regions") else {
+            return;
+        };
         let (mut positions, mut slugs, mut names, mut codes) =
             (Unique::new(), Unique::new(), Unique::new(), Unique::new());
         let mut by_name = HashMap::new();
@@ -351,10 +394,11 @@ impl<'p> Validator<'p> {
             if let Some(code) = &m49 {
                 codes.check(r, "m49_code", code.clone(), quoted(code));
             }
-            if let Some(Some(count)) = r.opt_int_in("country_count", 0..=10_000) {
-                if let Some(name) = &name {
-                    self.region_counts.push((name.clone(), count.into(), r.path_of("country_count")));
-                }
+            if let Some(Some(count)) = r.opt_int_in("country_count", 0..=10_000)
+                && let Some(name) = &name
+            {
+                self.region_counts
+                    .push((name.clone(), count.into(), r.path_of("country_count")));
             }
             if let Some(name) = &name {
                 by_name.insert(name.clone(), slug.clone());
@@ -362,7 +406,9 @@ impl<'p> Validator<'p> {
             if let Some(slug) = &slug {
                 known_slugs.insert(slug.clone());
             }
-            if let (Some(position), Some(slug), Some(name), Some(m49_code)) = (position, slug, name, m49) {
+            if let (Some(position), Some(slug), Some(name), Some(m49_code)) =
+                (position, slug, name, m49)
+            {
                 self.out.regions.push(Region {
                     slug,
                     name,
@@ -409,18 +455,25 @@ impl<'p> Validator<'p> {
             if kind.as_deref() == Some(GLOBAL_KIND) {
                 for key in ["iso_alpha2", "iso_alpha3", "iso_numeric", "region"] {
                     if c.present(key).is_some() {
-                        c.report(key, "must be null in a global entry: \"Global\" is a scope, not a country");
+                        c.report(
+                            key,
+                            "must be null in a global entry: \"Global\" is a scope, not a country",
+                        );
                     }
                 }
                 non_countries.push(Value::Object(c.map.clone()));
                 continue;
             }
-            let iso2 = c.parse("iso_alpha2", Iso2::parse).map(|code| code.to_string());
+            let iso2 = c
+                .parse("iso_alpha2", Iso2::parse)
+                .map(|code| code.to_string());
             if let Some(code) = &iso2 {
                 iso2s.check(c, "iso_alpha2", code.clone(), quoted(code));
                 known_iso2.insert(code.clone());
             }
-            let iso3 = c.parse("iso_alpha3", Iso3::parse).map(|code| code.to_string());
+            let iso3 = c
+                .parse("iso_alpha3", Iso3::parse)
+                .map(|code| code.to_string());
             if let Some(code) = &iso3 {
                 iso3s.check(c, "iso_alpha3", code.clone(), quoted(code));
                 known_iso3.insert(code.clone());
@@ -437,7 +490,10 @@ impl<'p> Validator<'p> {
                 (Some(region), Some(by_name)) => match by_name.get(region) {
                     Some(slug) => slug.clone(),
                     None => {
-                        c.report("region", format!("{} is not a region in {REGIONS}", quoted(region)));
+                        c.report(
+                            "region",
+                            format!("{} is not a region in {REGIONS}", quoted(region)),
+                        );
                         None
                     }
                 },
@@ -452,8 +508,16 @@ impl<'p> Validator<'p> {
                 Some(iso3),
                 Some(iso_numeric),
                 Some(region_slug),
-            ) = (position, slug, name, kind, iso2, iso3, iso_numeric, region_slug)
-            {
+            ) = (
+                position,
+                slug,
+                name,
+                kind,
+                iso2,
+                iso3,
+                iso_numeric,
+                region_slug,
+            ) {
                 self.out.countries.push(Country {
                     iso2,
                     iso3,
@@ -493,7 +557,9 @@ impl<'p> Validator<'p> {
     fn document_types(&mut self, root: &Obj<'_>) {
         let document = keep_document(root, &["document_types"]);
         self.push_document(root.file, document);
-        let Some(records) = root.records("document_types") else { return };
+        let Some(records) = root.records("document_types") else {
+            return;
+        };
         let (mut positions, mut slugs, mut names) = (Unique::new(), Unique::new(), Unique::new());
         let mut known = HashSet::new();
         for d in &records {
@@ -506,7 +572,11 @@ impl<'p> Validator<'p> {
                 known.insert(slug.clone());
             }
             if let (Some(position), Some(slug), Some(name)) = (position, slug, name) {
-                self.out.document_types.push(DocumentType { slug, name, position });
+                self.out.document_types.push(DocumentType {
+                    slug,
+                    name,
+                    position,
+                });
             }
         }
         self.document_types = Some(known);
@@ -515,7 +585,9 @@ impl<'p> Validator<'p> {
     fn instruments(&mut self, root: &Obj<'_>) {
         let document = keep_document(root, &["instruments"]);
         self.push_document(root.file, document);
-        let Some(records) = root.records("instruments") else { return };
+        let Some(records) = root.records("instruments") else {
+            return;
+        };
         let mut codes = Unique::new();
         for i in &records {
             let code = i.parse("id", parse_instrument_code);
@@ -527,7 +599,10 @@ impl<'p> Validator<'p> {
                 other => {
                     i.report(
                         "kind",
-                        format!("{} is not an instrument kind (one of convention, recommendation)", quoted(other)),
+                        format!(
+                            "{} is not an instrument kind (one of convention, recommendation)",
+                            quoted(other)
+                        ),
                     );
                     None
                 }
@@ -581,14 +656,20 @@ impl<'p> Validator<'p> {
             treaty_bodies.remove("entries");
         }
         self.push_document(root.file, document);
-        if let Some(Some(n)) = root.opt_int("objective") {
-            if let Some(n) = root.check("objective", ObjectiveNumber::new(n)) {
-                self.objective_exists(root, "objective", n.get());
-            }
+        if let Some(Some(n)) = root.opt_int("objective")
+            && let Some(n) = root.check("objective", ObjectiveNumber::new(n))
+        {
+            self.objective_exists(root, "objective", n.get());
         }
-        let mut lists = vec![(root.opt_records("special_procedures"), MechanismKind::SpecialProcedure)];
+        let mut lists = vec![(
+            root.opt_records("special_procedures"),
+            MechanismKind::SpecialProcedure,
+        )];
         if let Some(Some(treaty_bodies)) = root.opt_object("treaty_bodies") {
-            lists.push((treaty_bodies.opt_records("entries"), MechanismKind::TreatyBody));
+            lists.push((
+                treaty_bodies.opt_records("entries"),
+                MechanismKind::TreatyBody,
+            ));
         }
         let mut slugs = Unique::new();
         let mut positions: HashMap<(i32, MechanismKind), i32> = HashMap::new();
@@ -597,21 +678,23 @@ impl<'p> Validator<'p> {
             for g in records.unwrap_or_default() {
                 let slug = unique_slug(&g, "id", &mut slugs);
                 let objective = self.objective_ref(&g, "objective");
-                let mechanism = g.parse("mechanism_kind", MechanismKind::parse).and_then(|m| {
-                    if m == expected {
-                        Some(m)
-                    } else {
-                        g.report(
-                            "mechanism_kind",
-                            format!(
-                                "{} does not belong in this list (expected {})",
-                                quoted(m.as_str()),
-                                quoted(expected.as_str())
-                            ),
-                        );
-                        None
-                    }
-                });
+                let mechanism = g
+                    .parse("mechanism_kind", MechanismKind::parse)
+                    .and_then(|m| {
+                        if m == expected {
+                            Some(m)
+                        } else {
+                            g.report(
+                                "mechanism_kind",
+                                format!(
+                                    "{} does not belong in this list (expected {})",
+                                    quoted(m.as_str()),
+                                    quoted(expected.as_str())
+                                ),
+                            );
+                            None
+                        }
+                    });
                 let body = g.text("body", TITLE);
                 let abbreviation = g.opt_text("body_abbreviation", 100);
                 let year = g.int_in("year", 1946..=2100);
@@ -619,7 +702,13 @@ impl<'p> Validator<'p> {
                 let paragraph = g.text("paragraph", 50);
                 let guidance = g.text("guidance", LONG);
                 if let Some(slug) = &slug {
-                    facts.insert(slug.clone(), GuidanceFacts { objective, index: None });
+                    facts.insert(
+                        slug.clone(),
+                        GuidanceFacts {
+                            objective,
+                            index: None,
+                        },
+                    );
                 }
                 if let (
                     Some(slug),
@@ -631,8 +720,17 @@ impl<'p> Validator<'p> {
                     Some(symbol),
                     Some(paragraph),
                     Some(guidance),
-                ) = (slug, objective, mechanism, body, abbreviation, year, symbol, paragraph, guidance)
-                {
+                ) = (
+                    slug,
+                    objective,
+                    mechanism,
+                    body,
+                    abbreviation,
+                    year,
+                    symbol,
+                    paragraph,
+                    guidance,
+                ) {
                     let position = positions.entry((objective, mechanism)).or_default();
                     *position += 1;
                     if let Some(f) = facts.get_mut(&slug) {
@@ -661,12 +759,18 @@ impl<'p> Validator<'p> {
     }
 
     fn page(&mut self, objective: i32, root: &Obj<'_>) {
-        let meta = keep_document(root, &[]).into_iter().filter(|(k, _)| k == "meta").collect();
+        let meta = keep_document(root, &[])
+            .into_iter()
+            .filter(|(k, _)| k == "meta")
+            .collect();
         self.push_document(root.file, meta);
         let mut page_valid = true;
         match root.int("objective") {
             Some(n) if n != i64::from(objective) => {
-                root.report("objective", format!("{n} does not match the file name (objective {objective})"));
+                root.report(
+                    "objective",
+                    format!("{n} does not match the file name (objective {objective})"),
+                );
                 page_valid = false;
             }
             Some(_) => page_valid &= self.objective_exists(root, "objective", objective),
@@ -679,7 +783,9 @@ impl<'p> Validator<'p> {
         let mut policy_options = Vec::new();
         let mut numbers = Unique::new();
         for p in root.opt_records("policy_options").unwrap_or_default() {
-            let number = p.position("number").filter(|n| numbers.check(&p, "number", *n, n));
+            let number = p
+                .position("number")
+                .filter(|n| numbers.check(&p, "number", *n, n));
             let text = p.text("text", LONG);
             let label = p.opt_text("label", LONG);
             let label_derived = p.opt_bool("label_derived");
@@ -699,7 +805,12 @@ impl<'p> Validator<'p> {
         let mut related = Vec::new();
         if let Some(Some(section)) = root.opt_object("related_objectives") {
             let mut seen = Unique::new();
-            for (i, r) in section.opt_records("items").unwrap_or_default().iter().enumerate() {
+            for (i, r) in section
+                .opt_records("items")
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
                 let other = self.objective_ref(r, "objective").filter(|n| {
                     if *n == objective {
                         r.report("objective", "an objective is not related to itself");
@@ -708,18 +819,20 @@ impl<'p> Validator<'p> {
                         seen.check(r, "objective", *n, n)
                     }
                 });
-                let paragraph = r.int("paragraph");
+                let paragraph = r.int_in("paragraph", PARAGRAPHS);
                 if let (Some(other), Some(p)) = (other, paragraph) {
                     check_commitment_paragraph(r, "paragraph", other, p);
                 }
                 let as_given = r.opt_text("as_given", LONG);
                 match (other, paragraph, as_given) {
-                    (Some(related_number), Some(paragraph), Some(as_given)) => related.push(RelatedObjective {
-                        related: related_number,
-                        paragraph: paragraph as i32,
-                        position: i as i32 + 1,
-                        as_given,
-                    }),
+                    (Some(related_number), Some(paragraph), Some(as_given)) => {
+                        related.push(RelatedObjective {
+                            related: related_number,
+                            paragraph,
+                            position: i32::try_from(i + 1).unwrap_or(i32::MAX),
+                            as_given,
+                        })
+                    }
                     _ => page_valid = false,
                 }
             }
@@ -734,15 +847,20 @@ impl<'p> Validator<'p> {
                     self.out.items.push(it);
                     self.out.items.len() - 1
                 });
-                if self.item_ids.check(&item, "id", slug.clone(), quoted(&slug)) {
-                    self.items.push((slug, index));
+                if self
+                    .item_ids
+                    .check(&item, "id", slug.clone(), quoted(&slug))
+                {
+                    self.item_index.insert(slug.clone(), index);
+                    self.items.push(slug);
                 }
             }
         }
 
         if page_valid {
-            let source =
-                keep_document(root, &["meta", "items"]).into_iter().collect::<Map<String, Value>>();
+            let source = keep_document(root, &["meta", "items"])
+                .into_iter()
+                .collect::<Map<String, Value>>();
             self.out.pages.push(ObjectivePage {
                 objective,
                 source: Value::Object(source),
@@ -754,26 +872,35 @@ impl<'p> Validator<'p> {
 
     /// An objective file's copy of the commitment must be objectives.json's, word for word.
     fn check_commitment(&self, objective: i32, c: &Obj<'_>) {
-        if let Some(p) = c.int("paragraph") {
+        if let Some(p) = c.int_in("paragraph", PARAGRAPHS) {
             check_commitment_paragraph(c, "paragraph", objective, p);
         }
         let text = c.opt_text("text", LONG);
         let lead_in = c.opt_text("actions_lead_in", LONG);
         let given_actions = actions(c);
-        let Some(facts) = self.objectives.as_ref().and_then(|known| known.get(&objective)) else {
+        let Some(facts) = self
+            .objectives
+            .as_ref()
+            .and_then(|known| known.get(&objective))
+        else {
             return;
         };
-        for (key, given, expected) in
-            [("text", &text, &facts.commitment_text), ("actions_lead_in", &lead_in, &facts.actions_lead_in)]
-        {
-            if let (Some(given), Some(expected)) = (given, expected) {
-                if given != expected {
-                    let field = if key == "text" { "commitment_text" } else { key };
-                    c.report(
-                        key,
-                        format!("does not match the {field} of objective {objective} in {OBJECTIVES}"),
-                    );
-                }
+        for (key, given, expected) in [
+            ("text", &text, &facts.commitment_text),
+            ("actions_lead_in", &lead_in, &facts.actions_lead_in),
+        ] {
+            if let (Some(given), Some(expected)) = (given, expected)
+                && given != expected
+            {
+                let field = if key == "text" {
+                    "commitment_text"
+                } else {
+                    key
+                };
+                c.report(
+                    key,
+                    format!("does not match the {field} of objective {objective} in {OBJECTIVES}"),
+                );
             }
         }
         if let (Some(given), Some(expected)) = (given_actions, &facts.actions) {
@@ -802,7 +929,10 @@ impl<'p> Validator<'p> {
                 if !given.iter().any(|(_, a)| a.letter == e.letter) {
                     c.report(
                         "actions",
-                        format!("lacks action ({}) of objective {objective} in {OBJECTIVES}", e.letter),
+                        format!(
+                            "lacks action ({}) of objective {objective} in {OBJECTIVES}",
+                            e.letter
+                        ),
                     );
                 }
             }
@@ -816,16 +946,22 @@ impl<'p> Validator<'p> {
         slug: Option<String>,
         positions: &mut Unique<(&'static str, i32)>,
     ) -> Option<Item> {
-        let kind = it.text("kind", NAME).and_then(|k| match parse_file_kind(&k) {
-            Some(kind) => Some(kind),
-            None => {
-                it.report(
-                    "kind",
-                    format!("{} is not an item kind (one of {})", quoted(&k), FILE_KINDS.join(", ")),
-                );
-                None
-            }
-        });
+        let kind = it
+            .text("kind", NAME)
+            .and_then(|k| match parse_file_kind(&k) {
+                Some(kind) => Some(kind),
+                None => {
+                    it.report(
+                        "kind",
+                        format!(
+                            "{} is not an item kind (one of {})",
+                            quoted(&k),
+                            FILE_KINDS.join(", ")
+                        ),
+                    );
+                    None
+                }
+            });
         let heading = it.text("section", NAME);
         if let (Some((kind, section)), Some(heading)) = (kind, &heading) {
             let expected = section_heading(kind, section);
@@ -844,7 +980,12 @@ impl<'p> Validator<'p> {
         let position = it.position("position");
         if let (Some((kind, section)), Some(p)) = (kind, position) {
             let name = file_kind(kind, section);
-            positions.check(it, "position", (name, p), format!("position {p} among the {name} items"));
+            positions.check(
+                it,
+                "position",
+                (name, p),
+                format!("position {p} among the {name} items"),
+            );
         }
 
         let title = it.opt_text("title", TITLE);
@@ -861,7 +1002,10 @@ impl<'p> Validator<'p> {
         let summary_truncated = it.bool("summary_truncated");
         let url = it.opt_text("url", 2_000).and_then(|url| match url {
             Some(u) if !(u.starts_with("http://") || u.starts_with("https://")) => {
-                it.report("url", format!("{} is not a web address (http:// or https://)", quoted(&u)));
+                it.report(
+                    "url",
+                    format!("{} is not a web address (http:// or https://)", quoted(&u)),
+                );
                 None
             }
             other => Some(other),
@@ -871,52 +1015,81 @@ impl<'p> Validator<'p> {
         let is_resource = kind.map(|(k, _)| k == ItemKind::Resource);
         let is_event = kind.map(|(k, _)| k == ItemKind::Event);
         for (keys, allowed, who) in [
-            (&["date_of_publication", "language", "document_type"][..], is_resource, "document, training and video"),
-            (&["city", "country", "start_date", "end_date"][..], is_event, "event"),
+            (
+                &["date_of_publication", "language", "document_type"][..],
+                is_resource,
+                "document, training and video",
+            ),
+            (
+                &["city", "country", "start_date", "end_date"][..],
+                is_event,
+                "event",
+            ),
         ] {
             if let (Some(false), Some(shown_kind)) = (allowed, shown_kind) {
                 for key in keys {
                     if it.present(key).is_some() {
-                        it.report(key, format!("a {shown_kind} item cannot have this field (only {who} items can)"));
+                        it.report(
+                            key,
+                            format!(
+                                "a {shown_kind} item cannot have this field (only {who} items can)"
+                            ),
+                        );
                     }
                 }
             }
         }
         let published_on = it.opt_date("date_of_publication");
         let language = match it.opt_object("language") {
-            Some(Some(l)) => l.parse("code", LanguageCode::parse).map(|c| Some(c.as_str().to_owned())),
+            Some(Some(l)) => l
+                .parse("code", LanguageCode::parse)
+                .map(|c| Some(c.as_str().to_owned())),
             Some(None) => Some(None),
             None => None,
         };
-        let document_type = it.opt_parse("document_type", Slug::parse).and_then(|slug| match (slug, &self.document_types) {
-            (Some(slug), Some(known)) if !known.contains(slug.as_str()) => {
-                it.report("document_type", format!("{} is not a document type in {DOCUMENT_TYPES}", quoted(slug.as_str())));
-                None
+        let document_type = it.opt_parse("document_type", Slug::parse).and_then(|slug| {
+            match (slug, &self.document_types) {
+                (Some(slug), Some(known)) if !known.contains(slug.as_str()) => {
+                    it.report(
+                        "document_type",
+                        format!(
+                            "{} is not a document type in {DOCUMENT_TYPES}",
+                            quoted(slug.as_str())
+                        ),
+                    );
+                    None
+                }
+                (slug, _) => Some(slug.map(Slug::into_string)),
             }
-            (slug, _) => Some(slug.map(Slug::into_string)),
         });
         let organisation = it.opt_text("organisation", 300);
         let city = it.opt_text("city", NAME);
         let country = match it.opt_object("country") {
-            Some(Some(c)) => c.parse("iso_alpha2", Iso2::parse).and_then(|code| match &self.iso2s {
-                Some(known) if !known.contains(code.as_str()) => {
-                    c.report(
-                        "iso_alpha2",
-                        format!("{} is not the alpha-2 code of a country in {COUNTRIES}", quoted(code.as_str())),
-                    );
-                    None
-                }
-                _ => Some(Some(code.to_string())),
-            }),
+            Some(Some(c)) => {
+                c.parse("iso_alpha2", Iso2::parse)
+                    .and_then(|code| match &self.iso2s {
+                        Some(known) if !known.contains(code.as_str()) => {
+                            c.report(
+                                "iso_alpha2",
+                                format!(
+                                    "{} is not the alpha-2 code of a country in {COUNTRIES}",
+                                    quoted(code.as_str())
+                                ),
+                            );
+                            None
+                        }
+                        _ => Some(Some(code.to_string())),
+                    })
+            }
             Some(None) => Some(None),
             None => None,
         };
         let starts_on = it.opt_date("start_date");
         let ends_on = it.opt_date("end_date");
-        if let (Some(Some(start)), Some(Some(end))) = (starts_on, ends_on) {
-            if end < start {
-                it.report("end_date", format!("{end} is before start_date {start}"));
-            }
+        if let (Some(Some(start)), Some(Some(end))) = (starts_on, ends_on)
+            && end < start
+        {
+            it.report("end_date", format!("{end} is before start_date {start}"));
         }
         let status = it.opt_parse("status", ItemStatus::parse);
         let mut objectives = vec![objective];
@@ -927,10 +1100,16 @@ impl<'p> Validator<'p> {
                 Err(Invalid(message)) => report(message),
                 Ok(n) => {
                     let n = n.get();
-                    if self.objectives.as_ref().is_some_and(|known| !known.contains_key(&n)) {
+                    if self
+                        .objectives
+                        .as_ref()
+                        .is_some_and(|known| !known.contains_key(&n))
+                    {
                         report(format!("objective {n} is not in {OBJECTIVES}"));
                     } else if objectives.contains(&n) {
-                        report(format!("objective {n} is listed twice (the file's objective counts)"));
+                        report(format!(
+                            "objective {n} is listed twice (the file's objective counts)"
+                        ));
                     } else {
                         objectives.push(n);
                         continue;
@@ -972,8 +1151,10 @@ impl<'p> Validator<'p> {
     }
 
     fn links(&mut self, root: &Obj<'_>) {
-        let document =
-            keep_document(root, &["guidance_actions", "guidance_items", "item_geography"]);
+        let document = keep_document(
+            root,
+            &["guidance_actions", "guidance_items", "item_geography"],
+        );
         self.push_document(root.file, document);
 
         let mut seen = Unique::new();
@@ -982,40 +1163,61 @@ impl<'p> Validator<'p> {
             let guidance = self.guidance_ref(&e, &mut seen);
             let mut objective = guidance.as_ref().and_then(|g| g.objective);
             if let Some(Some(n)) = e.opt_int("objective") {
-                match (e.check("objective", ObjectiveNumber::new(n)), guidance.as_ref()) {
-                    (Some(n), Some(GuidanceRef { id, objective: Some(of_guidance), .. }))
-                        if n.get() != *of_guidance =>
-                    {
-                        e.report(
-                            "objective",
-                            format!("{n} is not the objective of guidance {} (it is {of_guidance})", quoted(id)),
-                        )
-                    }
+                match (
+                    e.check("objective", ObjectiveNumber::new(n)),
+                    guidance.as_ref(),
+                ) {
+                    (
+                        Some(n),
+                        Some(GuidanceRef {
+                            id,
+                            objective: Some(of_guidance),
+                            ..
+                        }),
+                    ) if n.get() != *of_guidance => e.report(
+                        "objective",
+                        format!(
+                            "{n} is not the objective of guidance {} (it is {of_guidance})",
+                            quoted(id)
+                        ),
+                    ),
                     (Some(n), _) => objective = objective.or(Some(n.get())),
                     (None, _) => {}
                 }
             }
-            let known_letters = objective
-                .and_then(|n| self.objectives.as_ref()?.get(&n)?.actions.as_ref().map(|a| (n, a)));
+            let known_letters = objective.and_then(|n| {
+                self.objectives
+                    .as_ref()?
+                    .get(&n)?
+                    .actions
+                    .as_ref()
+                    .map(|a| (n, a))
+            });
             let mut letters = Vec::new();
             let mut distinct = Unique::new();
             for (path, letter) in e.strings("actions").unwrap_or_default() {
-                if let Some((n, actions)) = known_letters {
-                    if !actions.iter().any(|a| a.letter == letter) {
-                        self.problems.report(
-                            e.file,
-                            &path,
-                            format!("{} is not an action of objective {n} in {OBJECTIVES}", quoted(letter)),
-                        );
-                        continue;
-                    }
+                if let Some((n, actions)) = known_letters
+                    && !actions.iter().any(|a| a.letter == letter)
+                {
+                    self.problems.report(
+                        e.file,
+                        &path,
+                        format!(
+                            "{} is not an action of objective {n} in {OBJECTIVES}",
+                            quoted(letter)
+                        ),
+                    );
+                    continue;
                 }
                 if distinct.check_path(self.problems, e.file, path, letter, quoted(letter)) {
                     letters.push(letter.to_owned());
                 }
             }
             let reason = e.opt_text("reason", LONG).flatten();
-            if let Some(GuidanceRef { index: Some(index), .. }) = guidance {
+            if let Some(GuidanceRef {
+                index: Some(index), ..
+            }) = guidance
+            {
                 let g = &mut self.out.guidance[index];
                 g.action_letters = letters;
                 g.actions_reason = reason;
@@ -1029,14 +1231,19 @@ impl<'p> Validator<'p> {
             let mut distinct = Unique::new();
             let mut items = Vec::new();
             for (path, id) in e.strings("items").unwrap_or_default() {
-                if let Some(index) = self.item_ref(e.file, &path, id) {
-                    if distinct.check_path(self.problems, e.file, path, id, quoted(id)) {
-                        items.push(index);
-                    }
+                if let Some(index) = self.item_ref(e.file, &path, id)
+                    && distinct.check_path(self.problems, e.file, path, id, quoted(id))
+                {
+                    items.push(index);
                 }
             }
             let reason = e.opt_text("reason", LONG).flatten();
-            if let Some(GuidanceRef { id, index: Some(index), .. }) = guidance {
+            if let Some(GuidanceRef {
+                id,
+                index: Some(index),
+                ..
+            }) = guidance
+            {
                 self.out.guidance[index].items_reason = reason;
                 for item in items.into_iter().flatten() {
                     self.out.items[item].guidance_slugs.push(id.clone());
@@ -1051,7 +1258,9 @@ impl<'p> Validator<'p> {
             let item = e.text("item", NAME).and_then(|id| {
                 let path = e.path_of("item");
                 let index = self.item_ref(e.file, &path, &id)?;
-                placed.check(&e, "item", id.clone(), quoted(&id)).then_some((id, index))
+                placed
+                    .check(&e, "item", id.clone(), quoted(&id))
+                    .then_some((id, index))
             });
             let scope = e.parse("scope", Scope::parse);
             let mut regions = Vec::new();
@@ -1059,8 +1268,16 @@ impl<'p> Validator<'p> {
             let given_regions = e.strings("regions").unwrap_or_default();
             let has_regions = !given_regions.is_empty();
             for (path, slug) in given_regions {
-                if self.region_slugs.as_ref().is_some_and(|known| !known.contains(slug)) {
-                    self.problems.report(e.file, &path, format!("{} is not a region in {REGIONS}", quoted(slug)));
+                if self
+                    .region_slugs
+                    .as_ref()
+                    .is_some_and(|known| !known.contains(slug))
+                {
+                    self.problems.report(
+                        e.file,
+                        &path,
+                        format!("{} is not a region in {REGIONS}", quoted(slug)),
+                    );
                 } else if distinct.check_path(self.problems, e.file, path, slug, quoted(slug)) {
                     regions.push(slug.to_owned());
                 }
@@ -1072,11 +1289,19 @@ impl<'p> Validator<'p> {
             for (path, code) in given_countries {
                 match Iso3::parse(code) {
                     Err(Invalid(message)) => self.problems.report(e.file, &path, message),
-                    Ok(_) if self.iso3s.as_ref().is_some_and(|known| !known.contains(code)) => {
+                    Ok(_)
+                        if self
+                            .iso3s
+                            .as_ref()
+                            .is_some_and(|known| !known.contains(code)) =>
+                    {
                         self.problems.report(
                             e.file,
                             &path,
-                            format!("{} is not the alpha-3 code of a country in {COUNTRIES}", quoted(code)),
+                            format!(
+                                "{} is not the alpha-3 code of a country in {COUNTRIES}",
+                                quoted(code)
+                            ),
                         );
                     }
                     Ok(_) => {
@@ -1112,11 +1337,14 @@ impl<'p> Validator<'p> {
         }
         let geography_readable = root.present("item_geography").is_none_or(Value::is_array);
         if geography_readable {
-            for (id, _) in &self.items {
+            for id in &self.items {
                 if !with_entry.contains(id) {
                     root.report(
                         "item_geography",
-                        format!("no entry for item {} (every item needs exactly one)", quoted(id)),
+                        format!(
+                            "no entry for item {} (every item needs exactly one)",
+                            quoted(id)
+                        ),
                     );
                 }
             }
@@ -1130,26 +1358,37 @@ impl<'p> Validator<'p> {
             Some(known) => match known.get(&id) {
                 Some(f) => (f.objective, f.index),
                 None => {
-                    e.report("guidance", format!("{} is not a guidance id in {GUIDANCE}", quoted(&id)));
+                    e.report(
+                        "guidance",
+                        format!("{} is not a guidance id in {GUIDANCE}", quoted(&id)),
+                    );
                     return None;
                 }
             },
             None => (None, None),
         };
-        seen.check(e, "guidance", id.clone(), quoted(&id)).then_some(GuidanceRef { id, objective, index })
+        seen.check(e, "guidance", id.clone(), quoted(&id))
+            .then_some(GuidanceRef {
+                id,
+                objective,
+                index,
+            })
     }
 
     /// An item id in links.json: `Some(index)` when the item is in an objective file
     /// (`index` is None when the item itself is invalid), `None` when it is unknown.
     fn item_ref(&self, file: &str, path: &str, id: &str) -> Option<Option<usize>> {
-        match self.items.iter().find(|(known, _)| known == id) {
-            Some((_, index)) => Some(*index),
+        match self.item_index.get(id) {
+            Some(index) => Some(*index),
             None => {
                 if self.every_page_readable {
                     self.problems.report(
                         file,
                         path,
-                        format!("{} is not the id of an item in the objective files", quoted(id)),
+                        format!(
+                            "{} is not the id of an item in the objective files",
+                            quoted(id)
+                        ),
                     );
                 }
                 None
@@ -1192,7 +1431,9 @@ fn actions(o: &Obj<'_>) -> Option<Vec<(String, Action)>> {
         let letter = a.parse("letter", parse_action_letter);
         let text = a.text("text", LONG);
         match (letter, text) {
-            (Some(letter), Some(text)) if letters.check(a, "letter", letter.clone(), quoted(&letter)) => {
+            (Some(letter), Some(text))
+                if letters.check(a, "letter", letter.clone(), quoted(&letter)) =>
+            {
                 out.push((a.path.clone(), Action { letter, text }));
             }
             _ => all_valid = false,
@@ -1201,23 +1442,25 @@ fn actions(o: &Obj<'_>) -> Option<Vec<(String, Action)>> {
     all_valid.then_some(out)
 }
 
-fn check_commitment_paragraph(o: &Obj<'_>, key: &str, objective: i32, paragraph: i64) {
-    let expected = ObjectiveNumber::new(i64::from(objective)).map(ObjectiveNumber::commitment_paragraph);
-    if let Ok(expected) = expected {
-        if paragraph != i64::from(expected) {
-            o.report(
-                key,
-                format!(
-                    "{paragraph} is not the commitment paragraph of objective {objective} \
-                     (A/RES/73/195 states objective N's commitment in paragraph N + 16: {expected})"
-                ),
-            );
-        }
+fn check_commitment_paragraph(o: &Obj<'_>, key: &str, objective: i32, paragraph: i32) {
+    let expected =
+        ObjectiveNumber::new(i64::from(objective)).map(ObjectiveNumber::commitment_paragraph);
+    if let Ok(expected) = expected
+        && paragraph != expected
+    {
+        o.report(
+            key,
+            format!(
+                "{paragraph} is not the commitment paragraph of objective {objective} \
+                 (A/RES/73/195 states objective N's commitment in paragraph N + 16: {expected})"
+            ),
+        );
     }
 }
 
 fn unique_position(o: &Obj<'_>, seen: &mut Unique<i32>) -> Option<i32> {
-    o.position("position").filter(|p| seen.check(o, "position", *p, p))
+    o.position("position")
+        .filter(|p| seen.check(o, "position", *p, p))
 }
 
 fn unique_slug(o: &Obj<'_>, key: &str, seen: &mut Unique<String>) -> Option<String> {
@@ -1226,15 +1469,24 @@ fn unique_slug(o: &Obj<'_>, key: &str, seen: &mut Unique<String>) -> Option<Stri
         .filter(|s| seen.check(o, key, s.clone(), quoted(s)))
 }
 
-fn unique_text(o: &Obj<'_>, key: &str, max_chars: usize, seen: &mut Unique<String>) -> Option<String> {
-    o.text(key, max_chars).filter(|s| seen.check(o, key, s.clone(), quoted(s)))
+fn unique_text(
+    o: &Obj<'_>,
+    key: &str,
+    max_chars: usize,
+    seen: &mut Unique<String>,
+) -> Option<String> {
+    o.text(key, max_chars)
+        .filter(|s| seen.check(o, key, s.clone(), quoted(s)))
 }
 
 fn parse_action_letter(s: &str) -> Result<String, Invalid> {
     if s.len() == 1 && s.bytes().all(|b| b.is_ascii_lowercase()) {
         Ok(s.to_owned())
     } else {
-        Err(Invalid::new(format!("{} is not an action letter (one of a to z)", quoted(s))))
+        Err(Invalid::new(format!(
+            "{} is not an action letter (one of a to z)",
+            quoted(s)
+        )))
     }
 }
 
@@ -1242,7 +1494,10 @@ fn parse_m49_code(s: &str) -> Result<String, Invalid> {
     if s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()) {
         Ok(s.to_owned())
     } else {
-        Err(Invalid::new(format!("{} is not a UN M49 code (three digits)", quoted(s))))
+        Err(Invalid::new(format!(
+            "{} is not a UN M49 code (three digits)",
+            quoted(s)
+        )))
     }
 }
 
@@ -1250,7 +1505,10 @@ fn parse_iso_numeric(s: &str) -> Result<String, Invalid> {
     if s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()) {
         Ok(s.to_owned())
     } else {
-        Err(Invalid::new(format!("{} is not an ISO 3166-1 numeric code (three digits)", quoted(s))))
+        Err(Invalid::new(format!(
+            "{} is not an ISO 3166-1 numeric code (three digits)",
+            quoted(s)
+        )))
     }
 }
 
@@ -1274,6 +1532,9 @@ fn parse_document_symbol(s: &str) -> Result<String, Invalid> {
     if well_formed {
         Ok(s.to_owned())
     } else {
-        Err(Invalid::new(format!("{} is not a UN document symbol (e.g. A/HRC/26/35)", quoted(s))))
+        Err(Invalid::new(format!(
+            "{} is not a UN document symbol (e.g. A/HRC/26/35)",
+            quoted(s)
+        )))
     }
 }

@@ -18,7 +18,10 @@ use crate::{Pool, StoreError};
 /// far below it).
 const PARKED: i32 = 1_000_000_000;
 
-pub(crate) async fn write(pool: &Pool, catalogue: &Catalogue) -> Result<ImportSummary, ImportError> {
+pub(crate) async fn write(
+    pool: &Pool,
+    catalogue: &Catalogue,
+) -> Result<ImportSummary, ImportError> {
     let mut conn = pool.get().await.map_err(StoreError::from)?;
     let version = conn
         .transaction::<_, StoreError, _>(async |conn| write_all(conn, catalogue).await)
@@ -51,7 +54,9 @@ async fn write_all(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<i64, S
     .await?
     .version;
     // A large catalogue takes longer than the per-statement limit set for requests.
-    diesel::sql_query("SET LOCAL statement_timeout = '10min'").execute(conn).await?;
+    diesel::sql_query("SET LOCAL statement_timeout = '10min'")
+        .execute(conn)
+        .await?;
 
     write_files(conn, c).await?;
     write_objectives(conn, c).await?;
@@ -87,8 +92,10 @@ fn sources<T>(rows: &[T], f: impl Fn(&T) -> &serde_json::Value) -> Vec<serde_jso
 /// as no row, so that a file written by the exporter for rows added through the API
 /// (which has no document) imports back to the same state.
 async fn write_files(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<(), StoreError> {
-    let (empty, kept): (Vec<_>, Vec<_>) =
-        c.files.iter().partition(|f| f.document.as_object().is_some_and(|m| m.is_empty()));
+    let (empty, kept): (Vec<_>, Vec<_>) = c
+        .files
+        .iter()
+        .partition(|f| f.document.as_object().is_some_and(|m| m.is_empty()));
     diesel::sql_query(
         "INSERT INTO catalogue_files (file_name, document)
          SELECT * FROM unnest($1::text[], $2::jsonb[])
@@ -141,7 +148,11 @@ async fn write_objectives(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result
     // Actions are kept when a file drops them: guidance and items may link to them.
     let actions: Vec<(i32, &str, &str)> = o
         .iter()
-        .flat_map(|o| o.actions.iter().map(move |a| (o.number, a.letter.as_str(), a.text.as_str())))
+        .flat_map(|o| {
+            o.actions
+                .iter()
+                .map(move |a| (o.number, a.letter.as_str(), a.text.as_str()))
+        })
         .collect();
     diesel::sql_query(
         "INSERT INTO actions (objective_number, letter, text)
@@ -196,8 +207,14 @@ async fn renumber_parked(conn: &mut AsyncPgConnection, table: &str) -> Result<()
 
 async fn write_principles(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<(), StoreError> {
     let p = &c.principles;
-    park_positions(conn, "guiding_principles", "slug", strings(p, |p| &p.slug), ints(p, |p| p.position))
-        .await?;
+    park_positions(
+        conn,
+        "guiding_principles",
+        "slug",
+        strings(p, |p| &p.slug),
+        ints(p, |p| p.position),
+    )
+    .await?;
     diesel::sql_query(
         "INSERT INTO guiding_principles (slug, name, position, source)
          SELECT * FROM unnest($1::text[], $2::text[], $3::int4[], $4::jsonb[])
@@ -217,7 +234,14 @@ async fn write_principles(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result
 
 async fn write_regions(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<(), StoreError> {
     let r = &c.regions;
-    park_positions(conn, "regions", "slug", strings(r, |r| &r.slug), ints(r, |r| r.position)).await?;
+    park_positions(
+        conn,
+        "regions",
+        "slug",
+        strings(r, |r| &r.slug),
+        ints(r, |r| r.position),
+    )
+    .await?;
     diesel::sql_query(
         "INSERT INTO regions (slug, name, m49_code, position, source)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::jsonb[])
@@ -239,7 +263,14 @@ async fn write_regions(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<()
 
 async fn write_countries(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<(), StoreError> {
     let k = &c.countries;
-    park_positions(conn, "countries", "iso3", strings(k, |k| &k.iso3), ints(k, |k| k.position)).await?;
+    park_positions(
+        conn,
+        "countries",
+        "iso3",
+        strings(k, |k| &k.iso3),
+        ints(k, |k| k.position),
+    )
+    .await?;
     diesel::sql_query(
         "INSERT INTO countries (iso2, iso3, iso_numeric, name, slug, kind, region_id, position, source)
          SELECT i.iso2, i.iso3, i.iso_numeric, i.name, i.slug, i.kind, r.id, i.position, i.source
@@ -272,10 +303,19 @@ async fn write_countries(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<
     renumber_parked(conn, "countries").await
 }
 
-async fn write_document_types(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<(), StoreError> {
+async fn write_document_types(
+    conn: &mut AsyncPgConnection,
+    c: &Catalogue,
+) -> Result<(), StoreError> {
     let d = &c.document_types;
-    park_positions(conn, "document_types", "slug", strings(d, |d| &d.slug), ints(d, |d| d.position))
-        .await?;
+    park_positions(
+        conn,
+        "document_types",
+        "slug",
+        strings(d, |d| &d.slug),
+        ints(d, |d| d.position),
+    )
+    .await?;
     diesel::sql_query(
         "INSERT INTO document_types (slug, name, position)
          SELECT * FROM unnest($1::text[], $2::text[], $3::int4[])
@@ -381,15 +421,22 @@ async fn write_pages(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<(), 
     .bind::<Array<Int4>, _>(ints(&options, |o| o.1.number))
     .bind::<Array<Text>, _>(strings(&options, |o| &o.1.text))
     .bind::<Array<Nullable<Text>>, _>(optional_strings(&options, |o| o.1.label.as_deref()))
-    .bind::<Array<Bool>, _>(options.iter().map(|o| o.1.label_derived).collect::<Vec<_>>())
+    .bind::<Array<Bool>, _>(
+        options
+            .iter()
+            .map(|o| o.1.label_derived)
+            .collect::<Vec<_>>(),
+    )
     .bind::<Array<Int4>, _>(objectives.clone())
     .execute(conn)
     .await?;
 
     // Rows that differ in any column are deleted first, then inserted again: updated in
     // place, a reordered list would collide with itself on the unique position.
-    let related: Vec<_> =
-        p.iter().flat_map(|p| p.related.iter().map(move |r| (p.objective, r))).collect();
+    let related: Vec<_> = p
+        .iter()
+        .flat_map(|p| p.related.iter().map(move |r| (p.objective, r)))
+        .collect();
     let input = "SELECT * FROM unnest($1::int4[], $2::int4[], $3::int4[], $4::int4[], $5::text[])
                      AS i(objective_number, related_number, paragraph, position, as_given)";
     let same_row = "(i.objective_number, i.related_number, i.paragraph, i.position, i.as_given)
@@ -413,7 +460,9 @@ async fn write_pages(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<(), 
             .bind::<Array<Int4>, _>(ints(&related, |r| r.1.related))
             .bind::<Array<Int4>, _>(ints(&related, |r| r.1.paragraph))
             .bind::<Array<Int4>, _>(ints(&related, |r| r.1.position))
-            .bind::<Array<Nullable<Text>>, _>(optional_strings(&related, |r| r.1.as_given.as_deref()))
+            .bind::<Array<Nullable<Text>>, _>(optional_strings(&related, |r| {
+                r.1.as_given.as_deref()
+            }))
             .bind::<Array<Int4>, _>(objectives.clone())
             .execute(conn)
             .await?;
@@ -498,7 +547,11 @@ async fn write_guidance(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<(
     // links.json guidance_actions: the actions are the guidance's objective's.
     let links: Vec<(&str, i32, &str)> = g
         .iter()
-        .flat_map(|g| g.action_letters.iter().map(move |l| (g.slug.as_str(), g.objective, l.as_str())))
+        .flat_map(|g| {
+            g.action_letters
+                .iter()
+                .map(move |l| (g.slug.as_str(), g.objective, l.as_str()))
+        })
         .collect();
     diesel::sql_query(
         "WITH input AS (
@@ -602,17 +655,40 @@ async fn write_items(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<(), 
 async fn write_item_links(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<(), StoreError> {
     let items = strings(&c.items, |i| &i.slug);
     let pairs = |f: &dyn Fn(&super::model::Item) -> Vec<String>| -> (Vec<String>, Vec<String>) {
-        c.items.iter().flat_map(|i| f(i).into_iter().map(move |to| (i.slug.clone(), to))).unzip()
+        c.items
+            .iter()
+            .flat_map(|i| f(i).into_iter().map(move |to| (i.slug.clone(), to)))
+            .unzip()
     };
     let objectives = pairs(&|i| i.objectives.iter().map(i32::to_string).collect());
     let regions = pairs(&|i| i.region_slugs.clone());
     let countries = pairs(&|i| i.country_iso3s.clone());
     let guidance = pairs(&|i| i.guidance_slugs.clone());
     for (table, target, lookup, (from, to)) in [
-        ("item_objectives", "objective_number", "SELECT number AS id, number::text AS k FROM objectives", objectives),
-        ("item_regions", "region_id", "SELECT id, slug AS k FROM regions", regions),
-        ("item_countries", "country_id", "SELECT id, iso3 AS k FROM countries", countries),
-        ("item_guidance_sources", "guidance_source_id", "SELECT id, slug AS k FROM guidance_sources", guidance),
+        (
+            "item_objectives",
+            "objective_number",
+            "SELECT number AS id, number::text AS k FROM objectives",
+            objectives,
+        ),
+        (
+            "item_regions",
+            "region_id",
+            "SELECT id, slug AS k FROM regions",
+            regions,
+        ),
+        (
+            "item_countries",
+            "country_id",
+            "SELECT id, iso3 AS k FROM countries",
+            countries,
+        ),
+        (
+            "item_guidance_sources",
+            "guidance_source_id",
+            "SELECT id, slug AS k FROM guidance_sources",
+            guidance,
+        ),
     ] {
         diesel::sql_query(format!(
             "WITH input AS (

@@ -28,14 +28,21 @@ pub async fn dump(db: &TestDatabase) -> BTreeMap<String, String> {
                  SELECT to_jsonb(t) - '{{created_at,updated_at,imported_at,changed_at,version}}'::text[] AS r
                  FROM {table} t) rows"
         );
-        let rows: String = client.query_one(&sql, &[]).await.expect("dumping a table").get(0);
+        let rows: String = client
+            .query_one(&sql, &[])
+            .await
+            .expect("dumping a table")
+            .get(0);
         out.insert(table, rows);
     }
     out
 }
 
 pub fn assert_same_dump(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) {
-    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
     for (table, rows) in before {
         assert_eq!(rows, &after[table], "table {table} differs");
     }
@@ -52,17 +59,32 @@ pub async fn catalogue_version(db: &TestDatabase) -> i64 {
 
 /// Runs `sql` and returns its single text value.
 pub async fn text(db: &TestDatabase, sql: &str) -> String {
-    db.client().await.query_one(sql, &[]).await.unwrap_or_else(|e| panic!("{sql}: {e}")).get(0)
+    db.client()
+        .await
+        .query_one(sql, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .get(0)
 }
 
 pub async fn count(db: &TestDatabase, sql: &str) -> i64 {
-    db.client().await.query_one(sql, &[]).await.unwrap_or_else(|e| panic!("{sql}: {e}")).get(0)
+    db.client()
+        .await
+        .query_one(sql, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .get(0)
 }
 
 pub fn as_values(files: &[CatalogueFile]) -> BTreeMap<String, Value> {
     files
         .iter()
-        .map(|f| (f.name.clone(), serde_json::from_str(&f.text).expect("a file is JSON")))
+        .map(|f| {
+            (
+                f.name.clone(),
+                serde_json::from_str(&f.text).expect("a file is JSON"),
+            )
+        })
         .collect()
 }
 
@@ -76,7 +98,10 @@ pub fn bundled_with(file: &str, change: impl Fn(&mut Value)) -> Vec<CatalogueFil
             }
             let mut value: Value = serde_json::from_str(&f.text).expect("bundled files are JSON");
             change(&mut value);
-            CatalogueFile { text: serde_json::to_string_pretty(&value).expect("serialisable"), name: f.name }
+            CatalogueFile {
+                text: serde_json::to_string_pretty(&value).expect("serialisable"),
+                name: f.name,
+            }
         })
         .collect()
 }
