@@ -4,8 +4,10 @@
 //! Both import entry points produce a list of [`CatalogueFile`]s and share one path:
 //! validate everything (collecting every [`Problem`]), then write in one transaction,
 //! upserting by natural key. Rows that are not in the input (items partners added
-//! through the API) are kept; the links of imported items and guidance are replaced by
-//! the files' links.
+//! through the API) are kept, and so are actions a file drops (guidance and items may
+//! link to them); the links of imported items, guidance and instruments, and the policy
+//! options and related objectives of an imported objective page, are replaced by the
+//! files' own.
 //!
 //! Format notes beyond `data/catalogue/README.md`: an item may carry `status` (default
 //! `published`), `url`, `document_type` (a slug of document_types.json) and
