@@ -1,33 +1,55 @@
-//! The GraphQL API of the GCM catalogue: types, queries and the loaders behind them.
+//! The GraphQL API of the GCM catalogue.
+//!
+//! Request → `query/` (root fields, one module per domain) → `types/` (objects that wrap
+//! the store's rows) → `loaders/` (one batched statement per relation and level) →
+//! `gcm_store::models` (SQL) and back.
 
-use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
+pub mod error;
+pub mod federation;
+pub mod ids;
+pub mod loaders;
+pub mod query;
+pub mod types;
+
+use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 use gcm_store::Pool;
 
-pub struct Query;
-
-#[Object]
-impl Query {
-    /// Placeholder until the read API lands.
-    async fn ping(&self) -> &str {
-        "pong"
-    }
-}
+pub use query::Query;
 
 pub type CatalogueSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
+/// Deepest selection accepted (the full objective → … → countries walk is 8 deep).
+pub const MAX_DEPTH: usize = 16;
+
 /// Builds the schema once at start-up; per-request state is added by [`prepare_request`].
 pub fn build_schema(pool: Pool) -> CatalogueSchema {
-    Schema::build(Query, EmptyMutation, EmptySubscription)
-        .data(pool)
+    schema_builder(pool).finish()
+}
+
+/// The same schema with federated tracing: serve with it the requests whose router asks
+/// for a trace (header `apollo-federation-include-trace: ftv1`), so others pay nothing.
+pub fn build_traced_schema(pool: Pool) -> CatalogueSchema {
+    schema_builder(pool)
+        .extension(federation::ftv1::FederatedTracing)
         .finish()
 }
 
-/// Attaches what must not outlive one request (the dataloaders) to a request.
-pub fn prepare_request(request: async_graphql::Request, _pool: &Pool) -> async_graphql::Request {
-    request
+fn schema_builder(
+    pool: Pool,
+) -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .data(pool)
+        .limit_depth(MAX_DEPTH)
+        .limit_recursive_depth(32)
 }
 
-/// The SDL the server serves (federation directives included): what `schema.graphql` holds.
-pub fn sdl(schema: &CatalogueSchema) -> String {
-    schema.sdl_with_options(async_graphql::SDLExportOptions::new().federation())
+/// Attaches what must not outlive one request: the dataloaders and their cache.
+pub fn prepare_request(request: async_graphql::Request, pool: &Pool) -> async_graphql::Request {
+    request.data(loaders::per_request(pool.clone()))
+}
+
+/// The SDL the server serves at `_service { sdl }` (federation directives included):
+/// what `schema.graphql` holds.
+pub fn sdl() -> String {
+    federation::federation_sdl()
 }

@@ -1,1 +1,119 @@
-//! stub
+//! The gcm-catalogue service: configuration, the HTTP app (GraphQL, health, readiness,
+//! metrics), the embedded-PostgreSQL glue and the commands of the `gcm-catalogue` binary.
+//!
+//! [`run`] is `gcm-catalogue serve`; [`build_app`] is the router alone (for embedding and
+//! tests); [`cli`] parses the command line and dispatches to [`commands`].
+
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod database;
+pub mod graphql;
+pub mod health;
+pub mod metrics;
+pub mod shutdown;
+
+use std::io::Write;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use gcm_store::{Pool, PoolConfig, build_pool, catalogue, migrations};
+use tokio::net::TcpListener;
+use tracing::{error, info};
+
+pub use app::{AppState, build_app};
+pub use config::Config;
+use database::Database;
+use shutdown::Shutdown;
+
+/// `serve`: migrates, imports the bundled catalogue into an empty database, and serves
+/// until SIGINT/SIGTERM; then stops the embedded cluster if this process started it.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let metrics = metrics::install()?;
+    metrics::spawn_upkeep(metrics.clone());
+    let shutdown = Shutdown::listen().context("cannot listen for signals")?;
+    let database = Database::open(&config).await?;
+    let served = serve(&config, database.url(), metrics, shutdown).await;
+    let closed = database.close().await;
+    served.and(closed)
+}
+
+async fn serve(
+    config: &Config,
+    database_url: &str,
+    metrics: metrics_exporter_prometheus::PrometheusHandle,
+    shutdown: Shutdown,
+) -> anyhow::Result<()> {
+    if let Some(signal) = shutdown.requested() {
+        info!(signal, "stopping before serving");
+        return Ok(());
+    }
+    let applied = migrations::run_pending(database_url)
+        .await
+        .context("cannot migrate the database")?;
+    for version in &applied {
+        info!(version, "applied migration");
+    }
+    let pool = build_pool(database_url, &PoolConfig::default())?;
+    import_bundled_if_empty(&pool).await?;
+    if let Some(signal) = shutdown.requested() {
+        info!(signal, "stopping before serving");
+        return Ok(());
+    }
+
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (GCM_LISTEN)", config.listen))?;
+    let address = listener.local_addr()?;
+    announce(address)?;
+    let app = build_app(AppState::new(pool.clone(), metrics));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.wait().await;
+        })
+        .await
+        .context("the HTTP server failed")?;
+    pool.close();
+    info!("stopped serving");
+    Ok(())
+}
+
+/// A fresh database gets the catalogue bundled into the binary, so one command gives a
+/// newcomer the whole service.
+async fn import_bundled_if_empty(pool: &Pool) -> anyhow::Result<()> {
+    if catalogue::has_catalogue(pool).await? {
+        return Ok(());
+    }
+    info!("the database holds no catalogue: importing the bundled one");
+    match catalogue::import_bundled(pool).await {
+        Ok(summary) => {
+            info!(?summary, "imported the bundled catalogue");
+            Ok(())
+        }
+        Err(catalogue::ImportError::Invalid(problems)) => {
+            for problem in &problems {
+                error!(%problem, "bundled catalogue problem");
+            }
+            anyhow::bail!(
+                "the bundled catalogue was refused ({} problems)",
+                problems.len()
+            )
+        }
+        // Serve what the database has: readiness reflects the database, not its content,
+        // and a later `import` can fill it without a restart.
+        Err(e) => {
+            error!(error = %e, "cannot import the bundled catalogue; serving without it");
+            Ok(())
+        }
+    }
+}
+
+/// The one line on stdout that says the socket is bound (the test harness waits for it).
+fn announce(address: SocketAddr) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "listening on http://{address}")?;
+    stdout.flush()?;
+    info!(%address, "listening");
+    Ok(())
+}

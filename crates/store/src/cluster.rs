@@ -1,40 +1,265 @@
 //! The embedded default: a private PostgreSQL cluster that `serve` creates and owns
 //! under the data directory when no `DATABASE_URL` is given.
+//!
+//! Layout under the data directory:
+//!
+//! ```text
+//! postgres/            the cluster's home, mode 0700, owned by the user PostgreSQL runs as
+//!   data/              PGDATA (initdb writes `data.initdb/` and renames it once complete,
+//!                      so a `data/` that exists is always a whole cluster)
+//!   server.log         PostgreSQL's own log
+//! postgres.lock        serializes starts and stops of processes sharing the data directory
+//! ```
+//!
+//! PostgreSQL refuses to run as root, so when this process is root the cluster belongs to
+//! the `postgres` user and every PostgreSQL program runs with that uid/gid; otherwise it
+//! runs as the current user. The server listens on 127.0.0.1 only, on a port chosen free at
+//! each start, with no Unix socket (socket paths are limited to ~100 bytes and data
+//! directories can be deeper than that). Nothing is ever downloaded: the binaries come
+//! from the machine (see [`EmbeddedCluster::with_bin_dir`] and the search order there).
+//!
+//! Authentication is `trust`: any local user can connect to the cluster as its superuser.
+//! That suits a developer's machine; a shared or production host should use `DATABASE_URL`.
+//!
+//! Another process (say `gcm-catalogue migrate` beside a running `serve`) reuses a running
+//! cluster and leaves it running; only the process that started it stops it. A process that
+//! dies without calling [`RunningCluster::stop`] leaves the cluster running, and the next
+//! start reuses it.
 
+use std::ffi::CString;
+use std::fs;
+use std::io::{self, Write};
+use std::net::{Ipv4Addr, TcpListener};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
 
-/// Why the embedded cluster could not be had.
+use nix::errno::Errno;
+use nix::sys::signal::kill;
+use nix::unistd::{Gid, Pid, Uid, User, getgrouplist};
+use tokio::process::Command;
+use tracing::{debug, info, warn};
+
+/// The programs a cluster needs; they must sit together in one directory.
+const REQUIRED_PROGRAMS: [&str; 3] = ["initdb", "pg_ctl", "postgres"];
+/// Where Debian and Ubuntu install the server programs (they are not on PATH there).
+const DEBIAN_BIN_GLOB: &str = "/usr/lib/postgresql/*/bin";
+const DATABASE_NAME: &str = "gcm";
+const SUPERUSER: &str = "postgres";
+/// The system user that owns the cluster when this process runs as root.
+const SERVICE_USER: &str = "postgres";
+/// How long pg_ctl may wait for the server to start or stop.
+const PG_CTL_TIMEOUT_SECS: &str = "60";
+/// How long a cluster found running (started by another process) has to accept connections.
+const REUSE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Another process may take the free port between our probe and PostgreSQL's bind.
+const START_ATTEMPTS: usize = 3;
+
+const INSTALL_HINT: &str = "Install PostgreSQL's server package:\n  \
+     Debian/Ubuntu:  apt-get install postgresql\n  \
+     Fedora/RHEL:    dnf install postgresql-server\n  \
+     Alpine:         apk add postgresql\n  \
+     macOS:          brew install postgresql@15\n\
+     or point GCM_PG_BIN_DIR at the directory that holds initdb, pg_ctl and postgres,\n\
+     or set DATABASE_URL to use a PostgreSQL server you already run.";
+
+/// Why the embedded cluster could not be had. Every message says what to do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
+    /// initdb, pg_ctl and postgres were not found together anywhere we looked.
+    #[error(
+        "PostgreSQL's server programs were not found: without DATABASE_URL, gcm-catalogue runs \
+         its own PostgreSQL and needs {programs} in one directory.\nLooked in:\n{searched}\n{hint}",
+        programs = REQUIRED_PROGRAMS.join(", "),
+        hint = INSTALL_HINT
+    )]
+    BinariesNotFound { searched: String },
+    /// The programs found are of another major version than the existing cluster.
+    #[error(
+        "the cluster in {cluster} was created by PostgreSQL {cluster_version}, but the server \
+         programs found are PostgreSQL {found}; install PostgreSQL {cluster_version}'s server \
+         package (Debian/Ubuntu: apt-get install postgresql-{cluster_version}), point \
+         GCM_PG_BIN_DIR at its bin directory, or move {cluster} away to start afresh"
+    )]
+    VersionMismatch {
+        cluster: String,
+        cluster_version: String,
+        found: String,
+    },
+    /// Running as root and PostgreSQL cannot be run as anyone else, or cannot reach its files.
     #[error("{0}")]
-    Failed(String),
+    Permissions(String),
+    /// (The cause is in the message, not a `source`: callers print one line.)
+    #[error("{context}: {cause}")]
+    Io { context: String, cause: io::Error },
+    /// A PostgreSQL program failed; the message carries its output or the server log.
+    #[error("{0}")]
+    Program(String),
+    /// The server is running but does not answer, or refused to create the database.
+    #[error("{0}")]
+    Unresponsive(String),
+}
+
+fn io_error(context: impl Into<String>) -> impl FnOnce(io::Error) -> ClusterError {
+    move |cause| ClusterError::Io {
+        context: context.into(),
+        cause,
+    }
 }
 
 /// A cluster directory under the data directory; `start` creates it on first use.
 #[derive(Debug, Clone)]
 pub struct EmbeddedCluster {
     data_dir: PathBuf,
+    bin_dir: Option<PathBuf>,
 }
 
 /// A running cluster; `stop` shuts it down when this process started it.
 #[derive(Debug)]
 pub struct RunningCluster {
     database_url: String,
+    /// Set only when this process started the server: a cluster found running belongs to
+    /// whoever started it.
+    owned: Option<OwnedServer>,
+}
+
+/// What `stop` needs to shut down a server this process started.
+#[derive(Debug)]
+struct OwnedServer {
+    layout: Layout,
+    pg_ctl: PathBuf,
+    run_as: Option<RunAs>,
+}
+
+#[derive(Debug, Clone)]
+struct Layout {
+    data_dir: PathBuf,
+    home: PathBuf,
+    pgdata: PathBuf,
+    log_file: PathBuf,
+    lock_file: PathBuf,
+}
+
+impl Layout {
+    fn new(data_dir: &Path) -> Self {
+        let home = data_dir.join("postgres");
+        Self {
+            data_dir: data_dir.to_owned(),
+            pgdata: home.join("data"),
+            log_file: home.join("server.log"),
+            lock_file: data_dir.join("postgres.lock"),
+            home,
+        }
+    }
+
+    fn initdb_dir(&self) -> PathBuf {
+        self.home.join("data.initdb")
+    }
+
+    fn pid_file(&self) -> PathBuf {
+        self.pgdata.join("postmaster.pid")
+    }
+
+    /// The major version recorded by initdb, if the cluster exists.
+    fn cluster_version(&self) -> Option<String> {
+        fs::read_to_string(self.pgdata.join("PG_VERSION"))
+            .ok()
+            .map(|v| v.trim().to_owned())
+    }
+}
+
+/// The unprivileged identity PostgreSQL runs under when this process is root.
+#[derive(Debug, Clone)]
+struct RunAs {
+    name: String,
+    uid: Uid,
+    gid: Gid,
+    home: PathBuf,
+}
+
+/// A directory holding all of initdb, pg_ctl and postgres.
+#[derive(Debug, Clone)]
+struct Binaries {
+    dir: PathBuf,
+}
+
+impl Binaries {
+    fn program(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
 }
 
 impl EmbeddedCluster {
     pub fn new(data_dir: &Path) -> Self {
         Self {
             data_dir: data_dir.to_owned(),
+            bin_dir: None,
         }
+    }
+
+    /// Uses the PostgreSQL programs in `bin_dir` only, instead of searching PATH and then
+    /// `/usr/lib/postgresql/*/bin` (newest version first).
+    pub fn with_bin_dir(mut self, bin_dir: Option<PathBuf>) -> Self {
+        self.bin_dir = bin_dir;
+        self
     }
 
     /// Creates (first time), starts (or reuses a running) cluster and its `gcm` database.
     pub async fn start(&self) -> Result<RunningCluster, ClusterError> {
-        Err(ClusterError::Failed(format!(
-            "not implemented yet ({})",
+        fs::create_dir_all(&self.data_dir).map_err(io_error(format!(
+            "cannot create the data directory {}",
             self.data_dir.display()
-        )))
+        )))?;
+        let data_dir = fs::canonicalize(&self.data_dir).map_err(io_error(format!(
+            "cannot resolve the data directory {}",
+            self.data_dir.display()
+        )))?;
+        let layout = Layout::new(&data_dir);
+        let _lock = lock(&layout.lock_file).await?;
+
+        // Look for the programs first: without them, nothing should be created.
+        let binaries = find_binaries(self.bin_dir.as_deref(), &layout).await?;
+        debug!(bin_dir = %binaries.dir.display(), "PostgreSQL programs");
+        let run_as = service_user()?;
+        prepare_home(&layout, run_as.as_ref())?;
+        info!(cluster = %layout.home.display(), "embedded PostgreSQL cluster");
+
+        if let Some(port) = running_server(&layout)? {
+            info!(
+                port,
+                "reusing the cluster already running (another process started it)"
+            );
+            wait_until_accepting(port).await?;
+            ensure_database(port).await?;
+            return Ok(RunningCluster {
+                database_url: database_url(port),
+                owned: None,
+            });
+        }
+
+        if layout.cluster_version().is_none() {
+            initdb(&layout, &binaries, run_as.as_ref()).await?;
+        } else {
+            info!("starting the existing cluster");
+        }
+        let port = start_server(&layout, &binaries, run_as.as_ref()).await?;
+        let owned = OwnedServer {
+            layout,
+            pg_ctl: binaries.program("pg_ctl"),
+            run_as: run_as.clone(),
+        };
+        if let Err(e) = ensure_database(port).await {
+            // Leave nothing running behind a failed start (the lock is still ours).
+            if let Err(stop_error) = owned.shut_down().await {
+                warn!(error = %stop_error, "could not stop the cluster after a failed start");
+            }
+            return Err(e);
+        }
+        Ok(RunningCluster {
+            database_url: database_url(port),
+            owned: Some(owned),
+        })
     }
 }
 
@@ -43,8 +268,569 @@ impl RunningCluster {
         &self.database_url
     }
 
+    /// True when this process started the server (and `stop` will shut it down).
+    pub fn started_here(&self) -> bool {
+        self.owned.is_some()
+    }
+
     /// Stops the cluster if this process started it (fast shutdown: sessions are ended).
     pub async fn stop(self) -> Result<(), ClusterError> {
+        let Some(owned) = self.owned else {
+            debug!("leaving the cluster running: another process started it");
+            return Ok(());
+        };
+        let _lock = lock(&owned.layout.lock_file).await?;
+        owned.shut_down().await
+    }
+}
+
+impl OwnedServer {
+    /// `pg_ctl stop -m fast`; the caller holds the lock.
+    async fn shut_down(&self) -> Result<(), ClusterError> {
+        let layout = &self.layout;
+        if !layout.pid_file().exists() {
+            warn!("the cluster had already stopped");
+            return Ok(());
+        }
+        let mut command = pg_command(&self.pg_ctl, layout, self.run_as.as_ref());
+        command.arg("stop").arg("-D").arg(&layout.pgdata).args([
+            "-m",
+            "fast",
+            "-w",
+            "-t",
+            PG_CTL_TIMEOUT_SECS,
+            "-s",
+        ]);
+        let output = run(command, "pg_ctl stop").await?;
+        if !output.status.success() {
+            return Err(ClusterError::Program(format!(
+                "pg_ctl stop failed ({}): {}",
+                output.status,
+                output_text(&output)
+            )));
+        }
+        info!(cluster = %layout.home.display(), "embedded PostgreSQL stopped");
         Ok(())
     }
+}
+
+fn database_url(port: u16) -> String {
+    format!("postgres://{SUPERUSER}@127.0.0.1:{port}/{DATABASE_NAME}")
+}
+
+/// Holds an exclusive lock on `path` until the returned file is dropped.
+async fn lock(path: &Path) -> Result<fs::File, ClusterError> {
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(io_error(format!(
+            "cannot open the lock file {}",
+            path.display()
+        )))?;
+    match file.try_lock() {
+        Ok(()) => return Ok(file),
+        Err(fs::TryLockError::WouldBlock) => {
+            info!(
+                "waiting for another gcm-catalogue process to finish starting or stopping the cluster"
+            );
+        }
+        Err(fs::TryLockError::Error(e)) => {
+            return Err(io_error(format!("cannot lock {}", path.display()))(e));
+        }
+    }
+    let context = format!("cannot lock {}", path.display());
+    tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+        .await
+        .map_err(|e| io_error(context.clone())(io::Error::other(e)))?
+        .map_err(io_error(context))
+}
+
+/// Root must hand the cluster to the `postgres` user: initdb and postgres refuse root.
+fn service_user() -> Result<Option<RunAs>, ClusterError> {
+    if !Uid::effective().is_root() {
+        return Ok(None);
+    }
+    let user = User::from_name(SERVICE_USER)
+        .map_err(|e| {
+            ClusterError::Permissions(format!("cannot look up the `{SERVICE_USER}` user: {e}"))
+        })?
+        .ok_or_else(|| {
+            ClusterError::Permissions(format!(
+                "running as root, and PostgreSQL refuses to run as root: the embedded cluster \
+                 runs as the `{SERVICE_USER}` user, which does not exist here. Install \
+                 PostgreSQL's server package (it creates that user), run gcm-catalogue as an \
+                 unprivileged user, or set DATABASE_URL."
+            ))
+        })?;
+    Ok(Some(RunAs {
+        name: user.name,
+        uid: user.uid,
+        gid: user.gid,
+        home: user.dir,
+    }))
+}
+
+/// Creates the cluster's home, owned by whoever PostgreSQL runs as, and checks that
+/// PostgreSQL can reach it.
+fn prepare_home(layout: &Layout, run_as: Option<&RunAs>) -> Result<(), ClusterError> {
+    if let Some(user) = run_as {
+        check_traversable(&layout.data_dir, user)?;
+    }
+    let home = &layout.home;
+    if !home.exists() {
+        fs::DirBuilder::new()
+            .mode(0o700)
+            .create(home)
+            .map_err(io_error(format!("cannot create {}", home.display())))?;
+        if let Some(user) = run_as {
+            std::os::unix::fs::chown(home, Some(user.uid.as_raw()), Some(user.gid.as_raw()))
+                .map_err(io_error(format!(
+                    "cannot give {} to the `{}` user",
+                    home.display(),
+                    user.name
+                )))?;
+        }
+    }
+    let owner = fs::metadata(home)
+        .map_err(io_error(format!("cannot inspect {}", home.display())))?
+        .uid();
+    let (expected_uid, who) = match run_as {
+        Some(user) => (
+            user.uid,
+            format!("the `{}` user (uid {})", user.name, user.uid),
+        ),
+        None => (Uid::effective(), format!("you (uid {})", Uid::effective())),
+    };
+    if owner != expected_uid.as_raw() {
+        return Err(ClusterError::Permissions(format!(
+            "{} belongs to uid {owner}, but PostgreSQL would run as {who} and must own it. \
+             Run gcm-catalogue as its owner, `chown -R {} {}`, or choose another GCM_DATA_DIR.",
+            home.display(),
+            expected_uid,
+            home.display()
+        )));
+    }
+    Ok(())
+}
+
+/// PostgreSQL, running as `user`, must be able to enter every directory above its home.
+fn check_traversable(data_dir: &Path, user: &RunAs) -> Result<(), ClusterError> {
+    let groups = CString::new(user.name.as_str())
+        .ok()
+        .and_then(|name| getgrouplist(&name, user.gid).ok())
+        .unwrap_or_else(|| vec![user.gid]);
+    for dir in data_dir.ancestors() {
+        let meta =
+            fs::metadata(dir).map_err(io_error(format!("cannot inspect {}", dir.display())))?;
+        let mode = meta.mode();
+        let allowed = if meta.uid() == user.uid.as_raw() {
+            mode & 0o100 != 0
+        } else if groups.iter().any(|g| g.as_raw() == meta.gid()) {
+            mode & 0o010 != 0
+        } else {
+            mode & 0o001 != 0
+        };
+        if !allowed {
+            return Err(ClusterError::Permissions(format!(
+                "the `{name}` user cannot enter {dir} (mode {mode:o}, owner uid {owner}), so \
+                 PostgreSQL, which runs as that user because this process is root, cannot reach \
+                 its cluster under {data}. Choose a GCM_DATA_DIR it can reach (for example under \
+                 /var/lib or /tmp), or allow it in: chmod o+x {dir}",
+                name = user.name,
+                dir = dir.display(),
+                mode = mode & 0o7777,
+                owner = meta.uid(),
+                data = data_dir.display(),
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Searches GCM_PG_BIN_DIR alone when given; otherwise PATH, then Debian's versioned
+/// directories, newest first. With an existing cluster, only its major version will do.
+async fn find_binaries(bin_dir: Option<&Path>, layout: &Layout) -> Result<Binaries, ClusterError> {
+    let mut searched = Vec::new();
+    let candidates: Vec<PathBuf> = match bin_dir {
+        Some(dir) => {
+            searched.push(format!("  GCM_PG_BIN_DIR: {}", dir.display()));
+            vec![dir.to_owned()]
+        }
+        None => {
+            let path_dirs: Vec<PathBuf> = std::env::var_os("PATH")
+                .map(|p| std::env::split_paths(&p).collect())
+                .unwrap_or_default();
+            let debian_dirs = debian_bin_dirs();
+            searched.push(format!("  PATH: {}", display_dirs(&path_dirs)));
+            searched.push(format!(
+                "  {DEBIAN_BIN_GLOB}: {}",
+                display_dirs(&debian_dirs)
+            ));
+            path_dirs.into_iter().chain(debian_dirs).collect()
+        }
+    };
+    let complete: Vec<Binaries> = candidates
+        .into_iter()
+        .filter(|dir| {
+            REQUIRED_PROGRAMS
+                .iter()
+                .all(|p| is_executable(&dir.join(p)))
+        })
+        .map(|dir| Binaries { dir })
+        .collect();
+    let Some(first) = complete.first().cloned() else {
+        return Err(ClusterError::BinariesNotFound {
+            searched: searched.join("\n"),
+        });
+    };
+    let Some(wanted) = layout.cluster_version() else {
+        return Ok(first);
+    };
+    let mut found = Vec::new();
+    for binaries in complete {
+        let version = major_version(&binaries).await?;
+        if version == wanted {
+            return Ok(binaries);
+        }
+        found.push(format!("{version} ({})", binaries.dir.display()));
+    }
+    Err(ClusterError::VersionMismatch {
+        cluster: layout.home.display().to_string(),
+        cluster_version: wanted,
+        found: found.join(", "),
+    })
+}
+
+fn display_dirs(dirs: &[PathBuf]) -> String {
+    if dirs.is_empty() {
+        return "(none)".to_owned();
+    }
+    dirs.iter()
+        .map(|d| d.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `/usr/lib/postgresql/<major>/bin`, newest major first.
+fn debian_bin_dirs() -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir("/usr/lib/postgresql") else {
+        return Vec::new();
+    };
+    let mut versions: Vec<(u32, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let major = e.file_name().to_str()?.parse::<u32>().ok()?;
+            Some((major, e.path().join("bin")))
+        })
+        .filter(|(_, dir)| dir.is_dir())
+        .collect();
+    versions.sort_by_key(|(major, _)| std::cmp::Reverse(*major));
+    versions.into_iter().map(|(_, dir)| dir).collect()
+}
+
+fn is_executable(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.is_file() && m.mode() & 0o111 != 0)
+}
+
+/// The major version as PG_VERSION spells it ("15"), from `pg_ctl --version`.
+async fn major_version(binaries: &Binaries) -> Result<String, ClusterError> {
+    let mut command = Command::new(binaries.program("pg_ctl"));
+    command.arg("--version");
+    let output = run(command, "pg_ctl --version").await?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    // "pg_ctl (PostgreSQL) 15.10 (Debian 15.10-1)" → "15"
+    text.split_once("(PostgreSQL)")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .and_then(|version| version.split('.').next())
+        .map(str::to_owned)
+        .ok_or_else(|| ClusterError::Program(format!("unexpected `pg_ctl --version`: {text}")))
+}
+
+/// A command for a PostgreSQL program, as the user the cluster belongs to.
+fn pg_command(program: &Path, layout: &Layout, run_as: Option<&RunAs>) -> Command {
+    let mut command = Command::new(program);
+    // The caller's working directory may be closed to the postgres user (initdb checks it).
+    command
+        .current_dir(&layout.home)
+        .stdin(Stdio::null())
+        .kill_on_drop(false);
+    for var in [
+        "PGDATA",
+        "PGPORT",
+        "PGHOST",
+        "PGUSER",
+        "PGDATABASE",
+        "PGOPTIONS",
+    ] {
+        command.env_remove(var);
+    }
+    if let Some(user) = run_as {
+        command
+            .uid(user.uid.as_raw())
+            .gid(user.gid.as_raw())
+            .env("HOME", &user.home)
+            .env("USER", &user.name)
+            .env("LOGNAME", &user.name);
+    }
+    command
+}
+
+async fn run(mut command: Command, what: &str) -> Result<Output, ClusterError> {
+    command
+        .output()
+        .await
+        .map_err(io_error(format!("cannot run {what}")))
+}
+
+fn output_text(output: &Output) -> String {
+    let mut text = String::from_utf8_lossy(&output.stderr).trim().to_owned();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !stdout.trim().is_empty() {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(stdout.trim());
+    }
+    text
+}
+
+/// Creates the cluster in a scratch directory and renames it into place only when complete,
+/// so an interrupted first start never leaves a half-made cluster that looks whole.
+async fn initdb(
+    layout: &Layout,
+    binaries: &Binaries,
+    run_as: Option<&RunAs>,
+) -> Result<(), ClusterError> {
+    let scratch = layout.initdb_dir();
+    if scratch.exists() {
+        warn!(dir = %scratch.display(), "removing the remains of an interrupted initdb");
+        fs::remove_dir_all(&scratch)
+            .map_err(io_error(format!("cannot remove {}", scratch.display())))?;
+    }
+    info!(cluster = %layout.home.display(), "creating the embedded PostgreSQL cluster (initdb)");
+    let mut output = run_initdb(layout, binaries, run_as, "C.UTF-8").await?;
+    if !output.status.success() && output_text(&output).contains("locale") {
+        warn!("locale C.UTF-8 is not available; creating the cluster with locale C");
+        if scratch.exists() {
+            fs::remove_dir_all(&scratch)
+                .map_err(io_error(format!("cannot remove {}", scratch.display())))?;
+        }
+        output = run_initdb(layout, binaries, run_as, "C").await?;
+    }
+    if !output.status.success() {
+        return Err(ClusterError::Program(format!(
+            "initdb failed ({}):\n{}",
+            output.status,
+            output_text(&output)
+        )));
+    }
+    let conf = scratch.join("postgresql.conf");
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(&conf)
+        .map_err(io_error(format!("cannot open {}", conf.display())))?;
+    file.write_all(
+        b"\n# Added by gcm-catalogue: a private cluster, reached over TCP on the loopback\n\
+          # interface only; the port is chosen at each start (pg_ctl start -o \"-p PORT\").\n\
+          listen_addresses = '127.0.0.1'\n\
+          unix_socket_directories = ''\n",
+    )
+    .map_err(io_error(format!("cannot write {}", conf.display())))?;
+    fs::rename(&scratch, &layout.pgdata).map_err(io_error(format!(
+        "cannot move {} to {}",
+        scratch.display(),
+        layout.pgdata.display()
+    )))?;
+    Ok(())
+}
+
+async fn run_initdb(
+    layout: &Layout,
+    binaries: &Binaries,
+    run_as: Option<&RunAs>,
+    locale: &str,
+) -> Result<Output, ClusterError> {
+    let mut command = pg_command(&binaries.program("initdb"), layout, run_as);
+    command
+        .arg("-D")
+        .arg(layout.initdb_dir())
+        .args(["-U", SUPERUSER, "--auth=trust", "-E", "UTF8"])
+        .arg(format!("--locale={locale}"));
+    run(command, "initdb").await
+}
+
+/// The port of a server already running on this cluster; removes a stale postmaster.pid.
+fn running_server(layout: &Layout) -> Result<Option<u16>, ClusterError> {
+    let pid_file = layout.pid_file();
+    let text = match fs::read_to_string(&pid_file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_error(format!("cannot read {}", pid_file.display()))(e)),
+    };
+    // Line 1: the postmaster's pid; line 4: its port (see PostgreSQL's pidfile.h).
+    let mut lines = text.lines();
+    let pid = lines.next().and_then(|l| l.trim().parse::<i32>().ok());
+    let port = lines.nth(2).and_then(|l| l.trim().parse::<u16>().ok());
+    match (pid, port) {
+        (Some(pid), Some(port)) if is_live_postmaster(pid, &layout.pgdata) => Ok(Some(port)),
+        (Some(pid), _) if is_live_postmaster(pid, &layout.pgdata) => {
+            Err(ClusterError::Unresponsive(format!(
+                "{} names the running process {pid} but no port; if no PostgreSQL is running on \
+             this cluster, remove that file",
+                pid_file.display()
+            )))
+        }
+        _ => {
+            warn!(file = %pid_file.display(), "removing a stale postmaster.pid (its server is gone)");
+            fs::remove_file(&pid_file)
+                .map_err(io_error(format!("cannot remove {}", pid_file.display())))?;
+            Ok(None)
+        }
+    }
+}
+
+/// A live process that is this cluster's server. A pid in a stale file may have been reused
+/// after a crash or a reboot (in a container, even by this very process); a postmaster's
+/// working directory is its data directory, which tells them apart.
+fn is_live_postmaster(pid: i32, pgdata: &Path) -> bool {
+    if pid <= 0 || u32::try_from(pid).is_ok_and(|pid| pid == std::process::id()) {
+        return false;
+    }
+    match kill(Pid::from_raw(pid), None) {
+        Ok(()) | Err(Errno::EPERM) => {}
+        Err(_) => return false,
+    }
+    match fs::read_link(format!("/proc/{pid}/cwd")) {
+        Ok(cwd) => fs::canonicalize(pgdata).is_ok_and(|pgdata| cwd == pgdata),
+        // No procfs (not Linux): trust the pid. With procfs, an unreadable cwd is another
+        // user's process, and PostgreSQL runs as the user this process would run it as.
+        Err(_) => !Path::new("/proc/self").exists(),
+    }
+}
+
+fn free_port() -> Result<u16, ClusterError> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .map_err(io_error("cannot find a free port on 127.0.0.1"))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(io_error("cannot find a free port on 127.0.0.1"))
+}
+
+async fn start_server(
+    layout: &Layout,
+    binaries: &Binaries,
+    run_as: Option<&RunAs>,
+) -> Result<u16, ClusterError> {
+    let mut last_error = String::new();
+    for attempt in 1..=START_ATTEMPTS {
+        let port = free_port()?;
+        let log_start = fs::metadata(&layout.log_file).map(|m| m.len()).unwrap_or(0);
+        // pg_ctl puts the server in a session of its own, so a Ctrl-C at the terminal reaches
+        // only this process, which then stops the server in order.
+        let mut command = pg_command(&binaries.program("pg_ctl"), layout, run_as);
+        command
+            .arg("start")
+            .arg("-D")
+            .arg(&layout.pgdata)
+            .arg("-l")
+            .arg(&layout.log_file)
+            .args(["-w", "-t", PG_CTL_TIMEOUT_SECS, "-s", "-o"])
+            .arg(format!("-p {port}"));
+        let output = run(command, "pg_ctl start").await?;
+        if output.status.success() {
+            info!(port, "embedded PostgreSQL started");
+            return Ok(port);
+        }
+        let log = read_from(&layout.log_file, log_start);
+        last_error = format!(
+            "pg_ctl start failed ({}): {}\nserver log ({}):\n{}",
+            output.status,
+            output_text(&output),
+            layout.log_file.display(),
+            log.trim()
+        );
+        let port_taken =
+            log.contains("could not bind") || log.contains("could not create any TCP/IP sockets");
+        if !port_taken {
+            break;
+        }
+        warn!(
+            port,
+            attempt, "the chosen port was taken meanwhile; trying another"
+        );
+    }
+    Err(ClusterError::Program(last_error))
+}
+
+/// What the log gained since `offset` (the lines about this start attempt).
+fn read_from(path: &Path, offset: u64) -> String {
+    let Ok(bytes) = fs::read(path) else {
+        return String::new();
+    };
+    let start = usize::try_from(offset).unwrap_or(0).min(bytes.len());
+    String::from_utf8_lossy(&bytes[start..]).into_owned()
+}
+
+async fn connect(
+    port: u16,
+    database: &str,
+) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = tokio_postgres::connect(
+        &format!("host=127.0.0.1 port={port} user={SUPERUSER} dbname={database} connect_timeout=5"),
+        tokio_postgres::NoTls,
+    )
+    .await?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            debug!(error = %e, "embedded cluster admin connection closed");
+        }
+    });
+    Ok(client)
+}
+
+async fn wait_until_accepting(port: u16) -> Result<(), ClusterError> {
+    let deadline = Instant::now() + REUSE_TIMEOUT;
+    loop {
+        match connect(port, "postgres").await {
+            Ok(_) => return Ok(()),
+            Err(e) if Instant::now() >= deadline => {
+                return Err(ClusterError::Unresponsive(format!(
+                    "the embedded cluster is running but does not accept connections on \
+                     127.0.0.1:{port} after {}s: {e}",
+                    REUSE_TIMEOUT.as_secs()
+                )));
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+async fn ensure_database(port: u16) -> Result<(), ClusterError> {
+    let unresponsive = |e: tokio_postgres::Error| {
+        ClusterError::Unresponsive(format!("embedded cluster on port {port}: {e}"))
+    };
+    let client = connect(port, "postgres").await.map_err(unresponsive)?;
+    let exists = client
+        .query_opt(
+            "SELECT 1 FROM pg_database WHERE datname = $1",
+            &[&DATABASE_NAME],
+        )
+        .await
+        .map_err(unresponsive)?
+        .is_some();
+    if !exists {
+        match client
+            .batch_execute(&format!("CREATE DATABASE {DATABASE_NAME}"))
+            .await
+        {
+            Ok(()) => info!(database = DATABASE_NAME, "created the database"),
+            // Created meanwhile by a process that does not share our lock (e.g. by hand).
+            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::DUPLICATE_DATABASE) => {}
+            Err(e) => return Err(unresponsive(e)),
+        }
+    }
+    Ok(())
 }

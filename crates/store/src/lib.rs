@@ -12,6 +12,7 @@ pub mod migrations;
 pub mod models;
 mod pool;
 pub mod schema;
+pub mod synthetic;
 
 pub use error::{StoreError, StoreResult};
 pub use pool::{Conn, Pool, PoolConfig, build_pool};

@@ -1,0 +1,98 @@
+//! The API's errors. Every error a client sees carries `extensions.code`; causes that
+//! are not the client's are logged here, once, and answered without internals.
+
+use async_graphql::ErrorExtensions;
+use gcm_store::StoreError;
+
+/// The largest page a client may ask for.
+pub const MAX_PAGE_SIZE: i32 = 100;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    NotFound(String),
+    /// Malformed input: an objective number out of range, a bad code, a bad combination.
+    #[error("{0}")]
+    BadUserInput(String),
+    #[error("{0}")]
+    InvalidCursor(String),
+    #[error(
+        "`{argument}` is {requested}, more than the maximum page size of {max}; ask for {max} or fewer and paginate"
+    )]
+    PageTooLarge {
+        argument: &'static str,
+        requested: i32,
+        max: i32,
+    },
+    /// The database cannot be reached right now; retrying later may succeed.
+    #[error("the catalogue is temporarily unavailable; retry shortly")]
+    ServiceUnavailable,
+    #[error("internal server error")]
+    Internal,
+}
+
+impl ApiError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::NotFound(_) => "NOT_FOUND",
+            ApiError::BadUserInput(_) => "BAD_USER_INPUT",
+            ApiError::InvalidCursor(_) => "INVALID_CURSOR",
+            ApiError::PageTooLarge { .. } => "PAGE_TOO_LARGE",
+            ApiError::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            ApiError::Internal => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        ApiError::BadUserInput(message.into())
+    }
+}
+
+impl ErrorExtensions for ApiError {
+    fn extend(&self) -> async_graphql::Error {
+        async_graphql::Error::new(self.to_string()).extend_with(|_, e| {
+            e.set("code", self.code());
+            if let ApiError::PageTooLarge {
+                requested,
+                max,
+                argument,
+            } = self
+            {
+                e.set("argument", *argument);
+                e.set("requested", *requested);
+                e.set("max", *max);
+            }
+        })
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        if error.is_unavailable() {
+            tracing::warn!(%error, "database unavailable");
+            ApiError::ServiceUnavailable
+        } else {
+            tracing::error!(%error, "store error");
+            ApiError::Internal
+        }
+    }
+}
+
+impl From<gcm_domain::Invalid> for ApiError {
+    fn from(invalid: gcm_domain::Invalid) -> Self {
+        ApiError::BadUserInput(invalid.0)
+    }
+}
+
+/// Converts into the error type resolvers return, keeping `extensions.code`.
+pub fn gql(error: impl Into<ApiError>) -> async_graphql::Error {
+    error.into().extend()
+}
+
+pub type ApiResult<T> = Result<T, async_graphql::Error>;
+
+/// A stored value that no longer parses is our bug, not the client's.
+pub fn corrupt(what: &str, value: &str) -> ApiError {
+    tracing::error!(what, value, "stored value does not parse");
+    ApiError::Internal
+}

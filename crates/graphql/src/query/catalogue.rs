@@ -1,0 +1,60 @@
+//! Objectives and the reference lists around them.
+
+use async_graphql::{Context, Object};
+use gcm_domain::ObjectiveNumber;
+use gcm_store::models::{objectives, reference};
+
+use crate::error::{ApiResult, gql};
+use crate::loaders::{ObjectiveByNumber, one};
+use crate::query::conn;
+use crate::types::objective::Objective;
+use crate::types::reference::{DocumentType, GuidingPrinciple, Instrument};
+
+#[derive(Default)]
+pub struct CatalogueQuery;
+
+#[Object]
+impl CatalogueQuery {
+    /// The 23 GCM objectives, in order.
+    async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<Objective>> {
+        let rows = objectives::all(&mut *conn(ctx).await?).await.map_err(gql)?;
+        Ok(rows.into_iter().map(Objective).collect())
+    }
+
+    /// One objective by its number. A number outside 1 to 23 is an error (`BAD_USER_INPUT`).
+    async fn objective(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "1 to 23")] number: i32,
+    ) -> ApiResult<Option<Objective>> {
+        let number = ObjectiveNumber::new(i64::from(number)).map_err(gql)?;
+        Ok(one(ctx.data()?, ObjectiveByNumber(number.get()))
+            .await
+            .map_err(gql)?
+            .map(Objective))
+    }
+
+    /// The ten guiding principles, in the order of A/RES/73/195 paragraph 15.
+    async fn principles(&self, ctx: &Context<'_>) -> ApiResult<Vec<GuidingPrinciple>> {
+        let rows = reference::all_principles(&mut *conn(ctx).await?)
+            .await
+            .map_err(gql)?;
+        Ok(rows.into_iter().map(GuidingPrinciple).collect())
+    }
+
+    /// The Hub's document types, in menu order.
+    async fn document_types(&self, ctx: &Context<'_>) -> ApiResult<Vec<DocumentType>> {
+        let rows = reference::all_document_types(&mut *conn(ctx).await?)
+            .await
+            .map_err(gql)?;
+        Ok(rows.into_iter().map(DocumentType).collect())
+    }
+
+    /// ILO conventions and recommendations the catalogue refers to, by code.
+    async fn instruments(&self, ctx: &Context<'_>) -> ApiResult<Vec<Instrument>> {
+        let rows = objectives::all_instruments(&mut *conn(ctx).await?)
+            .await
+            .map_err(gql)?;
+        Ok(rows.into_iter().map(Instrument).collect())
+    }
+}

@@ -1,0 +1,162 @@
+//! Item lists, search and facets.
+
+use async_graphql::{Context, Object};
+use gcm_store::models::item_pages;
+
+use crate::error::{ApiError, ApiResult, gql};
+use crate::query::conn;
+use crate::types::connection::{
+    CatalogueItemConnection, EventConnection, PageArgs, ProjectConnection, ResourceConnection,
+};
+use crate::types::enums::ItemSort;
+use crate::types::facets::Facets;
+use crate::types::filter::{ItemFilter, search_text};
+use crate::types::item_lists::root_items;
+
+#[derive(Default)]
+pub struct ItemQuery;
+
+#[Object]
+impl ItemQuery {
+    /// Published resources (documents, training and guidance, videos).
+    #[allow(clippy::too_many_arguments)]
+    async fn resources(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ItemFilter>,
+        #[graphql(desc = "Default GLOBAL_FIRST.")] sort: Option<ItemSort>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20), reading forward.")] first: Option<i32>,
+        #[graphql(desc = "Read the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page size, 0 to 100, reading backward.")] last: Option<i32>,
+        #[graphql(desc = "Read the items before this cursor.")] before: Option<String>,
+    ) -> ApiResult<ResourceConnection> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let kind = Some(gcm_domain::ItemKind::Resource);
+        Ok(ResourceConnection(
+            root_items(
+                ctx,
+                kind,
+                filter.as_ref(),
+                sort,
+                &args,
+                ItemSort::GlobalFirst,
+            )
+            .await?,
+        ))
+    }
+
+    /// Published events.
+    #[allow(clippy::too_many_arguments)]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ItemFilter>,
+        #[graphql(desc = "Default GLOBAL_FIRST.")] sort: Option<ItemSort>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20), reading forward.")] first: Option<i32>,
+        #[graphql(desc = "Read the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page size, 0 to 100, reading backward.")] last: Option<i32>,
+        #[graphql(desc = "Read the items before this cursor.")] before: Option<String>,
+    ) -> ApiResult<EventConnection> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let kind = Some(gcm_domain::ItemKind::Event);
+        Ok(EventConnection(
+            root_items(
+                ctx,
+                kind,
+                filter.as_ref(),
+                sort,
+                &args,
+                ItemSort::GlobalFirst,
+            )
+            .await?,
+        ))
+    }
+
+    /// Published projects.
+    #[allow(clippy::too_many_arguments)]
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ItemFilter>,
+        #[graphql(desc = "Default GLOBAL_FIRST.")] sort: Option<ItemSort>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20), reading forward.")] first: Option<i32>,
+        #[graphql(desc = "Read the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page size, 0 to 100, reading backward.")] last: Option<i32>,
+        #[graphql(desc = "Read the items before this cursor.")] before: Option<String>,
+    ) -> ApiResult<ProjectConnection> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let kind = Some(gcm_domain::ItemKind::Project);
+        Ok(ProjectConnection(
+            root_items(
+                ctx,
+                kind,
+                filter.as_ref(),
+                sort,
+                &args,
+                ItemSort::GlobalFirst,
+            )
+            .await?,
+        ))
+    }
+
+    /// Full-text search over every published item: titles weigh more than summaries,
+    /// accents are ignored, and each hit has a highlighted snippet.
+    #[allow(clippy::too_many_arguments)]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Web-search syntax: words, \"exact phrase\", `or`, `-excluded`. At most 500 characters."
+        )]
+        text: String,
+        #[graphql(desc = "Further narrowing; its `text`, if any, is replaced by `text`.")]
+        filter: Option<ItemFilter>,
+        #[graphql(desc = "Default RELEVANCE.")] sort: Option<ItemSort>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20), reading forward.")] first: Option<i32>,
+        #[graphql(desc = "Read the hits after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page size, 0 to 100, reading backward.")] last: Option<i32>,
+        #[graphql(desc = "Read the hits before this cursor.")] before: Option<String>,
+    ) -> ApiResult<CatalogueItemConnection> {
+        let text = search_text(Some(&text))
+            .map_err(gql)?
+            .ok_or_else(|| gql(ApiError::bad_input("the search text is empty")))?;
+        let filter = ItemFilter {
+            text: Some(text),
+            ..filter.unwrap_or_default()
+        };
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        Ok(CatalogueItemConnection(
+            root_items(ctx, None, Some(&filter), sort, &args, ItemSort::Relevance).await?,
+        ))
+    }
+
+    /// Counts of the published items matching `filter`, by objective, principle, region,
+    /// country, document type, section, scope, kind and year: one statement.
+    async fn facets(&self, ctx: &Context<'_>, filter: Option<ItemFilter>) -> ApiResult<Facets> {
+        let filter = filter.unwrap_or_default().to_store(None).map_err(gql)?;
+        let rows = item_pages::facets(&mut *conn(ctx).await?, &filter)
+            .await
+            .map_err(gql)?;
+        Ok(Facets(rows))
+    }
+}

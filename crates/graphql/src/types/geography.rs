@@ -1,0 +1,195 @@
+//! Regions and countries.
+
+use async_graphql::{Context, ID, Object};
+use gcm_store::models::countries::CountryRow;
+use gcm_store::models::item_pages::Parent;
+use gcm_store::models::reference::RegionRow;
+
+use super::connection::{EventConnection, PageArgs, ProjectConnection, ResourceConnection};
+use super::enums::{CountryKind, ItemSort};
+use super::filter::ItemFilter;
+use super::item_lists::nested_items;
+use crate::error::{ApiResult, corrupt, gql};
+use crate::ids::{NodeType, node_id};
+use crate::loaders::{CountriesOfRegion, RegionById, many, one};
+
+/// A UN M49 continental region, as the Hub groups countries.
+#[derive(Debug, Clone)]
+pub struct Region(pub RegionRow);
+
+#[Object]
+impl Region {
+    /// Opaque global id; `node(id:)` resolves it.
+    pub async fn id(&self) -> ID {
+        node_id(NodeType::Region, &self.0.slug)
+    }
+
+    /// Stable key, e.g. `africa`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    #[graphql(shareable)]
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// UN M49 area code, e.g. `002` for Africa.
+    async fn m49_code(&self) -> &str {
+        &self.0.m49_code
+    }
+
+    /// The region's countries, in the Hub's (alphabetical) order.
+    async fn countries(&self, ctx: &Context<'_>) -> ApiResult<Vec<Country>> {
+        let rows = many(ctx.data()?, CountriesOfRegion(self.0.id))
+            .await
+            .map_err(gql)?;
+        Ok(rows.into_iter().map(Country).collect())
+    }
+}
+
+/// A country or entity of the Hub's country menu ("Global" is a scope, not a country).
+#[derive(Debug, Clone)]
+pub struct Country(pub CountryRow);
+
+#[Object]
+impl Country {
+    /// Opaque global id; `node(id:)` resolves it.
+    pub async fn id(&self) -> ID {
+        node_id(NodeType::Country, &self.0.iso3)
+    }
+
+    /// ISO 3166-1 alpha-2 code, e.g. `PE` (Kosovo: the user-assigned `XK`).
+    async fn iso2(&self) -> &str {
+        &self.0.iso2
+    }
+
+    /// ISO 3166-1 alpha-3 code, e.g. `PER` (Kosovo: the user-assigned `XKX`).
+    async fn iso3(&self) -> &str {
+        &self.0.iso3
+    }
+
+    /// The name exactly as the Hub writes it, e.g. "Egypt, Arab Rep." or "Côte d’Ivoire".
+    #[graphql(shareable)]
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// URL-safe key derived from the name.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// UN member state, territory or other entity.
+    async fn kind(&self) -> ApiResult<CountryKind> {
+        CountryKind::from_stored(&self.0.kind).map_err(gql)
+    }
+
+    /// The region the country belongs to.
+    async fn region(&self, ctx: &Context<'_>) -> ApiResult<Region> {
+        one(ctx.data()?, RegionById(self.0.region_id))
+            .await
+            .map_err(gql)?
+            .map(Region)
+            .ok_or_else(|| gql(corrupt("country region", &self.0.region_id.to_string())))
+    }
+
+    /// Published resources tied to this country.
+    #[allow(clippy::too_many_arguments)]
+    async fn resources(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ItemFilter>,
+        sort: Option<ItemSort>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<ResourceConnection> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let kind = gcm_domain::ItemKind::Resource;
+        Ok(ResourceConnection(
+            nested_items(
+                ctx,
+                Parent::Country,
+                self.0.id,
+                kind,
+                filter.as_ref(),
+                sort,
+                &args,
+            )
+            .await?,
+        ))
+    }
+
+    /// Published events tied to this country.
+    #[allow(clippy::too_many_arguments)]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ItemFilter>,
+        sort: Option<ItemSort>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<EventConnection> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let kind = gcm_domain::ItemKind::Event;
+        Ok(EventConnection(
+            nested_items(
+                ctx,
+                Parent::Country,
+                self.0.id,
+                kind,
+                filter.as_ref(),
+                sort,
+                &args,
+            )
+            .await?,
+        ))
+    }
+
+    /// Published projects tied to this country.
+    #[allow(clippy::too_many_arguments)]
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ItemFilter>,
+        sort: Option<ItemSort>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<ProjectConnection> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let kind = gcm_domain::ItemKind::Project;
+        Ok(ProjectConnection(
+            nested_items(
+                ctx,
+                Parent::Country,
+                self.0.id,
+                kind,
+                filter.as_ref(),
+                sort,
+                &args,
+            )
+            .await?,
+        ))
+    }
+}

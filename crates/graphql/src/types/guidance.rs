@@ -1,0 +1,128 @@
+//! Guidance from UN human-rights mechanisms, per objective.
+
+use async_graphql::{Context, ID, Object};
+use gcm_store::models::catalogue_items::ItemRow;
+use gcm_store::models::guidance::GuidanceRow;
+
+use super::enums::{Mechanism, stored};
+use super::item::{Event, Project, Resource};
+use super::objective::{Action, Objective, objective_by_number};
+use crate::error::{ApiError, ApiResult, gql};
+use crate::ids::{NodeType, node_id};
+use crate::loaders::{ActionsOfGuidance, ItemsOfGuidance, Loaders, many};
+
+/// A recommendation of a Special Procedure or Treaty Body that bears on an objective,
+/// as compiled in QUNO's "Foundations for Implementation".
+#[derive(Debug, Clone)]
+pub struct GuidanceSource(pub GuidanceRow);
+
+/// The published items of one kind linked to a guidance source.
+async fn items_of_kind<T>(
+    ctx: &Context<'_>,
+    guidance_id: i32,
+    kind: gcm_domain::ItemKind,
+    wrap: impl Fn(ItemRow) -> Result<T, ApiError>,
+) -> ApiResult<Vec<T>> {
+    let loaders = ctx.data::<Loaders>()?;
+    let rows = many(loaders, ItemsOfGuidance(guidance_id))
+        .await
+        .map_err(gql)?;
+    rows.into_iter()
+        .filter(|row| row.kind == kind.as_str())
+        .map(|row| wrap(row).map_err(gql))
+        .collect()
+}
+
+#[Object]
+impl GuidanceSource {
+    /// Opaque global id; `node(id:)` resolves it.
+    pub async fn id(&self) -> ID {
+        node_id(NodeType::GuidanceSource, &self.0.slug)
+    }
+
+    /// Stable key, e.g. `quno-obj22-sp-01`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// The mechanism, e.g. "Special Rapporteur on the human rights of migrants".
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+
+    /// The short name the source uses for the body, when it uses one (e.g. "SR slavery").
+    async fn abbreviation(&self) -> Option<&str> {
+        self.0.abbreviation.as_deref()
+    }
+
+    /// Special Procedure or Treaty Body.
+    async fn mechanism(&self) -> ApiResult<Mechanism> {
+        Ok(stored(
+            "mechanism",
+            &self.0.mechanism,
+            gcm_domain::MechanismKind::parse,
+        )
+        .map_err(gql)?
+        .into())
+    }
+
+    /// Year of the document.
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+
+    /// UN document symbol, e.g. `A/HRC/26/35`.
+    async fn symbol(&self) -> &str {
+        &self.0.symbol
+    }
+
+    /// Paragraph of the document, as the source gives it, e.g. `82(f)`.
+    async fn paragraph(&self) -> &str {
+        &self.0.paragraph
+    }
+
+    /// The guidance, verbatim.
+    async fn guidance(&self) -> &str {
+        &self.0.guidance
+    }
+
+    /// The objective the guidance is given for.
+    async fn objective(&self, ctx: &Context<'_>) -> ApiResult<Objective> {
+        objective_by_number(ctx, self.0.objective_number).await
+    }
+
+    /// The lettered actions this guidance speaks to (curated links).
+    async fn actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Action>> {
+        let rows = many(ctx.data()?, ActionsOfGuidance(self.0.id))
+            .await
+            .map_err(gql)?;
+        Ok(rows.into_iter().map(Action).collect())
+    }
+
+    /// Published resources related to this guidance (curated links), global first.
+    async fn resources(&self, ctx: &Context<'_>) -> ApiResult<Vec<Resource>> {
+        items_of_kind(
+            ctx,
+            self.0.id,
+            gcm_domain::ItemKind::Resource,
+            Resource::from_row,
+        )
+        .await
+    }
+
+    /// Published events related to this guidance (curated links), global first.
+    async fn events(&self, ctx: &Context<'_>) -> ApiResult<Vec<Event>> {
+        items_of_kind(ctx, self.0.id, gcm_domain::ItemKind::Event, Event::from_row).await
+    }
+
+    /// Published projects related to this guidance (curated links), global first.
+    async fn projects(&self, ctx: &Context<'_>) -> ApiResult<Vec<Project>> {
+        items_of_kind(
+            ctx,
+            self.0.id,
+            gcm_domain::ItemKind::Project,
+            Project::from_row,
+        )
+        .await
+    }
+}

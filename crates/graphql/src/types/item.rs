@@ -1,0 +1,311 @@
+//! Catalogue items: the `CatalogueItem` interface and its three kinds.
+
+use async_graphql::{Context, ID, Interface, Object};
+use chrono::{DateTime, Utc};
+use gcm_store::models::catalogue_items::ItemRow;
+
+use super::enums::{ItemKind, ResourceSection, Scope, TitleProvenance, stored};
+use super::geography::{Country, Region};
+use super::guidance::GuidanceSource;
+use super::objective::{Action, Objective};
+use super::reference::{DocumentType, GuidingPrinciple};
+use super::scalars::Date;
+use crate::error::{ApiError, ApiResult, corrupt, gql};
+use crate::ids::{NodeType, node_id};
+use crate::loaders::{
+    ActionsOfItem, CountriesOfItem, CountryById, DocumentTypeById, GuidanceOfItem,
+    ObjectivesOfItem, PrinciplesOfItem, RegionsOfItem, many, one,
+};
+
+/// Anything the Hub catalogues under an objective: a resource, an event or a project.
+#[derive(Interface)]
+#[graphql(
+    field(
+        name = "id",
+        ty = "ID",
+        desc = "Opaque global id; `node(id:)` resolves it."
+    ),
+    field(
+        name = "slug",
+        ty = "&str",
+        desc = "Stable key, e.g. `obj22-document-01-issa-handbook-social-security-migrant-workers`."
+    ),
+    field(
+        name = "title",
+        ty = "Option<&str>",
+        desc = "The title; see `titleProvenance` for where it comes from. Null when no title is known."
+    ),
+    field(
+        name = "title_provenance",
+        ty = "ApiResult<TitleProvenance>",
+        desc = "Where the title comes from: only `SEED` titles are the source's own words."
+    ),
+    field(name = "summary", ty = "&str", desc = "The Hub's summary, verbatim."),
+    field(
+        name = "summary_truncated",
+        ty = "bool",
+        desc = "True when the source cuts the summary off."
+    ),
+    field(
+        name = "url",
+        ty = "Option<&str>",
+        desc = "Where the item can be read or watched, when known."
+    ),
+    field(
+        name = "scope",
+        ty = "ApiResult<Scope>",
+        desc = "How far the item reaches."
+    ),
+    field(
+        name = "objectives",
+        ty = "ApiResult<Vec<Objective>>",
+        desc = "The GCM objectives the item serves."
+    ),
+    field(
+        name = "principles",
+        ty = "ApiResult<Vec<GuidingPrinciple>>",
+        desc = "The guiding principles the item is tagged with."
+    ),
+    field(
+        name = "regions",
+        ty = "ApiResult<Vec<Region>>",
+        desc = "The regions the item is tied to."
+    ),
+    field(
+        name = "countries",
+        ty = "ApiResult<Vec<Country>>",
+        desc = "The countries the item is tied to."
+    ),
+    field(
+        name = "guidance_sources",
+        ty = "ApiResult<Vec<GuidanceSource>>",
+        desc = "Human-rights guidance the item relates to (curated links)."
+    ),
+    field(
+        name = "actions",
+        ty = "ApiResult<Vec<Action>>",
+        desc = "Lettered GCM actions the item serves (curated links)."
+    ),
+    field(
+        name = "created_at",
+        ty = "DateTime<Utc>",
+        desc = "When the item entered the catalogue (UTC)."
+    ),
+    field(
+        name = "updated_at",
+        ty = "DateTime<Utc>",
+        desc = "When the item last changed (UTC)."
+    )
+)]
+pub enum CatalogueItem {
+    Resource(Resource),
+    Event(Event),
+    Project(Project),
+}
+
+impl CatalogueItem {
+    pub fn from_row(row: ItemRow) -> Result<Self, ApiError> {
+        match stored("item kind", &row.kind, gcm_domain::ItemKind::parse)? {
+            gcm_domain::ItemKind::Resource => Ok(Self::Resource(Resource(row))),
+            gcm_domain::ItemKind::Event => Ok(Self::Event(Event(row))),
+            gcm_domain::ItemKind::Project => Ok(Self::Project(Project(row))),
+        }
+    }
+
+    pub fn kind(&self) -> ItemKind {
+        match self {
+            Self::Resource(_) => ItemKind::Resource,
+            Self::Event(_) => ItemKind::Event,
+            Self::Project(_) => ItemKind::Project,
+        }
+    }
+}
+
+/// Builds `Self` from a row of the right kind; a row of another kind is a bug upstream.
+macro_rules! item_kind_from_row {
+    ($ty:ident, $kind:literal) => {
+        impl $ty {
+            pub fn from_row(row: ItemRow) -> Result<Self, ApiError> {
+                if row.kind == $kind {
+                    Ok(Self(row))
+                } else {
+                    Err(corrupt(concat!("item kind for ", $kind), &row.kind))
+                }
+            }
+
+            pub fn row(&self) -> &ItemRow {
+                &self.0
+            }
+        }
+    };
+}
+
+/// The fields every item kind has, written once for the three `#[Object]` impls.
+macro_rules! catalogue_item_object {
+    ($(#[$doc:meta])* $ty:ident, $node:expr, { $($extra:tt)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $ty(pub ItemRow);
+
+        #[Object]
+        impl $ty {
+            /// Opaque global id; `node(id:)` resolves it.
+            pub async fn id(&self) -> ID {
+                node_id($node, &self.0.slug)
+            }
+
+            /// Stable key, e.g. `obj22-document-01-issa-handbook-social-security-migrant-workers`.
+            pub async fn slug(&self) -> &str {
+                &self.0.slug
+            }
+
+            /// The title; see `titleProvenance` for where it comes from. Null when no title is known.
+            #[graphql(shareable)]
+            pub async fn title(&self) -> Option<&str> {
+                self.0.title.as_deref()
+            }
+
+            /// Where the title comes from: only `SEED` titles are the source's own words.
+            pub async fn title_provenance(&self) -> ApiResult<TitleProvenance> {
+                Ok(stored("title provenance", &self.0.title_provenance, gcm_domain::TitleProvenance::parse)
+                    .map_err(gql)?
+                    .into())
+            }
+
+            /// The Hub's summary, verbatim.
+            pub async fn summary(&self) -> &str {
+                &self.0.summary
+            }
+
+            /// True when the source cuts the summary off.
+            pub async fn summary_truncated(&self) -> bool {
+                self.0.summary_truncated
+            }
+
+            /// Where the item can be read or watched, when known.
+            pub async fn url(&self) -> Option<&str> {
+                self.0.url.as_deref()
+            }
+
+            /// How far the item reaches.
+            pub async fn scope(&self) -> ApiResult<Scope> {
+                Ok(stored("scope", &self.0.scope, gcm_domain::Scope::parse).map_err(gql)?.into())
+            }
+
+            /// The GCM objectives the item serves.
+            pub async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<Objective>> {
+                let rows = many(ctx.data()?, ObjectivesOfItem(self.0.id)).await.map_err(gql)?;
+                Ok(rows.into_iter().map(Objective).collect())
+            }
+
+            /// The guiding principles the item is tagged with.
+            pub async fn principles(&self, ctx: &Context<'_>) -> ApiResult<Vec<GuidingPrinciple>> {
+                let rows = many(ctx.data()?, PrinciplesOfItem(self.0.id)).await.map_err(gql)?;
+                Ok(rows.into_iter().map(GuidingPrinciple).collect())
+            }
+
+            /// The regions the item is tied to.
+            pub async fn regions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Region>> {
+                let rows = many(ctx.data()?, RegionsOfItem(self.0.id)).await.map_err(gql)?;
+                Ok(rows.into_iter().map(Region).collect())
+            }
+
+            /// The countries the item is tied to.
+            pub async fn countries(&self, ctx: &Context<'_>) -> ApiResult<Vec<Country>> {
+                let rows = many(ctx.data()?, CountriesOfItem(self.0.id)).await.map_err(gql)?;
+                Ok(rows.into_iter().map(Country).collect())
+            }
+
+            /// Human-rights guidance the item relates to (curated links).
+            pub async fn guidance_sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<GuidanceSource>> {
+                let rows = many(ctx.data()?, GuidanceOfItem(self.0.id)).await.map_err(gql)?;
+                Ok(rows.into_iter().map(GuidanceSource).collect())
+            }
+
+            /// Lettered GCM actions the item serves (curated links).
+            pub async fn actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Action>> {
+                let rows = many(ctx.data()?, ActionsOfItem(self.0.id)).await.map_err(gql)?;
+                Ok(rows.into_iter().map(Action).collect())
+            }
+
+            /// When the item entered the catalogue (UTC).
+            pub async fn created_at(&self) -> DateTime<Utc> {
+                self.0.created_at
+            }
+
+            /// When the item last changed (UTC).
+            pub async fn updated_at(&self) -> DateTime<Utc> {
+                self.0.updated_at
+            }
+
+            $($extra)*
+        }
+    };
+}
+
+catalogue_item_object!(
+    /// A document, training or guidance material, or video listed on the Hub.
+    Resource, NodeType::Resource, {
+        /// The Hub section the resource is listed under.
+        async fn section(&self) -> ApiResult<ResourceSection> {
+            let section = self.0.section.as_deref().ok_or_else(|| gql(corrupt("resource section", "NULL")))?;
+            Ok(stored("resource section", section, gcm_domain::ResourceSection::parse).map_err(gql)?.into())
+        }
+
+        /// The Hub's document type, when given.
+        async fn document_type(&self, ctx: &Context<'_>) -> ApiResult<Option<DocumentType>> {
+            let Some(id) = self.0.document_type_id else { return Ok(None) };
+            Ok(one(ctx.data()?, DocumentTypeById(id)).await.map_err(gql)?.map(DocumentType))
+        }
+
+        /// Date of publication, when known.
+        async fn published_on(&self) -> Option<Date> {
+            self.0.published_on.map(Date)
+        }
+
+        /// ISO 639-1 code of the resource's language, when known.
+        async fn language(&self) -> Option<&str> {
+            self.0.language.as_deref()
+        }
+
+        /// The organisation that published it, when known.
+        async fn organisation(&self) -> Option<&str> {
+            self.0.organisation.as_deref()
+        }
+    }
+);
+
+catalogue_item_object!(
+    /// An event (conference, forum, workshop) listed on the Hub.
+    Event, NodeType::Event, {
+        /// The city the event takes place in, as the Hub writes it.
+        async fn city(&self) -> Option<&str> {
+            self.0.city.as_deref()
+        }
+
+        /// The country the event takes place in.
+        async fn country(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
+            let Some(id) = self.0.event_country_id else { return Ok(None) };
+            Ok(one(ctx.data()?, CountryById(id)).await.map_err(gql)?.map(Country))
+        }
+
+        /// First day, when known.
+        async fn starts_on(&self) -> Option<Date> {
+            self.0.starts_on.map(Date)
+        }
+
+        /// Last day, when known.
+        async fn ends_on(&self) -> Option<Date> {
+            self.0.ends_on.map(Date)
+        }
+    }
+);
+
+catalogue_item_object!(
+    /// A project or programme listed on the Hub.
+    Project, NodeType::Project, {}
+);
+
+item_kind_from_row!(Resource, "resource");
+item_kind_from_row!(Event, "event");
+item_kind_from_row!(Project, "project");

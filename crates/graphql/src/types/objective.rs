@@ -1,0 +1,311 @@
+//! Objectives and their lettered actions, policy options and related objectives.
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use gcm_store::models::item_pages::Parent;
+use gcm_store::models::objectives::{ActionRow, ObjectiveRow, PolicyOptionRow};
+
+use super::connection::{EventConnection, PageArgs, ProjectConnection, ResourceConnection};
+use super::enums::ItemSort;
+use super::filter::ItemFilter;
+use super::guidance::GuidanceSource;
+use super::item_lists::nested_items;
+use super::reference::Instrument;
+use crate::error::{ApiResult, gql};
+use crate::ids::{NodeType, node_id};
+use crate::loaders::{
+    GuidanceOfAction, GuidanceOfObjective, InstrumentsOfObjective, ObjectiveByNumber,
+    PolicyOptionsOfObjective, RelatedOfObjective, many, one,
+};
+
+/// One of the 23 objectives of the Global Compact for Safe, Orderly and Regular Migration.
+#[derive(Debug, Clone)]
+pub struct Objective(pub ObjectiveRow);
+
+#[Object]
+impl Objective {
+    /// Opaque global id; `node(id:)` resolves it.
+    pub async fn id(&self) -> ID {
+        node_id(NodeType::Objective, &self.0.number.to_string())
+    }
+
+    /// The objective's number, 1 to 23.
+    async fn number(&self) -> i32 {
+        self.0.number
+    }
+
+    /// URL-safe key derived from the short name, e.g. `social-protection`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// The short name the Hub's menu uses, e.g. "Social protection".
+    #[graphql(shareable)]
+    async fn short_name(&self) -> &str {
+        &self.0.short_name
+    }
+
+    /// The official title, as listed in A/RES/73/195 paragraph 16.
+    #[graphql(shareable)]
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// The paragraph of A/RES/73/195 that states the objective's commitment (objective N: N + 16).
+    async fn paragraph(&self) -> i32 {
+        self.0.commitment_paragraph
+    }
+
+    /// The commitment, verbatim. Null where the catalogue does not hold the text yet.
+    async fn commitment(&self) -> Option<&str> {
+        self.0.commitment_text.as_deref()
+    }
+
+    /// The sentence that introduces the actions, verbatim, when held.
+    async fn actions_lead_in(&self) -> Option<&str> {
+        self.0.actions_lead_in.as_deref()
+    }
+
+    /// The lettered actions that realise the commitment (empty where the text is not held yet).
+    async fn actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Action>> {
+        let rows = many(
+            ctx.data()?,
+            crate::loaders::ActionsOfObjective(self.0.number),
+        )
+        .await
+        .map_err(gql)?;
+        Ok(rows.into_iter().map(Action).collect())
+    }
+
+    /// Guidance from UN human-rights mechanisms for this objective.
+    async fn guidance_sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<GuidanceSource>> {
+        let rows = many(ctx.data()?, GuidanceOfObjective(self.0.number))
+            .await
+            .map_err(gql)?;
+        Ok(rows.into_iter().map(GuidanceSource).collect())
+    }
+
+    /// Other objectives whose text is relevant to this one's theme, with the paragraph.
+    async fn related_objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<RelatedObjective>> {
+        let rows = many(ctx.data()?, RelatedOfObjective(self.0.number))
+            .await
+            .map_err(gql)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RelatedObjective {
+                number: r.related_number,
+                paragraph: r.paragraph,
+            })
+            .collect())
+    }
+
+    /// ILO instruments the Hub's page for this objective refers to.
+    async fn instruments(&self, ctx: &Context<'_>) -> ApiResult<Vec<Instrument>> {
+        let rows = many(ctx.data()?, InstrumentsOfObjective(self.0.number))
+            .await
+            .map_err(gql)?;
+        Ok(rows.into_iter().map(Instrument).collect())
+    }
+
+    /// Policy options the Hub's page lists for States, in order.
+    async fn policy_options(&self, ctx: &Context<'_>) -> ApiResult<Vec<PolicyOption>> {
+        let rows = many(ctx.data()?, PolicyOptionsOfObjective(self.0.number))
+            .await
+            .map_err(gql)?;
+        Ok(rows.into_iter().map(PolicyOption::from).collect())
+    }
+
+    /// Published resources for this objective.
+    #[allow(clippy::too_many_arguments)]
+    async fn resources(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ItemFilter>,
+        sort: Option<ItemSort>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<ResourceConnection> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let kind = gcm_domain::ItemKind::Resource;
+        Ok(ResourceConnection(
+            nested_items(
+                ctx,
+                Parent::Objective,
+                self.0.number,
+                kind,
+                filter.as_ref(),
+                sort,
+                &args,
+            )
+            .await?,
+        ))
+    }
+
+    /// Published events for this objective.
+    #[allow(clippy::too_many_arguments)]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ItemFilter>,
+        sort: Option<ItemSort>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<EventConnection> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let kind = gcm_domain::ItemKind::Event;
+        Ok(EventConnection(
+            nested_items(
+                ctx,
+                Parent::Objective,
+                self.0.number,
+                kind,
+                filter.as_ref(),
+                sort,
+                &args,
+            )
+            .await?,
+        ))
+    }
+
+    /// Published projects for this objective.
+    #[allow(clippy::too_many_arguments)]
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ItemFilter>,
+        sort: Option<ItemSort>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<ProjectConnection> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let kind = gcm_domain::ItemKind::Project;
+        Ok(ProjectConnection(
+            nested_items(
+                ctx,
+                Parent::Objective,
+                self.0.number,
+                kind,
+                filter.as_ref(),
+                sort,
+                &args,
+            )
+            .await?,
+        ))
+    }
+}
+
+/// A lettered action under an objective's commitment, e.g. 22(b).
+#[derive(Debug, Clone)]
+pub struct Action(pub ActionRow);
+
+#[Object]
+impl Action {
+    /// Opaque global id; `node(id:)` resolves it.
+    pub async fn id(&self) -> ID {
+        node_id(NodeType::Action, &self.0.code())
+    }
+
+    /// Objective number and letter, e.g. `22b`.
+    async fn code(&self) -> String {
+        self.0.code()
+    }
+
+    /// The action's letter, e.g. `b`.
+    async fn letter(&self) -> &str {
+        &self.0.letter
+    }
+
+    /// The action, verbatim.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+
+    /// The objective the action belongs to.
+    async fn objective(&self, ctx: &Context<'_>) -> ApiResult<Objective> {
+        objective_by_number(ctx, self.0.objective_number).await
+    }
+
+    /// Guidance that speaks to this action (curated links).
+    async fn guidance_sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<GuidanceSource>> {
+        let rows = many(ctx.data()?, GuidanceOfAction(self.0.id))
+            .await
+            .map_err(gql)?;
+        Ok(rows.into_iter().map(GuidanceSource).collect())
+    }
+}
+
+/// An objective that must exist (it is referenced by a foreign key).
+pub async fn objective_by_number(ctx: &Context<'_>, number: i32) -> ApiResult<Objective> {
+    one(ctx.data()?, ObjectiveByNumber(number))
+        .await
+        .map_err(gql)?
+        .map(Objective)
+        .ok_or_else(|| {
+            gql(crate::error::corrupt(
+                "objective reference",
+                &number.to_string(),
+            ))
+        })
+}
+
+/// Another objective relevant to this one, and the paragraph where the GCM states it.
+pub struct RelatedObjective {
+    number: i32,
+    paragraph: i32,
+}
+
+#[Object]
+impl RelatedObjective {
+    async fn objective(&self, ctx: &Context<'_>) -> ApiResult<Objective> {
+        objective_by_number(ctx, self.number).await
+    }
+
+    /// Paragraph of A/RES/73/195, e.g. 21 for objective 5.
+    async fn paragraph(&self) -> i32 {
+        self.paragraph
+    }
+}
+
+/// A policy option the Hub lists for States under an objective.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PolicyOption {
+    /// Position in the Hub's list, from 1.
+    pub number: i32,
+    /// The option, verbatim.
+    pub text: String,
+    /// A short label for the option, when one is known.
+    pub label: Option<String>,
+    /// True when the label was read off the text's lead-in by the catalogue, not given by the source.
+    pub label_derived: bool,
+}
+
+impl From<PolicyOptionRow> for PolicyOption {
+    fn from(row: PolicyOptionRow) -> Self {
+        Self {
+            number: row.number,
+            text: row.text,
+            label: row.label,
+            label_derived: row.label_derived,
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The `gcm-catalogue` command line. Every setting is a flag and an environment variable
+//! (see [`crate::config`]); `--help` on any command lists them.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use gcm_store::catalogue::ImportError;
+use tracing_subscriber::EnvFilter;
+
+use crate::{Config, commands};
+
+/// Shown under every command's help: a literal (via a macro) so `concat!` can use it.
+macro_rules! environment {
+    () => {
+        "\
+Environment (each variable is also a flag; the flag wins):
+  DATABASE_URL    PostgreSQL to use. Without it, gcm-catalogue runs a private PostgreSQL
+                  cluster under GCM_DATA_DIR: created with initdb on first use, started on a
+                  free port on 127.0.0.1, reused later, stopped when the command ends.
+                  It needs PostgreSQL's server programs (Debian/Ubuntu: apt-get install postgresql).
+  GCM_LISTEN      Address `serve` listens on [default: 127.0.0.1:8080; port 0 = any free port]
+  GCM_DATA_DIR    Home of the embedded cluster [default: ./.gcm-data]
+  GCM_PG_BIN_DIR  Directory with initdb, pg_ctl and postgres [default: PATH, then /usr/lib/postgresql/*/bin]
+  RUST_LOG        Log filter, logs go to stderr [default: info]"
+    };
+}
+
+macro_rules! serve_examples {
+    () => {
+        "\
+Examples:
+  gcm-catalogue serve
+      embedded PostgreSQL under ./.gcm-data, API at http://127.0.0.1:8080/graphql
+  DATABASE_URL=postgres://gcm@db.internal/gcm GCM_LISTEN=0.0.0.0:8080 gcm-catalogue serve
+  curl -s localhost:8080/graphql -H 'content-type: application/json' -d '{\"query\":\"{ __typename }\"}'
+
+Endpoints:
+  /graphql  GraphQL (POST or GET; open it in a browser for GraphiQL)
+  /healthz  200 while the process runs
+  /readyz   200 when the database answers and is migrated, 503 with the reason otherwise
+  /metrics  Prometheus metrics"
+    };
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gcm-catalogue",
+    version,
+    about = "GraphQL service for the knowledge base of the Global Compact for Migration (GCM)",
+    long_about = "GraphQL service for the knowledge base of the Global Compact for Migration (GCM).\n\n\
+        Start here: `gcm-catalogue serve` runs the whole service with the bundled catalogue, \
+        on a private PostgreSQL it creates under ./.gcm-data (nothing to configure, nothing \
+        downloaded), or on the database in DATABASE_URL.",
+    after_help = environment!(),
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the GraphQL API (migrates and loads the bundled catalogue first)
+    #[command(
+        long_about = "Serve the GraphQL API at /graphql, with /healthz, /readyz and /metrics.\n\n\
+            At start it applies pending migrations and, when the database holds no catalogue, \
+            imports the catalogue bundled into the binary. Once the socket is bound it prints \
+            one line, `listening on http://ADDR`, to stdout. SIGINT or SIGTERM stops it \
+            gracefully (and stops the embedded PostgreSQL if it started it).",
+        after_help = concat!(serve_examples!(), "\n\n", environment!())
+    )]
+    Serve,
+    /// Apply pending database migrations and print the ones applied
+    #[command(
+        long_about = "Apply the pending database migrations (compiled into the binary) and print \
+            each one applied. `serve` does this by itself at start; run it alone to migrate \
+            before a deployment.",
+        after_help = concat!("Examples:\n  gcm-catalogue migrate\n  DATABASE_URL=postgres://gcm@db.internal/gcm gcm-catalogue migrate\n\n", environment!())
+    )]
+    Migrate,
+    /// Replace the stored catalogue with the JSON files in DIR (all or nothing)
+    #[command(
+        long_about = "Validate the catalogue files in DIR (the format of data/catalogue/) and, only \
+            if every file is valid, replace the stored catalogue in one transaction. Pending \
+            migrations are applied first. When the input is refused, every problem is printed \
+            to stderr as `file: path: message` and nothing is written (exit status 1).",
+        after_help = concat!("Examples:\n  gcm-catalogue import data/catalogue\n  gcm-catalogue export /tmp/cat && gcm-catalogue import /tmp/cat\n\n", environment!())
+    )]
+    Import {
+        /// Directory with the catalogue's JSON files
+        dir: PathBuf,
+    },
+    /// Write the stored catalogue to DIR as JSON files (the import format)
+    #[command(
+        long_about = "Write the stored catalogue to DIR in the format `import` reads, so an export \
+            imported again gives the same catalogue.",
+        after_help = concat!("Examples:\n  gcm-catalogue export ./catalogue-backup\n\n", environment!())
+    )]
+    Export {
+        /// Directory to write the JSON files into (created if missing)
+        dir: PathBuf,
+    },
+    /// Print the GraphQL schema (SDL) to stdout; needs no database
+    #[command(after_help = concat!("Examples:\n  gcm-catalogue schema > schema.graphql\n\n", environment!()))]
+    Schema,
+}
+
+/// Runs the parsed command line; the exit status says whether it succeeded.
+pub fn main(cli: Cli) -> ExitCode {
+    init_tracing(&cli.config.log_filter);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(execute(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config;
+    match cli.command {
+        Command::Serve => crate::run(config).await,
+        Command::Migrate => {
+            let applied = commands::migrate(&config).await?;
+            if applied.is_empty() {
+                println!("no pending migrations: the database is up to date");
+            }
+            for version in applied {
+                println!("applied {version}");
+            }
+            Ok(())
+        }
+        Command::Import { dir } => {
+            let summary = commands::import(&config, &dir).await?;
+            println!(
+                "imported {}: {} objectives, {} guiding principles, {} regions, {} countries, \
+                 {} document types, {} instruments, {} guidance sources, {} items",
+                dir.display(),
+                summary.objectives,
+                summary.principles,
+                summary.regions,
+                summary.countries,
+                summary.document_types,
+                summary.instruments,
+                summary.guidance_sources,
+                summary.items
+            );
+            Ok(())
+        }
+        Command::Export { dir } => {
+            commands::export(&config, &dir).await?;
+            println!("exported the catalogue to {}", dir.display());
+            Ok(())
+        }
+        Command::Schema => {
+            print!("{}", commands::schema()?);
+            Ok(())
+        }
+    }
+}
+
+/// Prints an error for a person: every problem of a refused import on its own line.
+fn report(error: &anyhow::Error) {
+    if let Some(ImportError::Invalid(problems)) = error.downcast_ref::<ImportError>() {
+        for problem in problems {
+            eprintln!("{problem}");
+        }
+    }
+    eprintln!("error: {error:#}");
+}
+
+fn init_tracing(filter: &str) {
+    let filter = EnvFilter::try_new(filter).unwrap_or_else(|e| {
+        eprintln!("warning: ignoring the log filter {filter:?} ({e}); using `info`");
+        EnvFilter::new("info")
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}

@@ -1,0 +1,79 @@
+//! The one-shot commands: `migrate`, `import`, `export` and `schema`. Those that need a
+//! database open it like `serve` does (embedded cluster when `DATABASE_URL` is absent) and
+//! close it afterwards; SIGINT/SIGTERM abandons the work (an import's transaction rolls
+//! back) and still stops the cluster.
+
+use std::future::Future;
+use std::path::Path;
+
+use anyhow::Context;
+use gcm_store::catalogue::{self, ImportSummary};
+use gcm_store::{Pool, PoolConfig, build_pool, migrations};
+
+use crate::Config;
+use crate::database::Database;
+use crate::shutdown::Shutdown;
+
+/// `migrate`: applies pending migrations; returns the versions applied.
+pub async fn migrate(config: &Config) -> anyhow::Result<Vec<String>> {
+    with_database(config, |url, _pool| async move {
+        migrations::run_pending(&url)
+            .await
+            .context("cannot migrate the database")
+    })
+    .await
+}
+
+/// `import DIR`: migrates, then validates and imports the catalogue in `dir` all-or-nothing.
+/// A refusal is an [`catalogue::ImportError::Invalid`] carrying every problem.
+pub async fn import(config: &Config, dir: &Path) -> anyhow::Result<ImportSummary> {
+    let dir = dir.to_owned();
+    with_database(config, |url, pool| async move {
+        migrations::run_pending(&url)
+            .await
+            .context("cannot migrate the database")?;
+        Ok(catalogue::import_directory(&pool, &dir).await?)
+    })
+    .await
+}
+
+/// `export DIR`: writes the stored catalogue to `dir` in the import format.
+pub async fn export(config: &Config, dir: &Path) -> anyhow::Result<()> {
+    let dir = dir.to_owned();
+    with_database(config, |_url, pool| async move {
+        catalogue::export_directory(&pool, &dir)
+            .await
+            .with_context(|| format!("cannot export to {}", dir.display()))
+    })
+    .await
+}
+
+/// `schema`: the SDL the server serves. Needs no database: the pool is never used.
+pub fn schema() -> anyhow::Result<String> {
+    let unused = build_pool("postgres://localhost/unused", &PoolConfig::default())?;
+    Ok(gcm_graphql::sdl(&gcm_graphql::build_schema(unused)))
+}
+
+async fn with_database<T, F, Fut>(config: &Config, work: F) -> anyhow::Result<T>
+where
+    F: FnOnce(String, Pool) -> Fut,
+    Fut: Future<Output = anyhow::Result<T>>,
+{
+    let shutdown = Shutdown::listen().context("cannot listen for signals")?;
+    let database = Database::open(config).await?;
+    let result = match build_pool(database.url(), &PoolConfig::default()) {
+        Ok(pool) => {
+            let outcome = tokio::select! {
+                outcome = work(database.url().to_owned(), pool.clone()) => outcome,
+                signal = shutdown.wait() => Err(anyhow::anyhow!("interrupted by {signal}")),
+            };
+            pool.close();
+            outcome
+        }
+        Err(e) => Err(e.into()),
+    };
+    let closed = database.close().await;
+    let value = result?;
+    closed?;
+    Ok(value)
+}

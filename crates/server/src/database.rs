@@ -1,0 +1,54 @@
+//! Which PostgreSQL a command talks to: `DATABASE_URL` when given, otherwise the embedded
+//! cluster under the data directory, started for the command and stopped after it (when
+//! this process was the one that started it).
+
+use anyhow::Context;
+use gcm_store::cluster::{EmbeddedCluster, RunningCluster};
+use tracing::info;
+
+use crate::Config;
+
+/// An open database: its URL, and the embedded cluster behind it if there is one.
+#[derive(Debug)]
+pub struct Database {
+    url: String,
+    cluster: Option<RunningCluster>,
+}
+
+impl Database {
+    /// Uses `DATABASE_URL`, or starts (or reuses) the embedded cluster.
+    pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        if let Some(url) = config.database_url() {
+            return Ok(Self {
+                url: url.to_owned(),
+                cluster: None,
+            });
+        }
+        info!(data_dir = %config.data_dir.display(), "no DATABASE_URL: using the embedded PostgreSQL");
+        let cluster = EmbeddedCluster::new(&config.data_dir)
+            .with_bin_dir(config.pg_bin_dir())
+            .start()
+            .await
+            .context("cannot start the embedded PostgreSQL")?;
+        info!(database_url = cluster.database_url(), "database url");
+        Ok(Self {
+            url: cluster.database_url().to_owned(),
+            cluster: Some(cluster),
+        })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Stops the embedded cluster if this process started it; a no-op for `DATABASE_URL`.
+    pub async fn close(self) -> anyhow::Result<()> {
+        if let Some(cluster) = self.cluster {
+            cluster
+                .stop()
+                .await
+                .context("cannot stop the embedded PostgreSQL")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,54 @@
+//! Liveness and readiness for orchestrators and the test harness.
+//!
+//! `/healthz` answers while the process runs. `/readyz` answers 200 only when the database
+//! answers and every migration has been applied, and 503 (with the reason, never a hang)
+//! otherwise: a load balancer should send no traffic to an instance that would fail it.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use gcm_store::{Pool, migrations};
+use serde_json::{Value, json};
+
+use crate::AppState;
+
+/// Shorter than the usual probe timeout, so the prober hears "unavailable", not silence.
+const READINESS_TIMEOUT: Duration = Duration::from_secs(3);
+
+pub async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let verdict = match tokio::time::timeout(READINESS_TIMEOUT, check(&state.pool)).await {
+        Ok(verdict) => verdict,
+        Err(_) => Err(format!(
+            "the database did not answer within {}s",
+            READINESS_TIMEOUT.as_secs()
+        )),
+    };
+    match verdict {
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Err(reason) => {
+            tracing::warn!(%reason, "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "reason": reason })),
+            )
+        }
+    }
+}
+
+async fn check(pool: &Pool) -> Result<(), String> {
+    let mut conn = pool
+        .get()
+        .await
+        .map_err(|e| format!("the database is unavailable: {e}"))?;
+    match migrations::is_up_to_date(&mut conn).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err("the database is not migrated: run `gcm-catalogue migrate`".to_owned()),
+        Err(e) => Err(e.to_string()),
+    }
+}

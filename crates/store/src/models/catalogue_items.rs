@@ -1,0 +1,96 @@
+//! Catalogue items (resources, events, projects) and their many-to-many links.
+//! Public reads see published items only.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::objectives::ObjectiveRow;
+use super::{group, index};
+use crate::StoreResult;
+use crate::schema::{item_guidance_sources, item_objectives, items, objectives};
+
+pub const PUBLISHED: &str = "published";
+
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
+#[diesel(table_name = items)]
+pub struct ItemRow {
+    pub id: i32,
+    pub slug: String,
+    pub kind: String,
+    pub section: Option<String>,
+    pub document_type_id: Option<i32>,
+    pub title: Option<String>,
+    pub title_provenance: String,
+    pub summary: String,
+    pub summary_truncated: bool,
+    pub url: Option<String>,
+    pub published_on: Option<NaiveDate>,
+    pub language: Option<String>,
+    pub organisation: Option<String>,
+    pub city: Option<String>,
+    pub event_country_id: Option<i32>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub scope: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub scope_rank: i16,
+    pub age_rank: i32,
+    pub title_key: String,
+}
+
+/// The columns of [`ItemRow`] for hand-written SQL, qualified with the alias `i`.
+pub const ITEM_COLUMNS: &str = "i.id, i.slug, i.kind, i.section, i.document_type_id, i.title, \
+    i.title_provenance, i.summary, i.summary_truncated, i.url, i.published_on, i.language, \
+    i.organisation, i.city, i.event_country_id, i.starts_on, i.ends_on, i.scope, i.status, \
+    i.created_at, i.updated_at, i.scope_rank, i.age_rank, i.title_key";
+
+pub async fn published_by_slugs(
+    conn: &mut AsyncPgConnection,
+    slugs: &[String],
+) -> StoreResult<HashMap<String, ItemRow>> {
+    let rows = items::table
+        .filter(items::slug.eq_any(slugs))
+        .filter(items::status.eq(PUBLISHED))
+        .select(ItemRow::as_select())
+        .load(conn)
+        .await?;
+    Ok(index(rows, |i| i.slug.clone()))
+}
+
+/// Published items linked to each guidance source, in the Hub's order (global first).
+pub async fn published_of_guidance(
+    conn: &mut AsyncPgConnection,
+    guidance_ids: &[i32],
+) -> StoreResult<HashMap<i32, Vec<ItemRow>>> {
+    let rows: Vec<(i32, ItemRow)> = item_guidance_sources::table
+        .inner_join(items::table)
+        .filter(item_guidance_sources::guidance_source_id.eq_any(guidance_ids))
+        .filter(items::status.eq(PUBLISHED))
+        .select((
+            item_guidance_sources::guidance_source_id,
+            ItemRow::as_select(),
+        ))
+        .order((items::scope_rank, items::age_rank, items::id))
+        .load(conn)
+        .await?;
+    Ok(group(rows))
+}
+
+pub async fn objectives_of_items(
+    conn: &mut AsyncPgConnection,
+    item_ids: &[i32],
+) -> StoreResult<HashMap<i32, Vec<ObjectiveRow>>> {
+    let rows: Vec<(i32, ObjectiveRow)> = item_objectives::table
+        .inner_join(objectives::table)
+        .filter(item_objectives::item_id.eq_any(item_ids))
+        .select((item_objectives::item_id, ObjectiveRow::as_select()))
+        .order(objectives::number)
+        .load(conn)
+        .await?;
+    Ok(group(rows))
+}

@@ -1,0 +1,149 @@
+//! Guidance from UN human-rights mechanisms, per objective, linked to actions and items.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::{group, index};
+use crate::StoreResult;
+use crate::schema::{guidance_source_actions, guidance_sources, item_guidance_sources};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = guidance_sources)]
+pub struct GuidanceRow {
+    pub id: i32,
+    pub slug: String,
+    pub objective_number: i32,
+    pub mechanism: String,
+    pub body: String,
+    pub abbreviation: Option<String>,
+    pub year: i32,
+    pub symbol: String,
+    pub paragraph: String,
+    pub guidance: String,
+    pub position: i32,
+}
+
+/// Filters of the `guidanceSources` list; `None` means "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct GuidanceFilter {
+    pub objectives: Option<Vec<i32>>,
+    pub mechanisms: Option<Vec<String>>,
+    pub years: Option<Vec<i32>>,
+}
+
+/// The keyset position of a guidance source: lists are ordered by objective, mechanism, position.
+pub type GuidanceKey = (i32, String, i32);
+
+pub fn key_of(row: &GuidanceRow) -> GuidanceKey {
+    (row.objective_number, row.mechanism.clone(), row.position)
+}
+
+fn filtered(filter: &GuidanceFilter) -> guidance_sources::BoxedQuery<'static, diesel::pg::Pg> {
+    let mut query = guidance_sources::table.into_boxed();
+    if let Some(numbers) = &filter.objectives {
+        query = query.filter(guidance_sources::objective_number.eq_any(numbers.clone()));
+    }
+    if let Some(mechanisms) = &filter.mechanisms {
+        query = query.filter(guidance_sources::mechanism.eq_any(mechanisms.clone()));
+    }
+    if let Some(years) = &filter.years {
+        query = query.filter(guidance_sources::year.eq_any(years.clone()));
+    }
+    query
+}
+
+/// One page in list order after `after` (keyset, no OFFSET); `limit + 1` rows tell if more follow.
+pub async fn page(
+    conn: &mut AsyncPgConnection,
+    filter: &GuidanceFilter,
+    after: Option<GuidanceKey>,
+    limit: i64,
+) -> StoreResult<Vec<GuidanceRow>> {
+    let mut query = filtered(filter);
+    if let Some((objective, mechanism, position)) = after {
+        query = query.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "(objective_number, mechanism, position) > (",
+            )
+            .bind::<diesel::sql_types::Int4, _>(objective)
+            .sql(", ")
+            .bind::<diesel::sql_types::Text, _>(mechanism)
+            .sql(", ")
+            .bind::<diesel::sql_types::Int4, _>(position)
+            .sql(")"),
+        );
+    }
+    Ok(query
+        .select(GuidanceRow::as_select())
+        .order((
+            guidance_sources::objective_number,
+            guidance_sources::mechanism,
+            guidance_sources::position,
+        ))
+        .limit(limit)
+        .load(conn)
+        .await?)
+}
+
+pub async fn count(conn: &mut AsyncPgConnection, filter: &GuidanceFilter) -> StoreResult<i64> {
+    Ok(filtered(filter).count().get_result(conn).await?)
+}
+
+pub async fn of_objectives(
+    conn: &mut AsyncPgConnection,
+    numbers: &[i32],
+) -> StoreResult<HashMap<i32, Vec<GuidanceRow>>> {
+    let rows: Vec<GuidanceRow> = guidance_sources::table
+        .filter(guidance_sources::objective_number.eq_any(numbers))
+        .select(GuidanceRow::as_select())
+        .order((guidance_sources::mechanism, guidance_sources::position))
+        .load(conn)
+        .await?;
+    Ok(group(rows.into_iter().map(|g| (g.objective_number, g))))
+}
+
+pub async fn of_actions(
+    conn: &mut AsyncPgConnection,
+    action_ids: &[i32],
+) -> StoreResult<HashMap<i32, Vec<GuidanceRow>>> {
+    let rows: Vec<(i32, GuidanceRow)> = guidance_source_actions::table
+        .inner_join(guidance_sources::table)
+        .filter(guidance_source_actions::action_id.eq_any(action_ids))
+        .select((guidance_source_actions::action_id, GuidanceRow::as_select()))
+        .order((guidance_sources::mechanism, guidance_sources::position))
+        .load(conn)
+        .await?;
+    Ok(group(rows))
+}
+
+pub async fn of_items(
+    conn: &mut AsyncPgConnection,
+    item_ids: &[i32],
+) -> StoreResult<HashMap<i32, Vec<GuidanceRow>>> {
+    let rows: Vec<(i32, GuidanceRow)> = item_guidance_sources::table
+        .inner_join(guidance_sources::table)
+        .filter(item_guidance_sources::item_id.eq_any(item_ids))
+        .select((item_guidance_sources::item_id, GuidanceRow::as_select()))
+        .order((
+            guidance_sources::objective_number,
+            guidance_sources::mechanism,
+            guidance_sources::position,
+        ))
+        .load(conn)
+        .await?;
+    Ok(group(rows))
+}
+
+pub async fn by_slugs(
+    conn: &mut AsyncPgConnection,
+    slugs: &[String],
+) -> StoreResult<HashMap<String, GuidanceRow>> {
+    let rows = guidance_sources::table
+        .filter(guidance_sources::slug.eq_any(slugs))
+        .select(GuidanceRow::as_select())
+        .load(conn)
+        .await?;
+    Ok(index(rows, |g| g.slug.clone()))
+}

@@ -1,0 +1,324 @@
+//! The embedded default: without DATABASE_URL, `serve` (and the other commands) run on a
+//! private PostgreSQL cluster under GCM_DATA_DIR — created on first start, reused later,
+//! stopped on SIGTERM — and say exactly what to install when PostgreSQL is missing.
+
+mod ops_support;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::unistd::Pid;
+use ops_support::{ScratchDir, Server, command, connect, graphql, http};
+
+fn pid_file(data_dir: &Path) -> PathBuf {
+    data_dir.join("postgres/data/postmaster.pid")
+}
+
+/// The postmaster's pid and port, from the cluster's postmaster.pid.
+fn postmaster(data_dir: &Path) -> (i32, u16) {
+    let text = fs::read_to_string(pid_file(data_dir)).expect("postmaster.pid of a running cluster");
+    let lines: Vec<&str> = text.lines().collect();
+    (
+        lines[0].trim().parse().expect("pid"),
+        lines[3].trim().parse().expect("port"),
+    )
+}
+
+/// Running (a zombie waiting for a reaper counts as gone).
+fn is_alive(pid: i32) -> bool {
+    if matches!(
+        nix::sys::signal::kill(Pid::from_raw(pid), None),
+        Err(Errno::ESRCH)
+    ) {
+        return false;
+    }
+    let state = fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| stat.rsplit_once(')')?.1.trim_start().chars().next());
+    state != Some('Z')
+}
+
+async fn assert_stopped(data_dir: &Path, pid: i32) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while is_alive(pid) {
+        assert!(
+            Instant::now() < deadline,
+            "the postmaster {pid} still runs after serve stopped"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!pid_file(data_dir).exists(), "postmaster.pid left behind");
+}
+
+async fn cluster_sql(port: u16, database: &str) -> tokio_postgres::Client {
+    connect(&format!(
+        "host=127.0.0.1 port={port} user=postgres dbname={database}"
+    ))
+    .await
+    .expect("connect to the embedded cluster")
+}
+
+fn embedded_env(data_dir: &Path) -> Vec<(&'static str, String)> {
+    vec![(
+        "GCM_DATA_DIR",
+        data_dir.to_str().expect("utf-8 path").to_owned(),
+    )]
+}
+
+fn as_refs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    env.iter()
+        .map(|(key, value)| (*key, value.as_str()))
+        .collect()
+}
+
+async fn assert_ready(server: &Server) {
+    let response = http()
+        .get(server.url("/readyz"))
+        .send()
+        .await
+        .expect("GET /readyz");
+    assert_eq!(
+        response.status(),
+        200,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
+    let body = graphql(server, "{ __typename }").await;
+    assert_eq!(body["data"]["__typename"], "Query", "{body}");
+}
+
+#[tokio::test]
+async fn serve_creates_its_cluster_stops_it_on_sigterm_and_reuses_it() {
+    let scratch = ScratchDir::new("embedded_default");
+    let data_dir = scratch.path().join("data");
+    let env = embedded_env(&data_dir);
+
+    // First start: initdb, start, migrate.
+    let server = Server::start(&as_refs(&env)).await;
+    assert_ready(&server).await;
+    let (pid, port) = postmaster(&data_dir);
+    let log = server.log();
+    assert!(
+        log.contains("initdb"),
+        "no sign of initdb in the log:\n{log}"
+    );
+    assert!(
+        log.contains(&format!("postgres://postgres@127.0.0.1:{port}/gcm")),
+        "the database url is not logged:\n{log}"
+    );
+    let admin = cluster_sql(port, "gcm").await;
+    let objectives: i64 = admin
+        .query_one("SELECT count(*) FROM objectives", &[])
+        .await
+        .expect("migrated")
+        .get(0);
+    assert!(
+        objectives == 0 || objectives == 23,
+        "objectives: {objectives}"
+    );
+    let listen: String = admin
+        .query_one("SELECT current_setting('listen_addresses')", &[])
+        .await
+        .expect("setting")
+        .get(0);
+    assert_eq!(
+        listen, "127.0.0.1",
+        "the cluster must listen on loopback only"
+    );
+    // Something the second start must find again.
+    admin
+        .batch_execute("CREATE DATABASE reuse_marker")
+        .await
+        .expect("create marker");
+    drop(admin);
+
+    let (status, log) = server.terminate().await;
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "serve must exit 0 on SIGTERM; log:\n{log}"
+    );
+    assert_stopped(&data_dir, pid).await;
+
+    // Second start: the same cluster, started again, nothing created.
+    let server = Server::start(&as_refs(&env)).await;
+    assert_ready(&server).await;
+    let log = server.log();
+    assert!(log.contains("starting the existing cluster"), "{log}");
+    assert!(
+        !log.contains("initdb"),
+        "the second start ran initdb again:\n{log}"
+    );
+    let (pid, port) = postmaster(&data_dir);
+    let admin = cluster_sql(port, "postgres").await;
+    let marker = admin
+        .query_opt(
+            "SELECT 1 FROM pg_database WHERE datname = 'reuse_marker'",
+            &[],
+        )
+        .await
+        .expect("query");
+    assert!(
+        marker.is_some(),
+        "the second start did not reuse the cluster"
+    );
+    drop(admin);
+
+    let (status, log) = server.terminate().await;
+    assert_eq!(status.code(), Some(0), "log:\n{log}");
+    assert_stopped(&data_dir, pid).await;
+}
+
+#[tokio::test]
+async fn a_cluster_started_by_one_process_is_shared_and_left_to_it() {
+    let scratch = ScratchDir::new("embedded_shared");
+    let data_dir = scratch.path().join("data");
+    let env = embedded_env(&data_dir);
+    let server = Server::start(&as_refs(&env)).await;
+    assert_ready(&server).await;
+    let (pid, _) = postmaster(&data_dir);
+
+    // `migrate` on the same data dir reuses the running cluster and must not stop it.
+    let output = command(&["migrate"], &as_refs(&env))
+        .output()
+        .await
+        .expect("run migrate");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "migrate failed:\n{stderr}");
+    assert!(
+        stderr.contains("reusing the cluster already running"),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("no pending migrations"));
+    assert!(is_alive(pid), "migrate stopped a cluster it did not start");
+    assert_ready(&server).await;
+
+    let (status, log) = server.terminate().await;
+    assert_eq!(status.code(), Some(0), "log:\n{log}");
+    assert_stopped(&data_dir, pid).await;
+}
+
+#[tokio::test]
+async fn one_shot_commands_start_and_stop_the_cluster_and_clear_a_stale_pid_file() {
+    let scratch = ScratchDir::new("embedded_oneshot");
+    let data_dir = scratch.path().join("data");
+    let env = embedded_env(&data_dir);
+
+    let output = command(&["migrate"], &as_refs(&env))
+        .output()
+        .await
+        .expect("run migrate");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "migrate failed:\n{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for version in gcm_store::migrations::embedded_versions() {
+        assert!(stdout.contains(&format!("applied {version}")), "{stdout}");
+    }
+    assert!(
+        !pid_file(&data_dir).exists(),
+        "migrate left its cluster running"
+    );
+
+    // A crash leaves postmaster.pid naming a process that is gone.
+    let gone = std::process::Command::new("true").spawn().expect("spawn");
+    let gone_pid = gone.id();
+    let mut gone = gone;
+    gone.wait().expect("wait");
+    fs::write(
+        pid_file(&data_dir),
+        format!("{gone_pid}\n/x\n0\n5999\n\n127.0.0.1\n0\nready\n"),
+    )
+    .expect("write a stale postmaster.pid");
+
+    let output = command(&["migrate"], &as_refs(&env))
+        .output()
+        .await
+        .expect("run migrate");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "migrate after a crash failed:\n{stderr}"
+    );
+    assert!(stderr.contains("stale postmaster.pid"), "{stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("no pending migrations"));
+    assert!(
+        !pid_file(&data_dir).exists(),
+        "migrate left its cluster running"
+    );
+}
+
+#[tokio::test]
+async fn missing_postgres_programs_are_named_with_what_to_install() {
+    let scratch = ScratchDir::new("embedded_no_binaries");
+    let empty_bin = scratch.path().join("bin");
+    fs::create_dir(&empty_bin).expect("mkdir");
+    let data_dir = scratch.path().join("data");
+    let mut env = embedded_env(&data_dir);
+    env.push((
+        "GCM_PG_BIN_DIR",
+        empty_bin.to_str().expect("utf-8").to_owned(),
+    ));
+
+    let started = Instant::now();
+    let log = Server::try_start(&as_refs(&env))
+        .await
+        .err()
+        .expect("serve must fail without PostgreSQL");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "failing took {:?}",
+        started.elapsed()
+    );
+    for needle in [
+        "apt-get install postgresql",
+        "initdb, pg_ctl, postgres",
+        "GCM_PG_BIN_DIR",
+        empty_bin.to_str().expect("utf-8"),
+        "DATABASE_URL",
+    ] {
+        assert!(
+            log.contains(needle),
+            "the error does not mention {needle:?}:\n{log}"
+        );
+    }
+    assert!(
+        !data_dir.join("postgres").exists(),
+        "a cluster dir was created without PostgreSQL"
+    );
+
+    // The one-shot commands say the same, with a failing exit status.
+    let output = command(&["migrate"], &as_refs(&env))
+        .output()
+        .await
+        .expect("run migrate");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("apt-get install postgresql"));
+}
+
+#[tokio::test]
+async fn root_is_told_when_postgres_cannot_reach_the_data_dir() {
+    if !nix::unistd::Uid::effective().is_root() {
+        eprintln!("skipped: only root hands the cluster to the postgres user");
+        return;
+    }
+    let scratch = ScratchDir::new("embedded_closed");
+    let closed = scratch.path().join("closed");
+    fs::create_dir(&closed).expect("mkdir");
+    fs::set_permissions(&closed, fs::Permissions::from_mode(0o700)).expect("chmod");
+    let data_dir = closed.join("data");
+
+    let output = command(&["migrate"], &as_refs(&embedded_env(&data_dir)))
+        .output()
+        .await
+        .expect("run migrate");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot enter"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("chmod o+x {}", closed.display())),
+        "{stderr}"
+    );
+}

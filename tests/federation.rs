@@ -1,0 +1,129 @@
+//! The subgraph proven with Apollo's own tools (tests/federation/run.mjs): composition
+//! with a partner subgraph, a real gateway in front of both, queries across subgraphs in
+//! both directions, and the ftv1 trace decoded by Apollo's protobuf package. Also the
+//! `_entities` contract: batched, and per-representation nulls with indexed errors.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use gcm_test_support::{TestDatabase, TestServer, workspace_root};
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gcm-catalogue");
+
+/// Installs the pinned npm packages (package-lock.json) once, if they are not there.
+fn federation_tools() -> PathBuf {
+    let dir = workspace_root().join("tests/federation");
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        if !dir.join("node_modules/@apollo/gateway").exists() {
+            let status = Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&dir)
+                .status()
+                .expect("npm must be installed to run the federation tests");
+            assert!(status.success(), "npm ci in tests/federation failed");
+        }
+    });
+    dir
+}
+
+#[tokio::test]
+async fn composes_with_a_partner_and_serves_queries_through_a_real_gateway() {
+    let tools = federation_tools();
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let server = TestServer::start(BIN, db.url()).await;
+    let url = server.url("/graphql");
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node").arg("run.mjs").arg(url).current_dir(tools).output().expect("node runs")
+    })
+    .await
+    .expect("join");
+    assert!(output.status.success(), "run.mjs failed: {}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("run.mjs prints one JSON report");
+
+    assert_eq!(report["composition"]["errors"], json!([]), "composition errors");
+    assert_eq!(report["composition"]["hints"], json!([]), "composition hints");
+
+    // Partner → catalogue: the catalogue fills in names, titles and actions via _entities.
+    let highlights = &report["partnerToCatalogue"]["data"]["partnerHighlights"];
+    assert_eq!(highlights[0]["country"]["name"], "Peru");
+    assert_eq!(highlights[0]["country"]["region"]["name"], "Americas");
+    assert_eq!(highlights[0]["country"]["partnerOfficeCount"], 3);
+    assert_eq!(highlights[0]["objective"]["shortName"], "Social protection");
+    assert_eq!(highlights[0]["objective"]["actions"], json!([{ "code": "22a" }, { "code": "22b" }, { "code": "22c" }]));
+    assert_eq!(highlights[1]["country"]["name"], "South Africa");
+    assert_eq!(highlights[1]["objective"]["actions"], json!([]));
+    // An unknown country is null for that highlight only, with an error; the others resolve.
+    assert_eq!(highlights[2]["country"], Value::Null);
+    assert_eq!(highlights[2]["objective"]["number"], 22);
+    let errors = report["partnerToCatalogue"]["errors"].as_array().expect("an error for the unknown country");
+    assert!(errors.iter().any(|e| e["message"].as_str().unwrap_or("").contains("ZZZ")), "{errors:?}");
+
+    // Catalogue → partner.
+    let data = &report["catalogueToPartner"]["data"];
+    assert_eq!(data["objective"]["partnerPrograms"], json!(["fixture-programme-22"]));
+    assert_eq!(data["objective"]["guidanceSources"].as_array().map(Vec::len), Some(4));
+    assert_eq!(data["country"]["name"], "Peru");
+    assert_eq!(data["country"]["partnerOfficeCount"], 3);
+    assert_eq!(data["country"]["resources"]["totalCount"], 1);
+    assert!(report["catalogueToPartner"].get("errors").is_none(), "{}", report["catalogueToPartner"]);
+
+    // ftv1: decoded by Apollo's protobuf package, with a timed node per field.
+    let ftv1 = &report["ftv1"];
+    assert_eq!(ftv1["untracedHasFtv1"], false, "traces only when the router asks");
+    assert_eq!(ftv1["hasStartTime"], true);
+    assert!(ftv1["durationNs"].as_f64().unwrap_or(0.0) > 0.0);
+    let paths: Vec<&str> = ftv1["nodes"].as_array().expect("nodes").iter().filter_map(|n| n["path"].as_str()).collect();
+    for expected in ["objective", "objective.title", "objective.actions", "objective.actions.0", "objective.actions.0.code", "objective.actions.2.code"] {
+        assert!(paths.contains(&expected), "{expected} missing from {paths:?}");
+    }
+    for node in ftv1["nodes"].as_array().expect("nodes") {
+        if node["path"] == "objective" {
+            assert_eq!(node["type"], "Objective");
+            assert_eq!(node["parentType"], "Query");
+        }
+        if node["type"].as_str().is_some_and(|t| !t.is_empty()) {
+            assert!(node["endTime"].as_f64() >= node["startTime"].as_f64(), "{node}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn entities_resolve_in_one_statement_per_type_and_fail_one_by_one() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let server = TestServer::start(BIN, db.url()).await;
+    let countries = ["PER", "ZAF", "CRI", "BRB", "LCA", "MEX", "FRA", "DEU", "JPN", "KEN"];
+    let mut representations: Vec<Value> =
+        countries.iter().map(|iso3| json!({ "__typename": "Country", "iso3": iso3 })).collect();
+    representations.extend((1..=23).map(|n| json!({ "__typename": "Objective", "number": n })));
+    representations.push(json!({ "__typename": "Action", "code": "22b" }));
+    representations.push(json!({ "__typename": "Resource", "slug": "obj22-video-01-portability-social-security-rights" }));
+    representations.push(json!({ "__typename": "Country", "iso3": "ZZZ" })); // unknown
+    representations.push(json!({ "__typename": "Nope", "id": 1 })); // malformed: unknown type
+    representations.push(json!({ "__typename": "Objective", "number": "22" })); // malformed: key of the wrong type
+    let unknown_at = representations.len() - 3;
+    let query = "query($r: [_Any!]!) { _entities(representations: $r) { __typename
+        ... on Country { iso3 name } ... on Objective { number title } ... on Action { code } ... on Resource { slug } } }";
+    let before = server.metric("gcm_sql_statements_total").await;
+    let body = server.graphql(query, json!({ "r": representations })).await;
+    let spent = server.metric("gcm_sql_statements_total").await - before;
+    assert_eq!(spent, 4.0, "one statement per entity type (Country, Objective, Action, Resource)");
+
+    let entities = body["data"]["_entities"].as_array().expect("entities");
+    assert_eq!(entities.len(), representations.len());
+    for (i, iso3) in countries.iter().enumerate() {
+        assert_eq!(entities[i]["iso3"], *iso3);
+    }
+    assert_eq!(entities[countries.len() + 21]["title"], "Establish mechanisms for the portability of social security entitlements and earned benefits");
+    assert_eq!(entities[unknown_at - 2]["code"], "22b");
+    for i in unknown_at..representations.len() {
+        assert_eq!(entities[i], Value::Null, "representation {i}");
+    }
+    let errors = body["errors"].as_array().expect("errors");
+    let at = |i: usize| errors.iter().find(|e| e["path"] == json!(["_entities", i])).cloned().unwrap_or(Value::Null);
+    assert_eq!(at(unknown_at)["extensions"]["code"], "NOT_FOUND");
+    assert_eq!(at(unknown_at + 1)["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(at(unknown_at + 2)["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(errors.len(), 3);
+}
