@@ -28,7 +28,10 @@ fn serialised(files: Vec<(String, Value)>) -> Vec<CatalogueFile> {
 }
 
 /// The bundled catalogue with `change` applied to some of its files.
-fn bundled_with(changes: &[(&str, &dyn Fn(&mut Value))]) -> Vec<CatalogueFile> {
+/// A file name and what to do to its parsed content.
+type Change<'a> = (&'a str, &'a dyn Fn(&mut Value));
+
+fn bundled_with(changes: &[Change<'_>]) -> Vec<CatalogueFile> {
     let mut files = parsed(&bundled_files());
     for (name, change) in changes {
         let (_, value) = files
