@@ -105,6 +105,25 @@ pub enum Command {
         /// Directory to write the JSON files into (created if missing)
         dir: PathBuf,
     },
+    /// Add a labelled synthetic catalogue (load tests only; never GCM content)
+    #[command(
+        long_about = "Add synthetic items, links and guidance sources, every one labelled synthetic \
+            (slugs `synthetic-…`), for load tests. Migrates and imports the bundled catalogue \
+            first when the database holds none. Runs once per database. Sizes: S (the bundled \
+            catalogue alone), M (10,000 items), L (1,000,000 items, ~5,000,000 links).",
+        after_help = concat!("Examples:\n  gcm-catalogue generate --size M --seed 42\n  gcm-catalogue generate --items 50000\n\n", environment!())
+    )]
+    Generate {
+        /// Benchmark size: S, M or L
+        #[arg(long, conflicts_with = "items", value_parser = ["S", "M", "L", "s", "m", "l"])]
+        size: Option<String>,
+        /// Number of items to generate
+        #[arg(long)]
+        items: Option<i32>,
+        /// Seed: the same seed gives the same catalogue
+        #[arg(long, default_value_t = 42)]
+        seed: i64,
+    },
     /// Print the GraphQL schema (SDL) to stdout; needs no database
     #[command(after_help = concat!("Examples:\n  gcm-catalogue schema > schema.graphql\n\n", environment!()))]
     Schema,
@@ -163,6 +182,21 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Export { dir } => {
             commands::export(&config, &dir).await?;
             println!("exported the catalogue to {}", dir.display());
+            Ok(())
+        }
+        Command::Generate { size, items, seed } => {
+            let size = match (size, items) {
+                (Some(name), _) => gcm_store::synthetic::SyntheticSize::named(&name)
+                    .ok_or_else(|| anyhow::anyhow!("unknown size {name}"))?,
+                (None, Some(items)) => gcm_store::synthetic::SyntheticSize::items(items),
+                (None, None) => anyhow::bail!("give --size or --items"),
+            };
+            let elapsed = commands::generate(&config, size, seed).await?;
+            println!(
+                "generated {} synthetic items in {:.1} s",
+                size.items,
+                elapsed.as_secs_f64()
+            );
             Ok(())
         }
         Command::Schema => {

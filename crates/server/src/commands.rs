@@ -1,4 +1,4 @@
-//! The one-shot commands: `migrate`, `import`, `export` and `schema`. Those that need a
+//! The one-shot commands: `migrate`, `import`, `export`, `generate` and `schema`. Those that need a
 //! database open it like `serve` does (embedded cluster when `DATABASE_URL` is absent) and
 //! close it afterwards; SIGINT/SIGTERM abandons the work (an import's transaction rolls
 //! back) and still stops the cluster.
@@ -44,6 +44,30 @@ pub async fn export(config: &Config, dir: &Path) -> anyhow::Result<()> {
         catalogue::export_directory(&pool, &dir)
             .await
             .with_context(|| format!("cannot export to {}", dir.display()))
+    })
+    .await
+}
+
+/// `generate`: migrates, imports the bundled catalogue if the database holds none, then
+/// adds the labelled synthetic catalogue; returns how long the generation itself took.
+pub async fn generate(
+    config: &Config,
+    size: gcm_store::synthetic::SyntheticSize,
+    seed: i64,
+) -> anyhow::Result<std::time::Duration> {
+    with_database(config, |url, pool| async move {
+        migrations::run_pending(&url)
+            .await
+            .context("cannot migrate the database")?;
+        if !catalogue::has_catalogue(&pool).await? {
+            catalogue::import_bundled(&pool).await?;
+        }
+        let mut conn = pool.get().await.context("cannot connect")?;
+        let started = std::time::Instant::now();
+        gcm_store::synthetic::generate(&mut conn, size, seed)
+            .await
+            .context("cannot generate the synthetic catalogue")?;
+        Ok(started.elapsed())
     })
     .await
 }

@@ -1,0 +1,355 @@
+#!/usr/bin/env node
+// The benchmark: this service (release build) against PostGraphile v4 on the same
+// database, driven by one load generator (oha), at several concurrencies, over the
+// workloads in workloads.js; appends a dated section to BENCHMARKS.md.
+//
+//   node bench/run.js                 sizes S and M (default)
+//   node bench/run.js --size L        size L (a million items)
+//   node bench/run.js --duration 2 --concurrency 1,16 --no-write   a quick try
+//
+// Needs: cargo, node/npm, a PostgreSQL superuser URL in BENCH_DATABASE_URL
+// [default postgres://postgres@127.0.0.1:5432/postgres]; it creates and drops its own
+// databases gcm_bench_<size>. It installs oha into bench/.tools and PostGraphile into
+// bench/postgraphile/node_modules (npm ci) when they are missing.
+"use strict";
+
+const { spawn, spawnSync } = require("child_process");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const readline = require("readline");
+
+const root = path.resolve(__dirname, "..");
+const benchDir = __dirname;
+const pgDir = path.join(benchDir, "postgraphile");
+const oha = path.join(benchDir, ".tools", "bin", "oha");
+const ours = path.join(root, "target", "release", "gcm-catalogue");
+const staticBody = path.join(root, "target", "release", "static-body");
+
+function parseArgs(argv) {
+  const options = {
+    sizes: [],
+    duration: 10,
+    concurrency: [1, 16, 64],
+    adminUrl: process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres",
+    out: path.join(root, "BENCHMARKS.md"),
+    write: true,
+    seed: 42,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${argv[i]} needs a value`);
+      return argv[++i];
+    };
+    switch (argv[i]) {
+      case "--size": options.sizes.push(...value().toUpperCase().split(",")); break;
+      case "--duration": options.duration = Number(value()); break;
+      case "--concurrency": options.concurrency = value().split(",").map(Number); break;
+      case "--database-url": options.adminUrl = value(); break;
+      case "--out": options.out = path.resolve(value()); break;
+      case "--seed": options.seed = Number(value()); break;
+      case "--no-write": options.write = false; break;
+      default: throw new Error(`unknown argument ${argv[i]} (see the head of bench/run.js)`);
+    }
+  }
+  if (options.sizes.length === 0) options.sizes = ["S", "M"];
+  for (const s of options.sizes) if (!["S", "M", "L"].includes(s)) throw new Error(`unknown size ${s}`);
+  return options;
+}
+
+function log(message) {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+function run(command, args, options = {}) {
+  log(`$ ${command} ${args.join(" ")}`);
+  const result = spawnSync(command, args, { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", ...options });
+  if (result.status !== 0) throw new Error(`${command} failed with status ${result.status}`);
+  return result.stdout;
+}
+
+function prepareTools() {
+  run("cargo", ["build", "--release", "-p", "gcm-catalogue", "-p", "gcm-bench"], { cwd: root, stdio: "inherit" });
+  if (!fs.existsSync(oha)) {
+    run("cargo", ["install", "oha", "--locked", "--root", path.join(benchDir, ".tools")], { stdio: "inherit" });
+  }
+  if (!fs.existsSync(path.join(pgDir, "node_modules", "postgraphile"))) {
+    run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: pgDir, stdio: "inherit" });
+  }
+}
+
+function databaseUrl(adminUrl, name) {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Starts a server process and waits for its `listening on http://ADDR` line. */
+function startServer(label, command, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const stderr = [];
+    child.stderr.on("data", (d) => { stderr.push(d); if (stderr.length > 50) stderr.shift(); });
+    const lines = readline.createInterface({ input: child.stdout });
+    const timer = setTimeout(() => reject(new Error(`${label} did not start in 120 s`)), 120000);
+    lines.on("line", (line) => {
+      const match = /listening on (http:\/\/\S+)/.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ label, child, url: `${match[1]}/graphql`, base: match[1] });
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${label} exited (${code}): ${Buffer.concat(stderr).toString().slice(-2000)}`));
+    });
+  });
+}
+
+async function stopServer(server) {
+  if (!server || server.child.exitCode !== null) return;
+  server.child.removeAllListeners("exit");
+  const exited = new Promise((resolve) => server.child.once("exit", resolve));
+  server.child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10000))]);
+  if (server.child.exitCode === null) server.child.kill("SIGKILL");
+}
+
+/** Peak resident set of a process so far (VmHWM), in MiB. */
+function peakRss(server) {
+  const status = fs.readFileSync(`/proc/${server.child.pid}/status`, "utf8");
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]);
+  return kb / 1024;
+}
+
+async function post(url, query, variables) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await response.text();
+  let json;
+  try { json = JSON.parse(text); } catch { throw new Error(`${url}: not JSON (${response.status}): ${text.slice(0, 300)}`); }
+  if (!response.ok || json.errors) throw new Error(`${url}: ${response.status} ${JSON.stringify(json.errors ?? json).slice(0, 1000)}`);
+  return { text, json };
+}
+
+async function metric(server, name) {
+  const text = await (await fetch(`${server.base}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (line.startsWith(name) && /^[a-z_]+(\{[^}]*\})? /.test(line)) total += Number(line.split(" ").pop());
+  }
+  return total;
+}
+
+/** Runs oha against `url` and returns its summary. */
+function load(url, body, concurrency, duration) {
+  const out = run(oha, [
+    "-z", `${duration}s`, "-c", String(concurrency), "--no-tui", "--output-format", "json",
+    "-w", "-m", "POST", "-H", "content-type: application/json", "-d", body, url,
+  ]);
+  const result = JSON.parse(out);
+  const ok = Object.entries(result.statusCodeDistribution || {}).reduce((n, [code, c]) => n + (code === "200" ? c : 0), 0);
+  const all = Object.values(result.statusCodeDistribution || {}).reduce((n, c) => n + c, 0);
+  const errors = Object.values(result.errorDistribution || {}).reduce((n, c) => n + c, 0);
+  return {
+    rps: ok / result.summary.total,
+    p50: result.latencyPercentiles?.p50 * 1000,
+    p99: result.latencyPercentiles?.p99 * 1000,
+    ok,
+    failed: all - ok + errors,
+  };
+}
+
+async function reference(client) {
+  const one = async (sql) => (await client.query(sql)).rows;
+  const [country] = await one(`SELECT c.iso3 FROM item_countries ic JOIN countries c ON c.id = ic.country_id
+     JOIN items i ON i.id = ic.item_id WHERE i.kind = 'resource' AND i.section = 'documents' AND i.status = 'published'
+     GROUP BY c.iso3 ORDER BY count(*) DESC, c.iso3 LIMIT 1`);
+  return {
+    topCountry: country ? country.iso3 : "PER",
+    principles: (await one("SELECT slug FROM guiding_principles ORDER BY position")).map((r) => r.slug),
+    regions: (await one("SELECT slug FROM regions ORDER BY position")).map((r) => r.slug),
+    counts: (await one(`SELECT (SELECT count(*) FROM items)::int AS items,
+        ((SELECT count(*) FROM item_objectives) + (SELECT count(*) FROM item_countries) + (SELECT count(*) FROM item_regions)
+         + (SELECT count(*) FROM item_principles) + (SELECT count(*) FROM item_guidance_sources)
+         + (SELECT count(*) FROM item_actions))::int AS links,
+        (SELECT count(*) FROM guidance_sources)::int AS guidance,
+        pg_size_pretty(pg_database_size(current_database())) AS size`))[0],
+  };
+}
+
+async function benchSize(size, options, pg) {
+  const name = `gcm_bench_${size.toLowerCase()}`;
+  const url = databaseUrl(options.adminUrl, name);
+  const admin = new pg.Client({ connectionString: options.adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+
+  const started = Date.now();
+  const generated = run(ours, ["generate", "--size", size, "--seed", String(options.seed)], {
+    env: { ...process.env, DATABASE_URL: url, RUST_LOG: "warn" },
+  });
+  const loadSeconds = (Date.now() - started) / 1000;
+  const generateSeconds = Number((/in ([\d.]+) s/.exec(generated) || [])[1]);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const vacuumStarted = Date.now();
+  await client.query("VACUUM ANALYZE");
+  const vacuumSeconds = (Date.now() - vacuumStarted) / 1000;
+  const ref = await reference(client);
+  await client.end();
+  log(`size ${size}: ${JSON.stringify(ref.counts)}, generate ${generateSeconds} s, total load ${loadSeconds} s`);
+
+  const { countingProxy } = require(path.join(pgDir, "counting_proxy.js"));
+  const target = new URL(url);
+  const proxy = countingProxy(target.hostname, Number(target.port || 5432));
+  await new Promise((r) => proxy.server.listen(0, "127.0.0.1", r));
+  const proxied = new URL(url);
+  proxied.port = String(proxy.server.address().port);
+
+  const servers = {};
+  const results = { size, ref, loadSeconds, generateSeconds, vacuumSeconds, rows: [] };
+  try {
+    servers.ours = await startServer("gcm-catalogue", ours, ["serve"], {
+      DATABASE_URL: url, GCM_LISTEN: "127.0.0.1:0", RUST_LOG: "warn",
+    });
+    const pgEnv = { NODE_ENV: "production", PORT: "0" };
+    servers.theirs = await startServer("postgraphile", "node", [path.join(pgDir, "server.js")], { ...pgEnv, DATABASE_URL: url });
+    const counting = await startServer("postgraphile (counting)", "node", [path.join(pgDir, "server.js")], {
+      ...pgEnv, DATABASE_URL: proxied.toString(),
+    });
+
+    const list = require("./workloads.js").workloads(ref);
+    const sequential = 5;
+    for (const w of list) {
+      const mine = await post(servers.ours.url, w.ours, w.vars);
+      const theirs = await post(servers.theirs.url, w.theirs, w.vars);
+      w.oursBytes = Buffer.byteLength(mine.text);
+      w.theirsBytes = Buffer.byteLength(theirs.text);
+      if (w.id === "1") {
+        w.bodyFile = path.join(os.tmpdir(), `gcm-bench-walk-${size}.json`);
+        fs.writeFileSync(w.bodyFile, mine.text);
+      }
+      const before = await metric(servers.ours, "gcm_sql_statements_total");
+      for (let i = 0; i < sequential; i++) await post(servers.ours.url, w.ours, w.vars);
+      w.oursStatements = ((await metric(servers.ours, "gcm_sql_statements_total")) - before) / sequential;
+      await post(counting.url, w.theirs, w.vars); // PostGraphile prepares statements on first use
+      const countedBefore = proxy.counter.statements;
+      for (let i = 0; i < sequential; i++) await post(counting.url, w.theirs, w.vars);
+      w.theirsStatements = (proxy.counter.statements - countedBefore) / sequential;
+      log(`workload ${w.id}: ours ${w.oursBytes} B ${w.oursStatements} stmts; postgraphile ${w.theirsBytes} B ${w.theirsStatements} stmts`);
+    }
+    await stopServer(counting);
+
+    const bodyOf = (query, vars) => JSON.stringify({ query, variables: vars });
+    for (const w of list) {
+      for (const c of options.concurrency) {
+        const a = load(servers.ours.url, bodyOf(w.ours, w.vars), c, options.duration);
+        a.rss = peakRss(servers.ours);
+        const b = load(servers.theirs.url, bodyOf(w.theirs, w.vars), c, options.duration);
+        b.rss = peakRss(servers.theirs);
+        results.rows.push({ workload: w, concurrency: c, ours: a, theirs: b });
+        log(`(${w.id}) c=${c}: ours ${a.rps.toFixed(1)} req/s, postgraphile ${b.rps.toFixed(1)} req/s`);
+      }
+    }
+    const walk = list[0];
+    servers.static = await startServer("static-body", staticBody, [walk.bodyFile]);
+    for (const c of options.concurrency) {
+      const s = load(servers.static.url, bodyOf(walk.ours, walk.vars), c, options.duration);
+      s.rss = peakRss(servers.static);
+      results.rows.push({ workload: { id: "ref", name: `static ${walk.oursBytes} B (bytes of (1)), bare axum` }, concurrency: c, ours: s });
+    }
+    results.workloads = list;
+  } finally {
+    for (const s of Object.values(servers)) await stopServer(s);
+    proxy.server.close();
+  }
+  return results;
+}
+
+function versions() {
+  const first = (cmd, args) => {
+    const r = spawnSync(cmd, args, { encoding: "utf8" });
+    return r.status === 0 ? r.stdout.trim().split("\n")[0] : "?";
+  };
+  const pkg = (name) => JSON.parse(fs.readFileSync(path.join(pgDir, "node_modules", name, "package.json"), "utf8")).version;
+  return {
+    ours: first(ours, ["--version"]),
+    rustc: first("rustc", ["--version"]),
+    node: process.version,
+    postgraphile: pkg("postgraphile"),
+    filter: pkg("postgraphile-plugin-connection-filter"),
+    oha: first(oha, ["--version"]),
+    postgres: first("psql", [ "-At", "-d", "postgres", "-c", "SHOW server_version"]),
+  };
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return `${cpus.length} × ${cpus[0].model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`;
+}
+
+const fmt = (x, digits = 1) => (x === undefined || Number.isNaN(x) ? "–" : x.toFixed(digits));
+
+function report(all, options, command) {
+  const v = versions();
+  const date = new Date().toISOString().replace("T", " ").slice(0, 16);
+  const lines = [];
+  lines.push(`## Run of ${date} UTC (sizes ${options.sizes.join(", ")})`, "");
+  lines.push(`- Command: \`${command}\``);
+  lines.push(`- Machine: ${machine()}`);
+  lines.push(`- Versions: ${v.ours} (release build, ${v.rustc}); PostGraphile ${v.postgraphile} with postgraphile-plugin-connection-filter ${v.filter} on Node ${v.node}; PostgreSQL ${v.postgres}; ${v.oha}`);
+  lines.push(`- Load: ${options.duration} s per row and concurrency, oha with \`-w\` (requests running at the deadline finish and count).`);
+  lines.push("- Statements per request: ours from `gcm_sql_statements_total` (delta over 5 sequential requests); PostGraphile's counted by a TCP proxy (Query and Execute messages) in front of a second, unloaded PostGraphile instance, over 5 sequential requests after a warm-up.");
+  lines.push("- Peak RSS: VmHWM of each server process since it started for this size (so it only grows down the table).");
+  lines.push("");
+  for (const r of all) {
+    lines.push(`### Size ${r.size}: ${r.ref.counts.items} items, ${r.ref.counts.links} links, ${r.ref.counts.guidance} guidance sources (database ${r.ref.counts.size})`, "");
+    lines.push(`Load: \`gcm-catalogue generate --size ${r.size}\` ${fmt(r.loadSeconds)} s in all (migrate + bundled import + generation; generation alone ${fmt(r.generateSeconds)} s), then VACUUM ANALYZE ${fmt(r.vacuumSeconds)} s.`, "");
+    lines.push("| workload | c | ours req/s | ours p50 ms | ours p99 ms | ours stmts/req | ours peak RSS MiB | PostGraphile req/s | PG p50 ms | PG p99 ms | PG stmts/req | PG peak RSS MiB | ours ÷ PG (req/s) |");
+    lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (const row of r.rows) {
+      const w = row.workload;
+      const a = row.ours;
+      const b = row.theirs;
+      const failed = (x) => (x && x.failed ? ` (${x.failed} failed)` : "");
+      if (!b) {
+        lines.push(`| ${w.name} | ${row.concurrency} | ${fmt(a.rps)}${failed(a)} | ${fmt(a.p50, 2)} | ${fmt(a.p99, 2)} | 0 | ${fmt(a.rss)} | | | | | | |`);
+        continue;
+      }
+      const ratio = b.rps > 0 ? `${fmt(a.rps / b.rps, 1)}×` : "∞";
+      lines.push(`| (${w.id}) ${w.name} | ${row.concurrency} | ${fmt(a.rps)}${failed(a)} | ${fmt(a.p50, 2)} | ${fmt(a.p99, 2)} | ${fmt(w.oursStatements, 0)} | ${fmt(a.rss)} | ${fmt(b.rps)}${failed(b)} | ${fmt(b.p50, 2)} | ${fmt(b.p99, 2)} | ${fmt(w.theirsStatements, 1)} | ${fmt(b.rss)} | ${ratio} |`);
+    }
+    lines.push(`| (1) and (2) with the response cache and persisted queries warm | | not available: this service has no response cache or persisted queries yet | | | | | | | | | | |`);
+    lines.push("");
+    lines.push("Response sizes (bytes, ours / PostGraphile): " + r.workloads.map((w) => `(${w.id}) ${w.oursBytes} / ${w.theirsBytes}`).join(", ") + ".", "");
+  }
+  return lines.join("\n");
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const command = ["node bench/run.js", ...process.argv.slice(2)].join(" ");
+  prepareTools();
+  const pg = require(path.join(pgDir, "node_modules", "pg"));
+  const all = [];
+  for (const size of options.sizes) all.push(await benchSize(size, options, pg));
+  const section = report(all, options, command);
+  process.stdout.write(section + "\n");
+  if (options.write) {
+    const header = "# Benchmarks\n";
+    const previous = fs.existsSync(options.out) ? fs.readFileSync(options.out, "utf8") : header;
+    fs.writeFileSync(options.out, `${previous.trimEnd()}\n\n${section}\n`);
+    log(`appended to ${options.out}`);
+  }
+}
+
+main().catch((e) => {
+  log(`failed: ${e.stack || e}`);
+  process.exit(1);
+});
