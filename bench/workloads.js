@@ -52,7 +52,7 @@ function facetsTheirs(reference) {
   }
   for (const slug of reference.principles) {
     fields.push(count(`principle_${slug.replace(/-/g, "_")}`,
-      `itemPrinciplesByItemId: { some: { principleByPrincipleId: { slug: { equalTo: "${slug}" } } } }`));
+      `itemPrinciplesByItemId: { some: { guidingPrincipleByPrincipleId: { slug: { equalTo: "${slug}" } } } }`));
   }
   for (const slug of reference.regions) {
     fields.push(count(`region_${slug.replace(/-/g, "_")}`,
