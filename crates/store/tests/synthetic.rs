@@ -32,7 +32,9 @@ const SYNTHETIC_ROWS: &str = "
 async fn generated(size: SyntheticSize, seed: i64) -> TestDatabase {
     let db = TestDatabase::migrated().await;
     let pool = db.pool();
-    catalogue::import_bundled(&pool).await.expect("bundled catalogue");
+    catalogue::import_bundled(&pool)
+        .await
+        .expect("bundled catalogue");
     let mut conn = pool.get().await.expect("connection");
     synthetic::generate(&mut conn, size, seed)
         .await
@@ -68,8 +70,16 @@ async fn the_bulk_path_writes_the_same_catalogue_and_restores_every_index_and_ke
     assert_eq!(text(&a, SCHEMA_OBJECTS).await, schema);
 
     let rows = text(&a, SYNTHETIC_ROWS).await;
-    assert_eq!(text(&b, SYNTHETIC_ROWS).await, rows, "same seed, same catalogue");
-    assert_ne!(text(&c, SYNTHETIC_ROWS).await, rows, "another seed, another catalogue");
+    assert_eq!(
+        text(&b, SYNTHETIC_ROWS).await,
+        rows,
+        "same seed, same catalogue"
+    );
+    assert_ne!(
+        text(&c, SYNTHETIC_ROWS).await,
+        rows,
+        "another seed, another catalogue"
+    );
 }
 
 #[tokio::test]
@@ -115,7 +125,10 @@ async fn every_generated_record_is_labelled_and_shaped_like_the_catalogue() {
         .await
         .expect("skew")
         .get(0);
-    assert!(top_share > 0.4, "top ten countries hold {top_share} of links");
+    assert!(
+        top_share > 0.4,
+        "top ten countries hold {top_share} of links"
+    );
     // Every objective gets items, low-numbered ones the most.
     let per_objective: Vec<i64> = client
         .query(
@@ -138,7 +151,10 @@ async fn size_s_is_the_bundled_catalogue_alone() {
     let items: i64 = db
         .client()
         .await
-        .query_one("SELECT count(*) FROM items WHERE slug LIKE 'synthetic-%'", &[])
+        .query_one(
+            "SELECT count(*) FROM items WHERE slug LIKE 'synthetic-%'",
+            &[],
+        )
         .await
         .expect("count")
         .get(0);
