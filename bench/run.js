@@ -85,11 +85,14 @@ function databaseUrl(adminUrl, name) {
 }
 
 /** Starts a server process and waits for its `listening on http://ADDR` line. */
+// Its stderr goes to a file: the runner blocks while oha runs, and a server logging into a
+// full pipe nobody reads would stall.
 function startServer(label, command, args, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    const stderr = [];
-    child.stderr.on("data", (d) => { stderr.push(d); if (stderr.length > 50) stderr.shift(); });
+    const logFile = path.join(os.tmpdir(), `gcm-bench-${label.replace(/\W+/g, "-")}-${process.pid}.log`);
+    const logFd = fs.openSync(logFile, "w");
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", logFd] });
+    fs.closeSync(logFd);
     const lines = readline.createInterface({ input: child.stdout });
     const timer = setTimeout(() => reject(new Error(`${label} did not start in 120 s`)), 120000);
     lines.on("line", (line) => {
@@ -101,7 +104,7 @@ function startServer(label, command, args, env) {
     });
     child.on("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`${label} exited (${code}): ${Buffer.concat(stderr).toString().slice(-2000)}`));
+      reject(new Error(`${label} exited (${code}): ${fs.readFileSync(logFile, "utf8").slice(-2000)}`));
     });
   });
 }
@@ -148,7 +151,7 @@ async function metric(server, name) {
 function load(url, body, concurrency, duration) {
   const out = run(oha, [
     "-z", `${duration}s`, "-c", String(concurrency), "--no-tui", "--output-format", "json",
-    "-w", "-m", "POST", "-H", "content-type: application/json", "-d", body, url,
+    "-m", "POST", "-H", "content-type: application/json", "-d", body, url,
   ]);
   const result = JSON.parse(out);
   const ok = Object.entries(result.statusCodeDistribution || {}).reduce((n, [code, c]) => n + (code === "200" ? c : 0), 0);
@@ -220,7 +223,7 @@ async function benchSize(size, options, pg) {
     });
     const pgEnv = { NODE_ENV: "production", PORT: "0" };
     servers.theirs = await startServer("postgraphile", "node", [path.join(pgDir, "server.js")], { ...pgEnv, DATABASE_URL: url });
-    const counting = await startServer("postgraphile (counting)", "node", [path.join(pgDir, "server.js")], {
+    servers.counting = await startServer("postgraphile (counting)", "node", [path.join(pgDir, "server.js")], {
       ...pgEnv, DATABASE_URL: proxied.toString(),
     });
 
@@ -238,13 +241,13 @@ async function benchSize(size, options, pg) {
       const before = await metric(servers.ours, "gcm_sql_statements_total");
       for (let i = 0; i < sequential; i++) await post(servers.ours.url, w.ours, w.vars);
       w.oursStatements = ((await metric(servers.ours, "gcm_sql_statements_total")) - before) / sequential;
-      await post(counting.url, w.theirs, w.vars); // PostGraphile prepares statements on first use
+      await post(servers.counting.url, w.theirs, w.vars); // PostGraphile prepares statements on first use
       const countedBefore = proxy.counter.statements;
-      for (let i = 0; i < sequential; i++) await post(counting.url, w.theirs, w.vars);
+      for (let i = 0; i < sequential; i++) await post(servers.counting.url, w.theirs, w.vars);
       w.theirsStatements = (proxy.counter.statements - countedBefore) / sequential;
       log(`workload ${w.id}: ours ${w.oursBytes} B ${w.oursStatements} stmts; postgraphile ${w.theirsBytes} B ${w.theirsStatements} stmts`);
     }
-    await stopServer(counting);
+    await stopServer(servers.counting);
 
     const bodyOf = (query, vars) => JSON.stringify({ query, variables: vars });
     for (const w of list) {

@@ -125,8 +125,9 @@ async fn every_generated_record_is_labelled_and_shaped_like_the_catalogue() {
         .await
         .expect("skew")
         .get(0);
+    // Spread evenly over 195 countries, ten would hold 5%.
     assert!(
-        top_share > 0.4,
+        top_share > 0.25,
         "top ten countries hold {top_share} of links"
     );
     // Every objective gets items, low-numbered ones the most.
