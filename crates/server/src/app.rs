@@ -36,6 +36,15 @@ impl AppState {
             metrics,
         }
     }
+
+    /// The same state with this deployment's review thresholds.
+    pub fn with_review_policy(self, policy: gcm_graphql::ReviewPolicy) -> Self {
+        Self {
+            schema: gcm_graphql::build_schema_with(self.pool.clone(), policy),
+            traced_schema: gcm_graphql::build_traced_schema_with(self.pool.clone(), policy),
+            ..self
+        }
+    }
 }
 
 pub fn build_app(state: AppState) -> Router {

@@ -105,9 +105,49 @@ pub enum Command {
         /// Directory to write the JSON files into (created if missing)
         dir: PathBuf,
     },
+    /// Manage API keys: create (prints the secret once), list, revoke
+    #[command(
+        subcommand,
+        after_help = concat!("Examples:\n  gcm-catalogue keys create --name unhcr-reviewer --role reviewer --affiliation internal\n  gcm-catalogue keys list\n  gcm-catalogue keys revoke unhcr-reviewer\n\n", environment!())
+    )]
+    Keys(KeysCommand),
     /// Print the GraphQL schema (SDL) to stdout; needs no database
     #[command(after_help = concat!("Examples:\n  gcm-catalogue schema > schema.graphql\n\n", environment!()))]
     Schema,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key; its secret is printed alone on the last line of stdout, this once only
+    Create {
+        /// Unique name of the key (who holds it), e.g. `iom-contributor`
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: KeyRole,
+        /// Reviewers' affiliation: internal (UN) or external
+        #[arg(long, value_enum, default_value_t = KeyAffiliation::External)]
+        affiliation: KeyAffiliation,
+    },
+    /// List the keys (name, role, affiliation, created, revoked); never their secrets
+    List,
+    /// Revoke the key NAME: requests with it get UNAUTHENTICATED from then on
+    Revoke {
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum KeyRole {
+    Contributor,
+    Reviewer,
+    Admin,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum KeyAffiliation {
+    Internal,
+    External,
 }
 
 /// Runs the parsed command line; the exit status says whether it succeeded.
@@ -165,11 +205,63 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             println!("exported the catalogue to {}", dir.display());
             Ok(())
         }
+        Command::Keys(command) => keys(&config, command).await,
         Command::Schema => {
             print!("{}", commands::schema()?);
             Ok(())
         }
     }
+}
+
+async fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<()> {
+    use gcm_store::curation::{Affiliation, Role};
+    match command {
+        KeysCommand::Create {
+            name,
+            role,
+            affiliation,
+        } => {
+            let role = match role {
+                KeyRole::Contributor => Role::Contributor,
+                KeyRole::Reviewer => Role::Reviewer,
+                KeyRole::Admin => Role::Admin,
+            };
+            let affiliation = match affiliation {
+                KeyAffiliation::Internal => Affiliation::Internal,
+                KeyAffiliation::External => Affiliation::External,
+            };
+            let created = commands::keys_create(config, &name, role, affiliation).await?;
+            println!(
+                "created the {} key {:?} ({}); its secret, shown this once:",
+                created.key.role, created.key.name, created.key.affiliation
+            );
+            println!("{}", created.secret);
+        }
+        KeysCommand::List => {
+            let keys = commands::keys_list(config).await?;
+            if keys.is_empty() {
+                println!("no keys");
+            }
+            for key in keys {
+                let state = match key.revoked_at {
+                    Some(at) => format!("revoked {}", at.format("%Y-%m-%dT%H:%M:%SZ")),
+                    None => "active".to_owned(),
+                };
+                println!(
+                    "{}\t{}\t{}\tcreated {}\t{state}",
+                    key.name,
+                    key.role,
+                    key.affiliation,
+                    key.created_at.format("%Y-%m-%dT%H:%M:%SZ")
+                );
+            }
+        }
+        KeysCommand::Revoke { name } => {
+            commands::keys_revoke(config, &name).await?;
+            println!("revoked the key {name:?}");
+        }
+    }
+    Ok(())
 }
 
 /// Prints an error for a person: every problem of a refused import on its own line.

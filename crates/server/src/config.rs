@@ -6,6 +6,8 @@
 //! | `DATABASE_URL`   | `--database-url`| (none)           | PostgreSQL to use, e.g. `postgres://user@host:5432/gcm`. Without it, the commands run on the embedded cluster under `GCM_DATA_DIR`. |
 //! | `GCM_LISTEN`     | `--listen`      | `127.0.0.1:8080` | Address `serve` binds. Port `0` picks a free port; the bound address is printed as `listening on http://ADDR`. |
 //! | `GCM_DATA_DIR`   | `--data-dir`    | `./.gcm-data`    | Where the embedded PostgreSQL cluster lives (`GCM_DATA_DIR/postgres`). Unused with `DATABASE_URL`. |
+//! | `GCM_REVIEW_INTERNAL` | `--review-internal` | `1` | Internal (UN) approvals that publish a submission. |
+//! | `GCM_REVIEW_EXTERNAL` | `--review-external` | `2` | External approvals that publish a submission. |
 //! | `GCM_PG_BIN_DIR` | `--pg-bin-dir`  | (search)         | Directory holding `initdb`, `pg_ctl` and `postgres` for the embedded cluster. Without it they are looked for on `PATH`, then in `/usr/lib/postgresql/*/bin` (newest first). |
 //! | `RUST_LOG`       | `--log`         | `info`           | Log filter ([`tracing_subscriber::EnvFilter`] syntax, e.g. `info,gcm_store=debug`). Logs go to stderr. |
 //!
@@ -61,6 +63,14 @@ pub struct Config {
         value_name = "FILTER"
     )]
     pub log_filter: String,
+
+    /// Internal (UN) approvals a submission needs before it is published
+    #[arg(long, env = "GCM_REVIEW_INTERNAL", global = true, default_value_t = 1, value_name = "N")]
+    pub review_internal: usize,
+
+    /// External approvals a submission needs before it is published
+    #[arg(long, env = "GCM_REVIEW_EXTERNAL", global = true, default_value_t = 2, value_name = "N")]
+    pub review_external: usize,
 }
 
 impl Config {
@@ -70,6 +80,14 @@ impl Config {
             .as_deref()
             .map(str::trim)
             .filter(|url| !url.is_empty())
+    }
+
+    /// How many approvals publish a submission.
+    pub fn review_policy(&self) -> gcm_graphql::ReviewPolicy {
+        gcm_graphql::ReviewPolicy {
+            internal: self.review_internal,
+            external: self.review_external,
+        }
     }
 
     /// The configured PostgreSQL programs directory, if any (empty means none).
@@ -88,6 +106,8 @@ impl Default for Config {
             data_dir: PathBuf::from("./.gcm-data"),
             pg_bin_dir: None,
             log_filter: "info".to_owned(),
+            review_internal: 1,
+            review_external: 2,
         }
     }
 }

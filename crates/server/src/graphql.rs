@@ -17,22 +17,36 @@ pub async fn post(
     headers: axum::http::HeaderMap,
     request: GraphQLRequest,
 ) -> GraphQLResponse {
-    execute(&state, wants_trace(&headers), request).await
+    execute(&state, &headers, request).await
 }
 
 pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     if wants_html(&request) {
         return Html(GraphiQLSource::build().endpoint(PATH).finish()).into_response();
     }
-    let traced = wants_trace(request.headers());
+    let headers = request.headers().clone();
     match GraphQLRequest::from_request(request, &state).await {
-        Ok(request) => execute(&state, traced, request).await.into_response(),
+        Ok(request) => execute(&state, &headers, request).await.into_response(),
         Err(rejection) => rejection.into_response(),
     }
 }
 
-async fn execute(state: &AppState, traced: bool, request: GraphQLRequest) -> GraphQLResponse {
-    let request = gcm_graphql::prepare_request(request.into_inner(), &state.pool);
+async fn execute(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    let traced = wants_trace(headers);
+    let caller = match crate::auth::caller(&state.pool, headers).await {
+        Ok(caller) => caller,
+        Err(error) => {
+            return async_graphql::Response::from_errors(vec![error.into_server_error(
+                async_graphql::Pos::default(),
+            )])
+            .into();
+        }
+    };
+    let request = gcm_graphql::prepare_request_as(request.into_inner(), &state.pool, caller);
     // A federation router asking for a trace gets the traced twin of the schema; other
     // requests do not pay for per-field timing.
     let schema = if traced {

@@ -5,6 +5,7 @@
 //! tests); [`cli`] parses the command line and dispatches to [`commands`].
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -67,7 +68,9 @@ async fn serve(
         .with_context(|| format!("cannot listen on {} (GCM_LISTEN)", config.listen))?;
     let address = listener.local_addr()?;
     announce(address)?;
-    let app = build_app(AppState::new(pool.clone(), metrics));
+    let app = build_app(
+        AppState::new(pool.clone(), metrics).with_review_policy(config.review_policy()),
+    );
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.wait().await;

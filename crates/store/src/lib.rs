@@ -7,6 +7,7 @@
 
 pub mod catalogue;
 pub mod cluster;
+pub mod curation;
 pub mod error;
 pub mod migrations;
 pub mod models;

@@ -10,7 +10,7 @@
 pub mod ftv1;
 
 use async_graphql::{
-    Any, Context, EmptyMutation, EmptySubscription, Object, SDLExportOptions, Schema, SimpleObject,
+    Any, Context, EmptySubscription, Object, SDLExportOptions, Schema, SimpleObject,
     Union, Value,
 };
 use futures::future::join_all;
@@ -303,7 +303,7 @@ impl EntityKeys {
     }
 }
 
-pub type KeySchema = Schema<KeyQuery, EmptyMutation, EmptySubscription>;
+pub type KeySchema = Schema<KeyQuery, crate::Mutation, EmptySubscription>;
 
 /// The options `_service { sdl }` is exported with; `schema.graphql` holds the same text.
 pub fn sdl_options() -> SDLExportOptions {
@@ -314,7 +314,7 @@ pub fn sdl_options() -> SDLExportOptions {
 pub fn federation_sdl() -> String {
     static SDL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SDL.get_or_init(|| {
-        Schema::build(KeyQuery::default(), EmptyMutation, EmptySubscription)
+        Schema::build(KeyQuery::default(), crate::Mutation, EmptySubscription)
             .enable_federation()
             .finish()
             .sdl_with_options(sdl_options())
