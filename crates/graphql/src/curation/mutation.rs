@@ -18,7 +18,7 @@ use crate::ids::{NodeType, parse_node_id};
 use crate::query::conn;
 use crate::types::item::CatalogueItem;
 
-const SUBMITTERS: &[Role] = &[Role::Contributor, Role::Admin];
+const SUBMITTERS: &[Role] = &[Role::Contributor, Role::Reviewer, Role::Admin];
 const REVIEWERS: &[Role] = &[Role::Reviewer];
 const ADMINS: &[Role] = &[Role::Admin];
 
@@ -41,7 +41,7 @@ async fn submit(
 
 #[Object]
 impl Mutation {
-    /// Proposes a resource; it is published once reviewed (contributors, admins).
+    /// Proposes a resource; it is published once reviewed (any key).
     async fn submit_resource(
         &self,
         ctx: &Context<'_>,
@@ -50,12 +50,12 @@ impl Mutation {
         submit(ctx, ItemKind::Resource, input.into()).await
     }
 
-    /// Proposes an event (contributors, admins).
+    /// Proposes an event (any key).
     async fn submit_event(&self, ctx: &Context<'_>, input: SubmitEventInput) -> ApiResult<Submission> {
         submit(ctx, ItemKind::Event, input.into()).await
     }
 
-    /// Proposes a project (contributors, admins).
+    /// Proposes a project (any key).
     async fn submit_project(
         &self,
         ctx: &Context<'_>,

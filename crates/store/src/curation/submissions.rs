@@ -208,6 +208,7 @@ pub async fn submit(
             .values((
                 items::slug.eq(new_slug(&valid.title)?),
                 items::kind.eq(kind.as_str()),
+                items::section.eq(valid.section.map(|s| s.as_str())),
                 items::title_provenance.eq("seed"),
                 items::summary.eq(&valid.summary),
                 items::scope.eq(valid.scope.as_str()),
