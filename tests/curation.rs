@@ -13,16 +13,34 @@ async fn keys_are_created_listed_and_revoked_with_the_cli_and_only_their_hash_is
     let db = TestDatabase::migrated().await;
     let output = keys_cli(
         &db,
-        &["create", "--name", "alice", "--role", "reviewer", "--affiliation", "internal"],
+        &[
+            "create",
+            "--name",
+            "alice",
+            "--role",
+            "reviewer",
+            "--affiliation",
+            "internal",
+        ],
     );
     assert!(output.status.success(), "{output:?}");
     let stdout = String::from_utf8(output.stdout).expect("utf-8");
     let secret = stdout.lines().last().expect("a last line").to_owned();
-    assert!(secret.starts_with("gcm_") && secret.len() > 40, "{secret:?}");
-    assert_eq!(stdout.matches(&secret).count(), 1, "the secret is printed once");
+    assert!(
+        secret.starts_with("gcm_") && secret.len() > 40,
+        "{secret:?}"
+    );
+    assert_eq!(
+        stdout.matches(&secret).count(),
+        1,
+        "the secret is printed once"
+    );
 
     let duplicate = keys_cli(&db, &["create", "--name", "alice", "--role", "admin"]);
-    assert!(!duplicate.status.success(), "a second key named alice was created");
+    assert!(
+        !duplicate.status.success(),
+        "a second key named alice was created"
+    );
     let bad_role = keys_cli(&db, &["create", "--name", "bob", "--role", "owner"]);
     assert!(!bad_role.status.success());
 
@@ -65,7 +83,10 @@ async fn missing_malformed_unknown_and_revoked_keys_are_unauthenticated_and_wron
     data(&server, None, "{ objectives { number } }", json!({})).await;
 
     let mine = "{ mySubmissions { id } }";
-    assert_code(&call(&server, None, mine, json!({})).await, "UNAUTHENTICATED");
+    assert_code(
+        &call(&server, None, mine, json!({})).await,
+        "UNAUTHENTICATED",
+    );
     for key in [
         "not-a-key",
         "gcm_tooshort",
@@ -73,7 +94,10 @@ async fn missing_malformed_unknown_and_revoked_keys_are_unauthenticated_and_wron
         "gcm_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
         revoked.as_str(),
     ] {
-        assert_code(&call(&server, Some(key), mine, json!({})).await, "UNAUTHENTICATED");
+        assert_code(
+            &call(&server, Some(key), mine, json!({})).await,
+            "UNAUTHENTICATED",
+        );
     }
     let basic = server
         .http()
@@ -87,19 +111,46 @@ async fn missing_malformed_unknown_and_revoked_keys_are_unauthenticated_and_wron
         .await
         .expect("JSON");
     assert_code(&basic, "UNAUTHENTICATED");
-    let anonymous_submit = call(&server, None, &submit_resource(), json!({ "input": resource_input("x") })).await;
+    let anonymous_submit = call(
+        &server,
+        None,
+        &submit_resource(),
+        json!({ "input": resource_input("x") }),
+    )
+    .await;
     assert_code(&anonymous_submit, "UNAUTHENTICATED");
 
     let id = submit(&server, &cast.contributor, "Handbook on social security").await;
     // Contributors cannot review, read the queue, retract, restore or read the audit log.
-    assert_code(&decide(&server, &cast.contributor, &id, "APPROVE").await, "FORBIDDEN");
+    assert_code(
+        &decide(&server, &cast.contributor, &id, "APPROVE").await,
+        "FORBIDDEN",
+    );
     let conflict = "mutation($id: ID!) { declareConflict(id: $id) { id } }";
-    assert_code(&call(&server, Some(&cast.contributor), conflict, json!({ "id": id })).await, "FORBIDDEN");
+    assert_code(
+        &call(
+            &server,
+            Some(&cast.contributor),
+            conflict,
+            json!({ "id": id }),
+        )
+        .await,
+        "FORBIDDEN",
+    );
     let queue = "{ reviewQueue { id } }";
-    assert_code(&call(&server, Some(&cast.contributor), queue, json!({})).await, "FORBIDDEN");
+    assert_code(
+        &call(&server, Some(&cast.contributor), queue, json!({})).await,
+        "FORBIDDEN",
+    );
     let audit = "{ auditLog { entries { action } } }";
-    assert_code(&call(&server, Some(&cast.contributor), audit, json!({})).await, "FORBIDDEN");
-    assert_code(&call(&server, Some(&cast.internal), audit, json!({})).await, "FORBIDDEN");
+    assert_code(
+        &call(&server, Some(&cast.contributor), audit, json!({})).await,
+        "FORBIDDEN",
+    );
+    assert_code(
+        &call(&server, Some(&cast.internal), audit, json!({})).await,
+        "FORBIDDEN",
+    );
     let published = data(
         &server,
         None,
@@ -113,28 +164,61 @@ async fn missing_malformed_unknown_and_revoked_keys_are_unauthenticated_and_wron
     let retract = "mutation($id: ID!) { retractItem(id: $id, reason: \"duplicate\") { id } }";
     let restore = "mutation($id: ID!) { restoreItem(id: $id) { id } }";
     for key in [&cast.contributor, &cast.internal] {
-        assert_code(&call(&server, Some(key), retract, json!({ "id": published })).await, "FORBIDDEN");
-        assert_code(&call(&server, Some(key), restore, json!({ "id": published })).await, "FORBIDDEN");
+        assert_code(
+            &call(&server, Some(key), retract, json!({ "id": published })).await,
+            "FORBIDDEN",
+        );
+        assert_code(
+            &call(&server, Some(key), restore, json!({ "id": published })).await,
+            "FORBIDDEN",
+        );
     }
     // Admins cannot review (reviews count by affiliation; admins are not on the roster).
-    assert_code(&decide(&server, &cast.admin, &id, "APPROVE").await, "FORBIDDEN");
+    assert_code(
+        &decide(&server, &cast.admin, &id, "APPROVE").await,
+        "FORBIDDEN",
+    );
     // Another contributor may not touch this submission, nor see it.
     let withdraw = "mutation($id: ID!) { withdrawSubmission(id: $id) { status } }";
-    assert_code(&call(&server, Some(&cast.other_contributor), withdraw, json!({ "id": id })).await, "FORBIDDEN");
+    assert_code(
+        &call(
+            &server,
+            Some(&cast.other_contributor),
+            withdraw,
+            json!({ "id": id }),
+        )
+        .await,
+        "FORBIDDEN",
+    );
     let update = "mutation($id: ID!, $input: UpdateSubmissionInput!) { updateSubmission(id: $id, input: $input) { status } }";
     let mut input = resource_input("Changed");
     input["section"] = json!("DOCUMENTS");
     assert_code(
-        &call(&server, Some(&cast.other_contributor), update, json!({ "id": id, "input": input })).await,
+        &call(
+            &server,
+            Some(&cast.other_contributor),
+            update,
+            json!({ "id": id, "input": input }),
+        )
+        .await,
         "FORBIDDEN",
     );
-    let theirs = data(&server, Some(&cast.other_contributor), "query($id: ID!) { submission(id: $id) { id } }", json!({ "id": id })).await;
+    let theirs = data(
+        &server,
+        Some(&cast.other_contributor),
+        "query($id: ID!) { submission(id: $id) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
     assert!(theirs["submission"].is_null(), "{theirs}");
     let others = data(&server, Some(&cast.other_contributor), mine, json!({})).await;
     assert_eq!(others["mySubmissions"], json!([]));
     // A reviewer may submit too, and never review their own submission.
     let own = submit(&server, &cast.internal, "A reviewer's own report").await;
-    assert_code(&decide(&server, &cast.internal, &own, "APPROVE").await, "FORBIDDEN");
+    assert_code(
+        &decide(&server, &cast.internal, &own, "APPROVE").await,
+        "FORBIDDEN",
+    );
 
     // The allowed side of each: the owner withdraws, reviewers see the queue, admins read the log.
     let queue_data = data(&server, Some(&cast.external[0]), queue, json!({})).await;
@@ -142,10 +226,27 @@ async fn missing_malformed_unknown_and_revoked_keys_are_unauthenticated_and_wron
     let queue_data = data(&server, Some(&cast.admin), queue, json!({})).await;
     assert_eq!(queue_data["reviewQueue"].as_array().map(Vec::len), Some(2));
     let log = data(&server, Some(&cast.admin), audit, json!({})).await;
-    assert!(!log["auditLog"]["entries"].as_array().expect("entries").is_empty());
-    let withdrawn = data(&server, Some(&cast.contributor), withdraw, json!({ "id": id })).await;
+    assert!(
+        !log["auditLog"]["entries"]
+            .as_array()
+            .expect("entries")
+            .is_empty()
+    );
+    let withdrawn = data(
+        &server,
+        Some(&cast.contributor),
+        withdraw,
+        json!({ "id": id }),
+    )
+    .await;
     assert_eq!(withdrawn["withdrawSubmission"]["status"], "WITHDRAWN");
-    let retracted = call(&server, Some(&cast.admin), retract, json!({ "id": published })).await;
+    let retracted = call(
+        &server,
+        Some(&cast.admin),
+        retract,
+        json!({ "id": published }),
+    )
+    .await;
     assert!(retracted.get("errors").is_none(), "{retracted:#}");
 
     // No response ever carries a key's secret or hash.
@@ -158,7 +259,10 @@ async fn missing_malformed_unknown_and_revoked_keys_are_unauthenticated_and_wron
     .await
     .to_string();
     for secret in [&cast.contributor, &cast.internal, &cast.admin] {
-        assert!(!everything.contains(&secret[4..]), "a secret leaked into the audit log");
+        assert!(
+            !everything.contains(&secret[4..]),
+            "a secret leaked into the audit log"
+        );
     }
     assert!(!everything.contains("secret_hash") && !everything.contains("secretHash"));
 }
@@ -177,13 +281,24 @@ async fn submissions_are_validated_like_the_importer_with_every_problem_at_its_i
     input["regions"] = json!(["atlantis"]);
     input["countries"] = json!(["PER", "XXX", "pe"]);
     input["language"] = json!("zz");
-    let body = call(&server, Some(&contributor), &submit_resource(), json!({ "input": input })).await;
+    let body = call(
+        &server,
+        Some(&contributor),
+        &submit_resource(),
+        json!({ "input": input }),
+    )
+    .await;
     assert_code(&body, "BAD_USER_INPUT");
     let problems: Vec<(serde_json::Value, String)> = body["errors"][0]["extensions"]["problems"]
         .as_array()
         .expect("problems")
         .iter()
-        .map(|p| (p["path"].clone(), p["message"].as_str().unwrap_or("").to_owned()))
+        .map(|p| {
+            (
+                p["path"].clone(),
+                p["message"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect();
     let paths: Vec<serde_json::Value> = problems.iter().map(|(p, _)| p.clone()).collect();
     for expected in [
@@ -198,7 +313,10 @@ async fn submissions_are_validated_like_the_importer_with_every_problem_at_its_i
         json!(["input", "countries", 2]),
         json!(["input", "language"]),
     ] {
-        assert!(paths.contains(&expected), "no problem at {expected}: {problems:#?}");
+        assert!(
+            paths.contains(&expected),
+            "no problem at {expected}: {problems:#?}"
+        );
     }
     assert_eq!(paths.len(), 10, "{problems:#?}");
 
@@ -213,7 +331,10 @@ async fn submissions_are_validated_like_the_importer_with_every_problem_at_its_i
     )
     .await;
     assert_code(&body, "BAD_USER_INPUT");
-    assert_eq!(body["errors"][0]["extensions"]["problems"][0]["path"], json!(["input", "endsOn"]));
+    assert_eq!(
+        body["errors"][0]["extensions"]["problems"][0]["path"],
+        json!(["input", "endsOn"])
+    );
     let body = call(
         &server,
         Some(&contributor),
@@ -244,7 +365,10 @@ async fn submissions_are_validated_like_the_importer_with_every_problem_at_its_i
         .get(0);
     assert_eq!(n, 2);
     let audited: i64 = client
-        .query_one("SELECT count(*) FROM audit_log WHERE action LIKE 'submission.submit_%'", &[])
+        .query_one(
+            "SELECT count(*) FROM audit_log WHERE action LIKE 'submission.submit_%'",
+            &[],
+        )
         .await
         .expect("count")
         .get(0);
@@ -257,37 +381,100 @@ async fn one_internal_and_two_external_approvals_publish_and_the_public_sees_it_
     let cast = Cast::create(&db);
     let server = TestServer::start(BIN, db.url()).await;
 
-    let body = data(&server, Some(&cast.contributor), &submit_resource(), json!({ "input": resource_input("Portable pensions") })).await;
+    let body = data(
+        &server,
+        Some(&cast.contributor),
+        &submit_resource(),
+        json!({ "input": resource_input("Portable pensions") }),
+    )
+    .await;
     let submission = &body["submitResource"];
     assert_eq!(submission["status"], "UNDER_REVIEW");
     let id = submission["id"].as_str().expect("id").to_owned();
-    let item_id = submission["item"]["id"].as_str().expect("item id").to_owned();
-    assert!(public_node(&server, &item_id).await.is_null(), "visible before review");
-    let search = data(&server, None, "{ search(text: \"Portable pensions\") { totalCount } }", json!({})).await;
-    assert_eq!(search["search"]["totalCount"], 0, "found by search before review");
+    let item_id = submission["item"]["id"]
+        .as_str()
+        .expect("item id")
+        .to_owned();
+    assert!(
+        public_node(&server, &item_id).await.is_null(),
+        "visible before review"
+    );
+    let search = data(
+        &server,
+        None,
+        "{ search(text: \"Portable pensions\") { totalCount } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        search["search"]["totalCount"], 0,
+        "found by search before review"
+    );
     let version = catalogue_version(&db).await;
 
     // Two external approvals are not enough without an internal one.
-    assert_eq!(decide_ok(&server, &cast.external[0], &id, "APPROVE").await, "UNDER_REVIEW");
-    assert_eq!(decide_ok(&server, &cast.external[1], &id, "APPROVE").await, "UNDER_REVIEW");
+    assert_eq!(
+        decide_ok(&server, &cast.external[0], &id, "APPROVE").await,
+        "UNDER_REVIEW"
+    );
+    assert_eq!(
+        decide_ok(&server, &cast.external[1], &id, "APPROVE").await,
+        "UNDER_REVIEW"
+    );
     // A reviewer decides once per round.
-    assert_code(&decide(&server, &cast.external[0], &id, "APPROVE").await, "BAD_USER_INPUT");
+    assert_code(
+        &decide(&server, &cast.external[0], &id, "APPROVE").await,
+        "BAD_USER_INPUT",
+    );
     assert!(public_node(&server, &item_id).await.is_null());
     assert_eq!(catalogue_version(&db).await, version);
-    assert_eq!(decide_ok(&server, &cast.internal, &id, "APPROVE").await, "PUBLISHED");
+    assert_eq!(
+        decide_ok(&server, &cast.internal, &id, "APPROVE").await,
+        "PUBLISHED"
+    );
 
     let node = public_node(&server, &item_id).await;
     assert_eq!(node["title"], "Portable pensions");
-    assert!(catalogue_version(&db).await > version, "publishing did not bump the version");
-    let search = data(&server, None, "{ search(text: \"Portable pensions\") { totalCount } }", json!({})).await;
+    assert!(
+        catalogue_version(&db).await > version,
+        "publishing did not bump the version"
+    );
+    let search = data(
+        &server,
+        None,
+        "{ search(text: \"Portable pensions\") { totalCount } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(search["search"]["totalCount"], 1);
     // Decided: no more reviews, updates or withdrawals.
-    assert_code(&decide(&server, &cast.external[2], &id, "REJECT").await, "BAD_USER_INPUT");
+    assert_code(
+        &decide(&server, &cast.external[2], &id, "REJECT").await,
+        "BAD_USER_INPUT",
+    );
     let withdraw = "mutation($id: ID!) { withdrawSubmission(id: $id) { status } }";
-    assert_code(&call(&server, Some(&cast.contributor), withdraw, json!({ "id": id })).await, "BAD_USER_INPUT");
+    assert_code(
+        &call(
+            &server,
+            Some(&cast.contributor),
+            withdraw,
+            json!({ "id": id }),
+        )
+        .await,
+        "BAD_USER_INPUT",
+    );
 
-    let mine = data(&server, Some(&cast.contributor), &format!("{{ mySubmissions {{ {SUBMISSION_FIELDS} }} }}"), json!({})).await;
-    let reviews = mine["mySubmissions"][0]["reviews"].as_array().expect("reviews").clone();
+    let mine = data(
+        &server,
+        Some(&cast.contributor),
+        &format!("{{ mySubmissions {{ {SUBMISSION_FIELDS} }} }}"),
+        json!({}),
+    )
+    .await;
+    let reviews = mine["mySubmissions"][0]["reviews"]
+        .as_array()
+        .expect("reviews")
+        .clone();
     assert_eq!(reviews.len(), 3);
     assert_eq!(reviews[2]["reviewer"], "un-reviewer");
     assert_eq!(reviews[2]["affiliation"], "INTERNAL");
@@ -301,11 +488,18 @@ async fn thresholds_come_from_gcm_review_internal_and_gcm_review_external() {
     let cast = Cast::create(&db);
     let server = TestServer::start_with_env(
         BIN,
-        &[("DATABASE_URL", db.url()), ("GCM_REVIEW_INTERNAL", "0"), ("GCM_REVIEW_EXTERNAL", "1")],
+        &[
+            ("DATABASE_URL", db.url()),
+            ("GCM_REVIEW_INTERNAL", "0"),
+            ("GCM_REVIEW_EXTERNAL", "1"),
+        ],
     )
     .await;
     let id = submit(&server, &cast.contributor, "One expert suffices here").await;
-    assert_eq!(decide_ok(&server, &cast.external[0], &id, "APPROVE").await, "PUBLISHED");
+    assert_eq!(
+        decide_ok(&server, &cast.external[0], &id, "APPROVE").await,
+        "PUBLISHED"
+    );
 }
 
 #[tokio::test]
@@ -314,7 +508,12 @@ async fn rejections_splits_conflicts_and_requested_changes_follow_the_rules() {
     let cast = Cast::create(&db);
     let extra = create_key(&db, "expert-5", "reviewer", "external");
     let server = TestServer::start(BIN, db.url()).await;
-    let [e1, e2, e3, e4] = [&cast.external[0], &cast.external[1], &cast.external[2], &cast.external[3]];
+    let [e1, e2, e3, e4] = [
+        &cast.external[0],
+        &cast.external[1],
+        &cast.external[2],
+        &cast.external[3],
+    ];
 
     // A lone rejection rejects.
     let id = submit(&server, &cast.contributor, "Rejected at once").await;
@@ -322,7 +521,10 @@ async fn rejections_splits_conflicts_and_requested_changes_follow_the_rules() {
 
     // A split asks for one more approving reviewer per rejection.
     let id = submit(&server, &cast.contributor, "Split decision").await;
-    assert_eq!(decide_ok(&server, &cast.internal, &id, "APPROVE").await, "UNDER_REVIEW");
+    assert_eq!(
+        decide_ok(&server, &cast.internal, &id, "APPROVE").await,
+        "UNDER_REVIEW"
+    );
     assert_eq!(decide_ok(&server, e1, &id, "REJECT").await, "UNDER_REVIEW");
     assert_eq!(decide_ok(&server, e2, &id, "APPROVE").await, "UNDER_REVIEW");
     assert_eq!(
@@ -344,41 +546,83 @@ async fn rejections_splits_conflicts_and_requested_changes_follow_the_rules() {
     let declared = data(&server, Some(e1), conflict, json!({ "id": id })).await;
     assert_eq!(declared["declareConflict"]["status"], "UNDER_REVIEW");
     assert_code(&decide(&server, e1, &id, "APPROVE").await, "FORBIDDEN");
-    assert_eq!(decide_ok(&server, &extra, &id, "APPROVE").await, "UNDER_REVIEW");
+    assert_eq!(
+        decide_ok(&server, &extra, &id, "APPROVE").await,
+        "UNDER_REVIEW"
+    );
 
     // Requested changes: the contributor updates, the review starts over (a new round).
     let id = submit(&server, &cast.contributor, "Needs work").await;
-    assert_eq!(decide_ok(&server, &cast.internal, &id, "APPROVE").await, "UNDER_REVIEW");
-    assert_eq!(decide_ok(&server, e1, &id, "REQUEST_CHANGES").await, "CHANGES_REQUESTED");
+    assert_eq!(
+        decide_ok(&server, &cast.internal, &id, "APPROVE").await,
+        "UNDER_REVIEW"
+    );
+    assert_eq!(
+        decide_ok(&server, e1, &id, "REQUEST_CHANGES").await,
+        "CHANGES_REQUESTED"
+    );
     assert_code(&decide(&server, e2, &id, "APPROVE").await, "BAD_USER_INPUT");
     let update = format!(
         "mutation($id: ID!, $input: UpdateSubmissionInput!) {{ updateSubmission(id: $id, input: $input) {{ {SUBMISSION_FIELDS} }} }}"
     );
     let mut input = resource_input("Needs work, reworked");
     input["countries"] = json!([]);
-    let updated = data(&server, Some(&cast.contributor), &update, json!({ "id": id, "input": input })).await;
+    let updated = data(
+        &server,
+        Some(&cast.contributor),
+        &update,
+        json!({ "id": id, "input": input }),
+    )
+    .await;
     assert_eq!(updated["updateSubmission"]["status"], "UNDER_REVIEW");
     assert_eq!(updated["updateSubmission"]["round"], 2);
-    assert_eq!(updated["updateSubmission"]["item"]["title"], "Needs work, reworked");
+    assert_eq!(
+        updated["updateSubmission"]["item"]["title"],
+        "Needs work, reworked"
+    );
     // Round 1's internal approval no longer counts: two externals do not publish.
     assert_eq!(decide_ok(&server, e2, &id, "APPROVE").await, "UNDER_REVIEW");
     assert_eq!(decide_ok(&server, e3, &id, "APPROVE").await, "UNDER_REVIEW");
-    assert_eq!(decide_ok(&server, &cast.internal, &id, "APPROVE").await, "PUBLISHED");
+    assert_eq!(
+        decide_ok(&server, &cast.internal, &id, "APPROVE").await,
+        "PUBLISHED"
+    );
 
     // Fields of another kind are refused on update, with their path.
     let id = submit(&server, &cast.contributor, "Wrong kind of field").await;
     let mut input = resource_input("Wrong kind of field");
     input["city"] = json!("Lima");
-    let body = call(&server, Some(&cast.contributor), &update, json!({ "id": id, "input": input })).await;
+    let body = call(
+        &server,
+        Some(&cast.contributor),
+        &update,
+        json!({ "id": id, "input": input }),
+    )
+    .await;
     assert_code(&body, "BAD_USER_INPUT");
-    assert_eq!(body["errors"][0]["extensions"]["problems"][0]["path"], json!(["input", "city"]));
+    assert_eq!(
+        body["errors"][0]["extensions"]["problems"][0]["path"],
+        json!(["input", "city"])
+    );
 
     // Withdrawn: closed for everyone.
     let withdraw = "mutation($id: ID!) { withdrawSubmission(id: $id) { status } }";
-    let done = data(&server, Some(&cast.contributor), withdraw, json!({ "id": id })).await;
+    let done = data(
+        &server,
+        Some(&cast.contributor),
+        withdraw,
+        json!({ "id": id }),
+    )
+    .await;
     assert_eq!(done["withdrawSubmission"]["status"], "WITHDRAWN");
     assert_code(&decide(&server, e1, &id, "APPROVE").await, "BAD_USER_INPUT");
-    let body = call(&server, Some(&cast.contributor), &update, json!({ "id": id, "input": resource_input("again") })).await;
+    let body = call(
+        &server,
+        Some(&cast.contributor),
+        &update,
+        json!({ "id": id, "input": resource_input("again") }),
+    )
+    .await;
     assert_code(&body, "BAD_USER_INPUT");
     let unknown = decide(&server, e1, "U3VibWlzc2lvbjo5OTk5", "APPROVE").await;
     assert_code(&unknown, "NOT_FOUND");
@@ -394,25 +638,65 @@ async fn admins_retract_and_restore_items_and_every_change_is_in_the_audit_log()
     decide_ok(&server, &cast.internal, &id, "APPROVE").await;
     decide_ok(&server, &cast.external[0], &id, "APPROVE").await;
     let published = decide(&server, &cast.external[1], &id, "APPROVE").await;
-    let item_id = published["data"]["reviewSubmission"]["item"]["id"].as_str().expect("item id").to_owned();
+    let item_id = published["data"]["reviewSubmission"]["item"]["id"]
+        .as_str()
+        .expect("item id")
+        .to_owned();
     assert!(!public_node(&server, &item_id).await.is_null());
 
     let before = catalogue_version(&db).await;
-    let retract = "mutation($id: ID!, $reason: String!) { retractItem(id: $id, reason: $reason) { id } }";
-    let body = call(&server, Some(&cast.admin), retract, json!({ "id": item_id, "reason": "" })).await;
+    let retract =
+        "mutation($id: ID!, $reason: String!) { retractItem(id: $id, reason: $reason) { id } }";
+    let body = call(
+        &server,
+        Some(&cast.admin),
+        retract,
+        json!({ "id": item_id, "reason": "" }),
+    )
+    .await;
     assert_code(&body, "BAD_USER_INPUT");
-    data(&server, Some(&cast.admin), retract, json!({ "id": item_id, "reason": "broken link" })).await;
-    assert!(public_node(&server, &item_id).await.is_null(), "retracted item still public");
+    data(
+        &server,
+        Some(&cast.admin),
+        retract,
+        json!({ "id": item_id, "reason": "broken link" }),
+    )
+    .await;
+    assert!(
+        public_node(&server, &item_id).await.is_null(),
+        "retracted item still public"
+    );
     assert!(catalogue_version(&db).await > before);
-    let status = data(&server, Some(&cast.contributor), "query($id: ID!) { submission(id: $id) { status } }", json!({ "id": id })).await;
+    let status = data(
+        &server,
+        Some(&cast.contributor),
+        "query($id: ID!) { submission(id: $id) { status } }",
+        json!({ "id": id }),
+    )
+    .await;
     assert_eq!(status["submission"]["status"], "RETRACTED");
-    let body = call(&server, Some(&cast.admin), retract, json!({ "id": item_id, "reason": "again" })).await;
+    let body = call(
+        &server,
+        Some(&cast.admin),
+        retract,
+        json!({ "id": item_id, "reason": "again" }),
+    )
+    .await;
     assert_code(&body, "BAD_USER_INPUT");
 
     let restore = "mutation($id: ID!) { restoreItem(id: $id) { id } }";
     let retracted_version = catalogue_version(&db).await;
-    data(&server, Some(&cast.admin), restore, json!({ "id": item_id })).await;
-    assert!(!public_node(&server, &item_id).await.is_null(), "restored item not public");
+    data(
+        &server,
+        Some(&cast.admin),
+        restore,
+        json!({ "id": item_id }),
+    )
+    .await;
+    assert!(
+        !public_node(&server, &item_id).await.is_null(),
+        "restored item not public"
+    );
     assert!(catalogue_version(&db).await > retracted_version);
 
     // The trail: who, what, when, before and after, in order, paginated and filtered.
@@ -422,13 +706,21 @@ async fn admins_retract_and_restore_items_and_every_change_is_in_the_audit_log()
     let mut after = serde_json::Value::Null;
     loop {
         let page = data(&server, Some(&cast.admin), log, json!({ "after": after })).await;
-        entries.extend(page["auditLog"]["entries"].as_array().expect("entries").clone());
+        entries.extend(
+            page["auditLog"]["entries"]
+                .as_array()
+                .expect("entries")
+                .clone(),
+        );
         if page["auditLog"]["hasNextPage"] != true {
             break;
         }
         after = page["auditLog"]["endCursor"].clone();
     }
-    let actions: Vec<&str> = entries.iter().filter_map(|e| e["action"].as_str()).collect();
+    let actions: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
     assert_eq!(actions.iter().filter(|a| **a == "key.create").count(), 8);
     let tail: Vec<&str> = actions.iter().copied().skip(8).collect();
     assert_eq!(
@@ -459,11 +751,19 @@ async fn admins_retract_and_restore_items_and_every_change_is_in_the_audit_log()
         json!({ "filter": { "subject": retraction["subject"], "actor": "hub-admin" } }),
     )
     .await;
-    let filtered = filtered["auditLog"]["entries"].as_array().expect("entries").clone();
+    let filtered = filtered["auditLog"]["entries"]
+        .as_array()
+        .expect("entries")
+        .clone();
     assert_eq!(filtered.len(), 2);
 
     // Append-only: the database refuses to change or remove a record.
     let client = db.client().await;
-    assert!(client.execute("UPDATE audit_log SET actor_name = 'x'", &[]).await.is_err());
+    assert!(
+        client
+            .execute("UPDATE audit_log SET actor_name = 'x'", &[])
+            .await
+            .is_err()
+    );
     assert!(client.execute("DELETE FROM audit_log", &[]).await.is_err());
 }

@@ -22,7 +22,10 @@ async fn status(server: &TestServer, key: &str, id: &str) -> (String, i64) {
     )
     .await;
     (
-        data["submission"]["status"].as_str().expect("status").to_owned(),
+        data["submission"]["status"]
+            .as_str()
+            .expect("status")
+            .to_owned(),
         data["submission"]["round"].as_i64().expect("round"),
     )
 }
@@ -40,7 +43,10 @@ async fn check_invariants(db: &TestDatabase) {
         .await
         .expect("query")
         .get(0);
-    assert_eq!(mismatched, 0, "an item's status differs from its submission's");
+    assert_eq!(
+        mismatched, 0,
+        "an item's status differs from its submission's"
+    );
     let orphans: i64 = client
         .query_one(
             "SELECT count(*) FROM reviews r JOIN submissions s ON s.id = r.submission_id WHERE r.round > s.round",
@@ -101,7 +107,12 @@ async fn an_update_racing_a_review_ends_in_one_consistent_state() {
         let input = resource_input(&format!("Update race {round}, revised"));
         let (review, updated) = tokio::join!(
             decide(&server, &cast.external[1], &id, "APPROVE"),
-            call(&server, Some(&cast.contributor), update, json!({ "id": id, "input": input })),
+            call(
+                &server,
+                Some(&cast.contributor),
+                update,
+                json!({ "id": id, "input": input })
+            ),
         );
         let (final_status, final_round) = status(&server, &cast.contributor, &id).await;
         assert!(succeeded(&review), "the review failed: {review:#}");

@@ -25,7 +25,15 @@ pub fn keys_cli(db: &TestDatabase, args: &[&str]) -> std::process::Output {
 pub fn create_key(db: &TestDatabase, name: &str, role: &str, affiliation: &str) -> String {
     let output = keys_cli(
         db,
-        &["create", "--name", name, "--role", role, "--affiliation", affiliation],
+        &[
+            "create",
+            "--name",
+            name,
+            "--role",
+            role,
+            "--affiliation",
+            affiliation,
+        ],
     );
     assert!(
         output.status.success(),
@@ -118,7 +126,13 @@ pub fn resource_input(title: &str) -> Value {
 
 /// Submits a resource as `key`; returns the submission's id.
 pub async fn submit(server: &TestServer, key: &str, title: &str) -> String {
-    let data = data(server, Some(key), &submit_resource(), json!({ "input": resource_input(title) })).await;
+    let data = data(
+        server,
+        Some(key),
+        &submit_resource(),
+        json!({ "input": resource_input(title) }),
+    )
+    .await;
     data["submitResource"]["id"]
         .as_str()
         .expect("a submission id")

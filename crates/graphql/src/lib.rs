@@ -12,48 +12,57 @@ pub mod loaders;
 pub mod query;
 pub mod types;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 use gcm_store::Pool;
 
 pub use curation::mutation::Mutation;
+pub use curation::subscription::{Publications, Subscription};
 pub use curation::{Caller, ReviewPolicy};
 pub use query::Query;
 
-pub type CatalogueSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type CatalogueSchema = Schema<Query, Mutation, Subscription>;
 
 /// Deepest selection accepted (the full objective → … → countries walk is 8 deep).
 pub const MAX_DEPTH: usize = 16;
 
 /// Builds the schema once at start-up; per-request state is added by [`prepare_request`].
 pub fn build_schema(pool: Pool) -> CatalogueSchema {
-    schema_builder(pool, ReviewPolicy::default()).finish()
+    schema_builder(pool, &Curation::default()).finish()
 }
 
-/// [`build_schema`] with the review thresholds of this deployment.
-pub fn build_schema_with(pool: Pool, policy: ReviewPolicy) -> CatalogueSchema {
-    schema_builder(pool, policy).finish()
+/// What curation needs from the deployment: review thresholds and the publication feed.
+#[derive(Clone, Default)]
+pub struct Curation {
+    pub policy: ReviewPolicy,
+    pub publications: Publications,
+}
+
+/// [`build_schema`] with this deployment's curation settings.
+pub fn build_schema_with(pool: Pool, curation: &Curation) -> CatalogueSchema {
+    schema_builder(pool, curation).finish()
 }
 
 /// The same schema with federated tracing: serve with it the requests whose router asks
 /// for a trace (header `apollo-federation-include-trace: ftv1`), so others pay nothing.
 pub fn build_traced_schema(pool: Pool) -> CatalogueSchema {
-    build_traced_schema_with(pool, ReviewPolicy::default())
+    build_traced_schema_with(pool, &Curation::default())
 }
 
-/// [`build_traced_schema`] with the review thresholds of this deployment.
-pub fn build_traced_schema_with(pool: Pool, policy: ReviewPolicy) -> CatalogueSchema {
-    schema_builder(pool, policy)
+/// [`build_traced_schema`] with this deployment's curation settings.
+pub fn build_traced_schema_with(pool: Pool, curation: &Curation) -> CatalogueSchema {
+    schema_builder(pool, curation)
         .extension(federation::ftv1::FederatedTracing)
         .finish()
 }
 
 fn schema_builder(
     pool: Pool,
-    policy: ReviewPolicy,
-) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation, EmptySubscription)
+    curation: &Curation,
+) -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation, Subscription)
         .data(pool)
-        .data(policy)
+        .data(curation.policy)
+        .data(curation.publications.clone())
         .limit_depth(MAX_DEPTH)
         .limit_recursive_depth(32)
 }
@@ -72,6 +81,15 @@ pub fn prepare_request_as(
     request
         .data(loaders::per_request(pool.clone()))
         .data(caller)
+}
+
+/// The data of one WebSocket connection: its operations run without a key (they read
+/// published items only) and share the connection's dataloaders.
+pub fn subscription_data(pool: &Pool) -> async_graphql::Data {
+    let mut data = async_graphql::Data::default();
+    data.insert(loaders::per_request(pool.clone()));
+    data.insert(Caller::Anonymous);
+    data
 }
 
 /// The SDL the server serves at `_service { sdl }` (federation directives included):

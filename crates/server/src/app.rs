@@ -12,7 +12,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::{graphql, health, metrics};
+use crate::{graphql, health, metrics, subscriptions};
 
 /// No request may hold a connection longer than this (statements time out sooner).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -25,6 +25,8 @@ pub struct AppState {
     pub traced_schema: CatalogueSchema,
     pub pool: Pool,
     pub metrics: PrometheusHandle,
+    /// One permit per open `/graphql/ws` connection: the connection limit.
+    pub subscriptions: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -34,14 +36,19 @@ impl AppState {
             traced_schema: gcm_graphql::build_traced_schema(pool.clone()),
             pool,
             metrics,
+            subscriptions: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                crate::subscriptions::DEFAULT_MAX_CONNECTIONS,
+            )),
         }
     }
 
-    /// The same state with this deployment's review thresholds.
-    pub fn with_review_policy(self, policy: gcm_graphql::ReviewPolicy) -> Self {
+    /// The same state with this deployment's curation settings (review thresholds, the
+    /// publication feed) and its limit of subscription connections.
+    pub fn with_curation(self, curation: &gcm_graphql::Curation, max_subscribers: usize) -> Self {
         Self {
-            schema: gcm_graphql::build_schema_with(self.pool.clone(), policy),
-            traced_schema: gcm_graphql::build_traced_schema_with(self.pool.clone(), policy),
+            schema: gcm_graphql::build_schema_with(self.pool.clone(), curation),
+            traced_schema: gcm_graphql::build_traced_schema_with(self.pool.clone(), curation),
+            subscriptions: std::sync::Arc::new(tokio::sync::Semaphore::new(max_subscribers)),
             ..self
         }
     }
@@ -50,6 +57,7 @@ impl AppState {
 pub fn build_app(state: AppState) -> Router {
     Router::new()
         .route(graphql::PATH, get(graphql::get).post(graphql::post))
+        .route(subscriptions::PATH, get(subscriptions::upgrade))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))

@@ -132,9 +132,7 @@ pub enum KeysCommand {
     /// List the keys (name, role, affiliation, created, revoked); never their secrets
     List,
     /// Revoke the key NAME: requests with it get UNAUTHENTICATED from then on
-    Revoke {
-        name: String,
-    },
+    Revoke { name: String },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

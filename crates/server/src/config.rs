@@ -8,6 +8,7 @@
 //! | `GCM_DATA_DIR`   | `--data-dir`    | `./.gcm-data`    | Where the embedded PostgreSQL cluster lives (`GCM_DATA_DIR/postgres`). Unused with `DATABASE_URL`. |
 //! | `GCM_REVIEW_INTERNAL` | `--review-internal` | `1` | Internal (UN) approvals that publish a submission. |
 //! | `GCM_REVIEW_EXTERNAL` | `--review-external` | `2` | External approvals that publish a submission. |
+//! | `GCM_MAX_SUBSCRIBERS` | `--max-subscribers` | `1000` | Most open WebSocket connections at `/graphql/ws`. |
 //! | `GCM_PG_BIN_DIR` | `--pg-bin-dir`  | (search)         | Directory holding `initdb`, `pg_ctl` and `postgres` for the embedded cluster. Without it they are looked for on `PATH`, then in `/usr/lib/postgresql/*/bin` (newest first). |
 //! | `RUST_LOG`       | `--log`         | `info`           | Log filter ([`tracing_subscriber::EnvFilter`] syntax, e.g. `info,gcm_store=debug`). Logs go to stderr. |
 //!
@@ -65,12 +66,28 @@ pub struct Config {
     pub log_filter: String,
 
     /// Internal (UN) approvals a submission needs before it is published
-    #[arg(long, env = "GCM_REVIEW_INTERNAL", global = true, default_value_t = 1, value_name = "N")]
+    #[arg(
+        long,
+        env = "GCM_REVIEW_INTERNAL",
+        global = true,
+        default_value_t = 1,
+        value_name = "N"
+    )]
     pub review_internal: usize,
 
     /// External approvals a submission needs before it is published
-    #[arg(long, env = "GCM_REVIEW_EXTERNAL", global = true, default_value_t = 2, value_name = "N")]
+    #[arg(
+        long,
+        env = "GCM_REVIEW_EXTERNAL",
+        global = true,
+        default_value_t = 2,
+        value_name = "N"
+    )]
     pub review_external: usize,
+
+    /// Most WebSocket connections at /graphql/ws at once; more are refused with 503
+    #[arg(long, env = "GCM_MAX_SUBSCRIBERS", global = true, default_value_t = crate::subscriptions::DEFAULT_MAX_CONNECTIONS, value_name = "N")]
+    pub max_subscribers: usize,
 }
 
 impl Config {
@@ -108,6 +125,7 @@ impl Default for Config {
             log_filter: "info".to_owned(),
             review_internal: 1,
             review_external: 2,
+            max_subscribers: crate::subscriptions::DEFAULT_MAX_CONNECTIONS,
         }
     }
 }

@@ -40,9 +40,9 @@ async fn execute(
     let caller = match crate::auth::caller(&state.pool, headers).await {
         Ok(caller) => caller,
         Err(error) => {
-            return async_graphql::Response::from_errors(vec![error.into_server_error(
-                async_graphql::Pos::default(),
-            )])
+            return async_graphql::Response::from_errors(vec![
+                error.into_server_error(async_graphql::Pos::default()),
+            ])
             .into();
         }
     };

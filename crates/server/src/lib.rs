@@ -14,6 +14,7 @@ pub mod graphql;
 pub mod health;
 pub mod metrics;
 pub mod shutdown;
+pub mod subscriptions;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -68,8 +69,16 @@ async fn serve(
         .with_context(|| format!("cannot listen on {} (GCM_LISTEN)", config.listen))?;
     let address = listener.local_addr()?;
     announce(address)?;
+    let curation = gcm_graphql::Curation {
+        policy: config.review_policy(),
+        publications: gcm_graphql::Publications::default(),
+    };
+    let listener_task = tokio::spawn(gcm_store::curation::notify::listen(
+        database_url.to_owned(),
+        curation.publications.sender(),
+    ));
     let app = build_app(
-        AppState::new(pool.clone(), metrics).with_review_policy(config.review_policy()),
+        AppState::new(pool.clone(), metrics).with_curation(&curation, config.max_subscribers),
     );
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -77,6 +86,7 @@ async fn serve(
         })
         .await
         .context("the HTTP server failed")?;
+    listener_task.abort();
     pool.close();
     info!("stopped serving");
     Ok(())

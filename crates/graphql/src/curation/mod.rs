@@ -8,6 +8,7 @@
 
 pub mod mutation;
 pub mod query;
+pub mod subscription;
 pub mod types;
 
 use async_graphql::{Context, ErrorExtensions};

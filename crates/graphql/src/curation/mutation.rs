@@ -26,11 +26,7 @@ const ADMINS: &[Role] = &[Role::Admin];
 #[derive(Default)]
 pub struct Mutation;
 
-async fn submit(
-    ctx: &Context<'_>,
-    kind: ItemKind,
-    input: ItemInput,
-) -> ApiResult<Submission> {
+async fn submit(ctx: &Context<'_>, kind: ItemKind, input: ItemInput) -> ApiResult<Submission> {
     let who = require(ctx, SUBMITTERS)?;
     let mut conn = conn(ctx).await?;
     let row = submissions::submit(&mut conn, &who, kind, &input)
@@ -51,7 +47,11 @@ impl Mutation {
     }
 
     /// Proposes an event (any key).
-    async fn submit_event(&self, ctx: &Context<'_>, input: SubmitEventInput) -> ApiResult<Submission> {
+    async fn submit_event(
+        &self,
+        ctx: &Context<'_>,
+        input: SubmitEventInput,
+    ) -> ApiResult<Submission> {
         submit(ctx, ItemKind::Event, input.into()).await
     }
 

@@ -6,7 +6,9 @@ use gcm_store::curation::submissions::{self, SubmissionRow};
 use gcm_store::curation::{CurationResult, Role};
 use gcm_store::{Conn as Connection, StoreError};
 
-use super::types::{AuditFilter, AuditLogPage, Submission, parse_audit_cursor, parse_submission_id};
+use super::types::{
+    AuditFilter, AuditLogPage, Submission, parse_audit_cursor, parse_submission_id,
+};
 use super::{curation_error, require};
 use crate::error::{ApiError, ApiResult, MAX_PAGE_SIZE, gql};
 use crate::query::conn;
@@ -22,9 +24,9 @@ pub(crate) async fn load_submissions(
     let mut reviews = submissions::reviews_of(conn, &ids).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let item = items.remove(&row.item_id).ok_or_else(|| {
-            StoreError::Corrupt(format!("submission {} has no item", row.id))
-        })?;
+        let item = items
+            .remove(&row.item_id)
+            .ok_or_else(|| StoreError::Corrupt(format!("submission {} has no item", row.id)))?;
         let reviews = reviews.remove(&row.id).unwrap_or_default();
         out.push(Submission { row, item, reviews });
     }
@@ -51,15 +53,21 @@ impl CurationQuery {
         let rows = submissions::of_submitter(&mut conn, who.key_id)
             .await
             .map_err(curation_error)?;
-        load_submissions(&mut conn, rows).await.map_err(curation_error)
+        load_submissions(&mut conn, rows)
+            .await
+            .map_err(curation_error)
     }
 
     /// Submissions under review, oldest first, with their reviews (reviewers and admins).
     async fn review_queue(&self, ctx: &Context<'_>) -> ApiResult<Vec<Submission>> {
         require(ctx, &[Role::Reviewer, Role::Admin])?;
         let mut conn = conn(ctx).await?;
-        let rows = submissions::queue(&mut conn).await.map_err(curation_error)?;
-        load_submissions(&mut conn, rows).await.map_err(curation_error)
+        let rows = submissions::queue(&mut conn)
+            .await
+            .map_err(curation_error)?;
+        load_submissions(&mut conn, rows)
+            .await
+            .map_err(curation_error)
     }
 
     /// One submission: its contributor, reviewers and admins may read it.
@@ -67,7 +75,10 @@ impl CurationQuery {
         let who = require(ctx, &[Role::Contributor, Role::Reviewer, Role::Admin])?;
         let id = parse_submission_id(&id).map_err(gql)?;
         let mut conn = conn(ctx).await?;
-        let Some(row) = submissions::get(&mut conn, id).await.map_err(curation_error)? else {
+        let Some(row) = submissions::get(&mut conn, id)
+            .await
+            .map_err(curation_error)?
+        else {
             return Ok(None);
         };
         if who.role == Role::Contributor && row.submitter_id != who.key_id {
@@ -92,7 +103,11 @@ impl CurationQuery {
                 max: MAX_PAGE_SIZE,
             }));
         }
-        let after = after.as_deref().map(parse_audit_cursor).transpose().map_err(gql)?;
+        let after = after
+            .as_deref()
+            .map(parse_audit_cursor)
+            .transpose()
+            .map_err(gql)?;
         let filter = filter.unwrap_or_default();
         let filter = StoreAuditFilter {
             action: filter.action,

@@ -368,7 +368,8 @@ impl From<AuditRow> for AuditEntry {
 }
 
 pub fn parse_audit_cursor(cursor: &str) -> Result<i64, ApiError> {
-    let invalid = || ApiError::InvalidCursor(format!("{cursor:?} is not a cursor of the audit log"));
+    let invalid =
+        || ApiError::InvalidCursor(format!("{cursor:?} is not a cursor of the audit log"));
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     text.strip_prefix("Audit:")

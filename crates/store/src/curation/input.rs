@@ -183,7 +183,11 @@ pub async fn validate(
         ("countries", input.countries.len()),
     ] {
         if len > MAX_LINKS {
-            p.at(field, None, format!("lists {len} entries, more than {MAX_LINKS}"));
+            p.at(
+                field,
+                None,
+                format!("lists {len} entries, more than {MAX_LINKS}"),
+            );
         }
     }
     if [
@@ -204,9 +208,11 @@ pub async fn validate(
     for (i, &n) in input.objectives.iter().enumerate() {
         match ObjectiveNumber::new(i64::from(n)) {
             Err(e) => p.at("objectives", Some(i), e.0),
-            Ok(n) if objective_numbers.contains(&n.get()) => {
-                p.at("objectives", Some(i), format!("objective {n} is listed twice"))
-            }
+            Ok(n) if objective_numbers.contains(&n.get()) => p.at(
+                "objectives",
+                Some(i),
+                format!("objective {n} is listed twice"),
+            ),
             Ok(n) => objective_numbers.push(n.get()),
         }
     }
@@ -250,10 +256,9 @@ pub async fn validate(
         _ => None,
     };
     // Single-valued fields were checked as one-entry lists: they have no index.
-    for problem in p
-        .0
-        .iter_mut()
-        .filter(|q| q.field == "country" || q.field == "documentType")
+    for problem in
+        p.0.iter_mut()
+            .filter(|q| q.field == "country" || q.field == "documentType")
     {
         problem.index = None;
     }
@@ -370,7 +375,9 @@ async fn resolve_iso3s(
     for (i, value) in values.iter().enumerate() {
         match Iso3::parse(value) {
             Err(e) => p.at(field, Some(i), e.0),
-            Ok(_) if wanted.contains(value) => p.at(field, Some(i), format!("{value:?} is listed twice")),
+            Ok(_) if wanted.contains(value) => {
+                p.at(field, Some(i), format!("{value:?} is listed twice"))
+            }
             Ok(_) => wanted.push(value.clone()),
         }
     }

@@ -239,7 +239,8 @@ pub async fn authenticate(
     if key.revoked_at.is_some() {
         return Ok(Err(Rejected::Revoked));
     }
-    let (Some(role), Some(affiliation)) = (Role::parse(&key.role), Affiliation::parse(&key.affiliation))
+    let (Some(role), Some(affiliation)) =
+        (Role::parse(&key.role), Affiliation::parse(&key.affiliation))
     else {
         return Err(CurationError::Store(crate::StoreError::Corrupt(format!(
             "key {} has role {:?} and affiliation {:?}",

@@ -92,9 +92,13 @@ impl Decision {
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [Decision::Approve, Decision::RequestChanges, Decision::Reject]
-            .into_iter()
-            .find(|d| d.as_str() == value)
+        [
+            Decision::Approve,
+            Decision::RequestChanges,
+            Decision::Reject,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == value)
     }
 }
 
@@ -139,8 +143,7 @@ impl ReviewPolicy {
         if rejections > approvals {
             return Some(SubmissionStatus::Rejected);
         }
-        let thresholds_met = count(Decision::Approve, Some(Affiliation::Internal))
-            >= self.internal
+        let thresholds_met = count(Decision::Approve, Some(Affiliation::Internal)) >= self.internal
             && count(Decision::Approve, Some(Affiliation::External)) >= self.external;
         (thresholds_met && approvals >= self.internal + self.external + rejections)
             .then_some(SubmissionStatus::Published)
@@ -399,6 +402,7 @@ pub async fn review(
         };
         let published = if after.status()? == SubmissionStatus::Published {
             bump_catalogue_version(conn).await?;
+            super::notify::item_published(conn, after.item_id).await?;
             Some(item_row(conn, after.item_id).await?)
         } else {
             None
@@ -470,8 +474,15 @@ pub async fn retract_item(
             message: "a retraction needs a reason of 1 to 2000 characters".into(),
         }]));
     }
-    change_item_status(conn, who, slug, "published", SubmissionStatus::Retracted, Some(reason))
-        .await
+    change_item_status(
+        conn,
+        who,
+        slug,
+        "published",
+        SubmissionStatus::Retracted,
+        Some(reason),
+    )
+    .await
 }
 
 /// Puts a retracted item back (admins).
@@ -480,7 +491,15 @@ pub async fn restore_item(
     who: &Identity,
     slug: &str,
 ) -> CurationResult<ItemRow> {
-    change_item_status(conn, who, slug, "retracted", SubmissionStatus::Published, None).await
+    change_item_status(
+        conn,
+        who,
+        slug,
+        "retracted",
+        SubmissionStatus::Published,
+        None,
+    )
+    .await
 }
 
 async fn change_item_status(
@@ -517,6 +536,9 @@ async fn change_item_status(
             .await?;
         set_item_status(conn, before.id, to).await?;
         bump_catalogue_version(conn).await?;
+        if to == SubmissionStatus::Published {
+            super::notify::item_published(conn, before.id).await?;
+        }
         let after = item_row(conn, before.id).await?;
         audit::record(
             conn,
@@ -575,22 +597,29 @@ pub async fn reviews_of(
     conn: &mut AsyncPgConnection,
     submission_ids: &[i32],
 ) -> CurationResult<HashMap<i32, Vec<ReviewView>>> {
-    let rows: Vec<(i32, String, String, i32, String, Option<String>, DateTime<Utc>)> =
-        reviews::table
-            .inner_join(api_keys::table)
-            .filter(reviews::submission_id.eq_any(submission_ids))
-            .order(reviews::id)
-            .select((
-                reviews::submission_id,
-                api_keys::name,
-                api_keys::affiliation,
-                reviews::round,
-                reviews::decision,
-                reviews::comment,
-                reviews::at,
-            ))
-            .load(conn)
-            .await?;
+    let rows: Vec<(
+        i32,
+        String,
+        String,
+        i32,
+        String,
+        Option<String>,
+        DateTime<Utc>,
+    )> = reviews::table
+        .inner_join(api_keys::table)
+        .filter(reviews::submission_id.eq_any(submission_ids))
+        .order(reviews::id)
+        .select((
+            reviews::submission_id,
+            api_keys::name,
+            api_keys::affiliation,
+            reviews::round,
+            reviews::decision,
+            reviews::comment,
+            reviews::at,
+        ))
+        .load(conn)
+        .await?;
     let mut map: HashMap<i32, Vec<ReviewView>> = HashMap::new();
     for (submission_id, reviewer, affiliation, round, decision, comment, at) in rows {
         map.entry(submission_id).or_default().push(ReviewView {
@@ -787,7 +816,12 @@ async fn write_item(
     let regions: Vec<_> = valid
         .region_ids
         .iter()
-        .map(|&id| (item_regions::item_id.eq(item_id), item_regions::region_id.eq(id)))
+        .map(|&id| {
+            (
+                item_regions::item_id.eq(item_id),
+                item_regions::region_id.eq(id),
+            )
+        })
         .collect();
     if !regions.is_empty() {
         diesel::insert_into(item_regions::table)
@@ -846,14 +880,21 @@ mod tests {
     fn the_policy_counts_internal_and_external_approvals_and_answers_splits() {
         let p = ReviewPolicy::default();
         assert_eq!(p.outcome(&[(A, Int)]), None);
-        assert_eq!(p.outcome(&[(A, Ext), (A, Ext)]), None, "no internal approval");
+        assert_eq!(
+            p.outcome(&[(A, Ext), (A, Ext)]),
+            None,
+            "no internal approval"
+        );
         assert_eq!(
             p.outcome(&[(A, Int), (A, Ext), (A, Ext)]),
             Some(SubmissionStatus::Published)
         );
         assert_eq!(p.outcome(&[(A, Int), (A, Int), (A, Ext)]), None);
         assert_eq!(p.outcome(&[(R, Ext)]), Some(SubmissionStatus::Rejected));
-        assert_eq!(p.outcome(&[(A, Int), (C, Ext)]), Some(SubmissionStatus::ChangesRequested));
+        assert_eq!(
+            p.outcome(&[(A, Int), (C, Ext)]),
+            Some(SubmissionStatus::ChangesRequested)
+        );
         // A split waits for one more approving reviewer per rejection ...
         let split = [(A, Int), (R, Ext), (A, Ext), (A, Ext)];
         assert_eq!(p.outcome(&split), None);
