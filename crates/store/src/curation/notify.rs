@@ -61,11 +61,11 @@ async fn listen_once(
     }
     tracing::debug!("listening for publications");
     while let Some(message) = messages.next().await {
-        if let AsyncMessage::Notification(n) = message? {
-            if let Ok(id) = n.payload().parse::<i32>() {
-                // No receivers is fine: nobody subscribes right now.
-                let _ = sender.send(id);
-            }
+        if let AsyncMessage::Notification(n) = message?
+            && let Ok(id) = n.payload().parse::<i32>()
+        {
+            // No receivers is fine: nobody subscribes right now.
+            let _ = sender.send(id);
         }
     }
     Ok(())

@@ -179,7 +179,7 @@ impl SubmissionRow {
 }
 
 /// A review as clients see it: the reviewer by name, never by key.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Queryable)]
 pub struct ReviewView {
     pub submission_id: i32,
     pub reviewer: String,
@@ -597,15 +597,7 @@ pub async fn reviews_of(
     conn: &mut AsyncPgConnection,
     submission_ids: &[i32],
 ) -> CurationResult<HashMap<i32, Vec<ReviewView>>> {
-    let rows: Vec<(
-        i32,
-        String,
-        String,
-        i32,
-        String,
-        Option<String>,
-        DateTime<Utc>,
-    )> = reviews::table
+    let rows: Vec<ReviewView> = reviews::table
         .inner_join(api_keys::table)
         .filter(reviews::submission_id.eq_any(submission_ids))
         .order(reviews::id)
@@ -621,16 +613,8 @@ pub async fn reviews_of(
         .load(conn)
         .await?;
     let mut map: HashMap<i32, Vec<ReviewView>> = HashMap::new();
-    for (submission_id, reviewer, affiliation, round, decision, comment, at) in rows {
-        map.entry(submission_id).or_default().push(ReviewView {
-            submission_id,
-            reviewer,
-            affiliation,
-            round,
-            decision,
-            comment,
-            at,
-        });
+    for review in rows {
+        map.entry(review.submission_id).or_default().push(review);
     }
     Ok(map)
 }
