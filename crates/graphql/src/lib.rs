@@ -21,7 +21,7 @@ pub type CatalogueSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 /// Deepest selection accepted (the full objective → … → countries walk is 8 deep).
 pub const MAX_DEPTH: usize = 16;
 
-/// Builds the schema once at start-up; per-request state is added by [`prepare_request`].
+/// Builds the schema once at start-up; [`execute`] runs requests with their own loaders.
 pub fn build_schema(pool: Pool) -> CatalogueSchema {
     schema_builder(pool).finish()
 }
@@ -43,9 +43,16 @@ fn schema_builder(
         .limit_recursive_depth(32)
 }
 
-/// Attaches what must not outlive one request: the dataloaders and their cache.
-pub fn prepare_request(request: async_graphql::Request, pool: &Pool) -> async_graphql::Request {
-    request.data(loaders::per_request(pool.clone()))
+/// Runs one request with what must not outlive it: its dataloaders (and their cache),
+/// whose batches run deterministically, one per relation and level.
+pub async fn execute(
+    schema: &CatalogueSchema,
+    request: async_graphql::Request,
+    pool: &Pool,
+) -> async_graphql::Response {
+    let batches = loaders::scheduler::Batches::default();
+    let request = request.data(loaders::per_request(pool.clone(), &batches));
+    batches.drive(schema.execute(request)).await
 }
 
 /// The SDL the server serves at `_service { sdl }` (federation directives included):

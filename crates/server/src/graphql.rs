@@ -1,6 +1,5 @@
 //! `/graphql`: POST and GET queries, and GraphiQL for a browser (GET with `Accept: text/html`).
-//! Every request gets its per-request state (the dataloaders) from
-//! [`gcm_graphql::prepare_request`] before it runs.
+//! Every request runs through [`gcm_graphql::execute`], which gives it its own dataloaders.
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
@@ -32,7 +31,6 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
 }
 
 async fn execute(state: &AppState, traced: bool, request: GraphQLRequest) -> GraphQLResponse {
-    let request = gcm_graphql::prepare_request(request.into_inner(), &state.pool);
     // A federation router asking for a trace gets the traced twin of the schema; other
     // requests do not pay for per-field timing.
     let schema = if traced {
@@ -40,7 +38,9 @@ async fn execute(state: &AppState, traced: bool, request: GraphQLRequest) -> Gra
     } else {
         &state.schema
     };
-    schema.execute(request).await.into()
+    gcm_graphql::execute(schema, request.into_inner(), &state.pool)
+        .await
+        .into()
 }
 
 /// `apollo-federation-include-trace: ftv1`, sent by a router that wants field timings.
