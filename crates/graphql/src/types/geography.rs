@@ -5,10 +5,8 @@ use gcm_store::models::countries::CountryRow;
 use gcm_store::models::item_pages::Parent;
 use gcm_store::models::reference::RegionRow;
 
-use super::connection::{EventConnection, PageArgs, ProjectConnection, ResourceConnection};
-use super::enums::{CountryKind, ItemSort};
-use super::filter::ItemFilter;
-use super::item_lists::nested_items;
+use super::enums::CountryKind;
+use super::item_lists::CountryItems;
 use crate::error::{ApiResult, corrupt, gql};
 use crate::ids::{NodeType, node_id};
 use crate::loaders::{CountriesOfRegion, RegionById, many, one};
@@ -94,102 +92,9 @@ impl Country {
             .ok_or_else(|| gql(corrupt("country region", &self.0.region_id.to_string())))
     }
 
-    /// Published resources tied to this country.
-    #[allow(clippy::too_many_arguments)]
-    async fn resources(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<ItemFilter>,
-        sort: Option<ItemSort>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<ResourceConnection> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let kind = gcm_domain::ItemKind::Resource;
-        Ok(ResourceConnection(
-            nested_items(
-                ctx,
-                Parent::Country,
-                self.0.id,
-                kind,
-                filter.as_ref(),
-                sort,
-                &args,
-            )
-            .await?,
-        ))
-    }
-
-    /// Published events tied to this country.
-    #[allow(clippy::too_many_arguments)]
-    async fn events(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<ItemFilter>,
-        sort: Option<ItemSort>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<EventConnection> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let kind = gcm_domain::ItemKind::Event;
-        Ok(EventConnection(
-            nested_items(
-                ctx,
-                Parent::Country,
-                self.0.id,
-                kind,
-                filter.as_ref(),
-                sort,
-                &args,
-            )
-            .await?,
-        ))
-    }
-
-    /// Published projects tied to this country.
-    #[allow(clippy::too_many_arguments)]
-    async fn projects(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<ItemFilter>,
-        sort: Option<ItemSort>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<ProjectConnection> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let kind = gcm_domain::ItemKind::Project;
-        Ok(ProjectConnection(
-            nested_items(
-                ctx,
-                Parent::Country,
-                self.0.id,
-                kind,
-                filter.as_ref(),
-                sort,
-                &args,
-            )
-            .await?,
-        ))
+    /// The published resources, events and projects tied to this country.
+    #[graphql(flatten)]
+    async fn items(&self) -> CountryItems {
+        CountryItems(Some((Parent::Country, self.0.id)))
     }
 }
