@@ -15,6 +15,7 @@ use crate::loaders::{CountriesOfRegion, RegionById, many, one};
 #[derive(Debug, Clone)]
 pub struct Region(pub RegionRow);
 
+/// A UN M49 continental region, as the Hub groups countries.
 #[Object]
 impl Region {
     /// Opaque global id; `node(id:)` resolves it.
@@ -28,6 +29,7 @@ impl Region {
     }
 
     #[graphql(shareable)]
+    /// The name as the Hub's menu writes it, e.g. "Americas".
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -50,6 +52,7 @@ impl Region {
 #[derive(Debug, Clone)]
 pub struct Country(pub CountryRow);
 
+/// A country or entity of the Hub's country menu ("Global" is a scope, not a country).
 #[Object]
 impl Country {
     /// Opaque global id; `node(id:)` resolves it.

@@ -18,6 +18,7 @@ use crate::loaders::{
 #[derive(Debug, Clone)]
 pub struct Objective(pub ObjectiveRow);
 
+/// One of the 23 objectives of the Global Compact for Safe, Orderly and Regular Migration.
 #[Object]
 impl Objective {
     /// Opaque global id; `node(id:)` resolves it.
@@ -122,6 +123,7 @@ impl Objective {
 #[derive(Debug, Clone)]
 pub struct Action(pub ActionRow);
 
+/// A lettered action under an objective's commitment, e.g. 22(b).
 #[Object]
 impl Action {
     /// Opaque global id; `node(id:)` resolves it.
@@ -178,8 +180,10 @@ pub struct RelatedObjective {
     paragraph: i32,
 }
 
+/// Another objective relevant to this one, and the paragraph where the GCM states it.
 #[Object]
 impl RelatedObjective {
+    /// The related objective.
     async fn objective(&self, ctx: &Context<'_>) -> ApiResult<Objective> {
         objective_by_number(ctx, self.number).await
     }
