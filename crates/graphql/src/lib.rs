@@ -25,7 +25,7 @@ pub type CatalogueSchema = Schema<Query, Mutation, Subscription>;
 /// Deepest selection accepted (the full objective → … → countries walk is 8 deep).
 pub const MAX_DEPTH: usize = 16;
 
-/// Builds the schema once at start-up; per-request state is added by [`prepare_request`].
+/// Builds the schema once at start-up; [`execute`] runs requests with their own loaders.
 pub fn build_schema(pool: Pool) -> CatalogueSchema {
     schema_builder(pool, &Curation::default()).finish()
 }
@@ -67,27 +67,39 @@ fn schema_builder(
         .limit_recursive_depth(32)
 }
 
-/// Attaches what must not outlive one request: the dataloaders and their cache.
-pub fn prepare_request(request: async_graphql::Request, pool: &Pool) -> async_graphql::Request {
-    prepare_request_as(request, pool, Caller::Anonymous)
+/// Runs one request with what must not outlive it: its dataloaders (and their cache),
+/// whose batches run deterministically, one per relation and level.
+pub async fn execute(
+    schema: &CatalogueSchema,
+    request: async_graphql::Request,
+    pool: &Pool,
+) -> async_graphql::Response {
+    execute_as(schema, request, pool, Caller::Anonymous).await
 }
 
-/// [`prepare_request`] for a caller the server identified from its API key.
-pub fn prepare_request_as(
+/// [`execute`] for a caller the server identified from its API key.
+pub async fn execute_as(
+    schema: &CatalogueSchema,
     request: async_graphql::Request,
     pool: &Pool,
     caller: Caller,
-) -> async_graphql::Request {
-    request
-        .data(loaders::per_request(pool.clone()))
-        .data(caller)
+) -> async_graphql::Response {
+    let batches = loaders::scheduler::Batches::default();
+    let request = request
+        .data(loaders::per_request(pool.clone(), &batches))
+        .data(caller);
+    batches.drive(schema.execute(request)).await
 }
 
 /// The data of one WebSocket connection: its operations run without a key (they read
-/// published items only) and share the connection's dataloaders.
-pub fn subscription_data(pool: &Pool) -> async_graphql::Data {
+/// published items only) and share the connection's dataloaders, whose batches run when
+/// the connection's future, driven by `batches`, is idle.
+pub fn subscription_data(
+    pool: &Pool,
+    batches: &loaders::scheduler::Batches,
+) -> async_graphql::Data {
     let mut data = async_graphql::Data::default();
-    data.insert(loaders::per_request(pool.clone()));
+    data.insert(loaders::per_request(pool.clone(), batches));
     data.insert(Caller::Anonymous);
     data
 }

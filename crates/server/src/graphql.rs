@@ -1,6 +1,5 @@
 //! `/graphql`: POST and GET queries, and GraphiQL for a browser (GET with `Accept: text/html`).
-//! Every request gets its per-request state (the dataloaders) from
-//! [`gcm_graphql::prepare_request`] before it runs.
+//! Every request runs through [`gcm_graphql::execute`], which gives it its own dataloaders.
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
@@ -46,7 +45,6 @@ async fn execute(
             .into();
         }
     };
-    let request = gcm_graphql::prepare_request_as(request.into_inner(), &state.pool, caller);
     // A federation router asking for a trace gets the traced twin of the schema; other
     // requests do not pay for per-field timing.
     let schema = if traced {
@@ -54,7 +52,9 @@ async fn execute(
     } else {
         &state.schema
     };
-    schema.execute(request).await.into()
+    gcm_graphql::execute_as(schema, request.into_inner(), &state.pool, caller)
+        .await
+        .into()
 }
 
 /// `apollo-federation-include-trace: ftv1`, sent by a router that wants field timings.

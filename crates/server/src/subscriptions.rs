@@ -26,14 +26,16 @@ pub async fn upgrade(
             .into_response();
     };
     let schema = state.schema.clone();
-    let data = gcm_graphql::subscription_data(&state.pool);
+    let batches = gcm_graphql::loaders::scheduler::Batches::default();
+    let data = gcm_graphql::subscription_data(&state.pool, &batches);
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| async move {
-            GraphQLWebSocket::new(socket, schema, protocol)
+            // The loaders' batches run whenever the connection is idle.
+            let connection = GraphQLWebSocket::new(socket, schema, protocol)
                 .with_data(data)
-                .serve()
-                .await;
+                .serve();
+            batches.drive(connection).await;
             drop(permit);
         })
 }
