@@ -767,3 +767,115 @@ async fn admins_retract_and_restore_items_and_every_change_is_in_the_audit_log()
     );
     assert!(client.execute("DELETE FROM audit_log", &[]).await.is_err());
 }
+
+#[tokio::test]
+async fn admins_edit_an_items_links_with_every_problem_at_its_path_and_an_audit_record() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let admin = create_key(&db, "hub-admin", "admin", "internal");
+    let contributor = create_key(&db, "c", "contributor", "external");
+    let server = TestServer::start(BIN, db.url()).await;
+    let client = db.client().await;
+    let guidance: String = client
+        .query_one(
+            "SELECT slug FROM guidance_sources WHERE objective_number = 22 ORDER BY id LIMIT 1",
+            &[],
+        )
+        .await
+        .expect("a guidance source")
+        .get(0);
+    let item_id = data(
+        &server,
+        None,
+        "{ resources(first: 1) { nodes { id } } }",
+        json!({}),
+    )
+    .await["resources"]["nodes"][0]["id"]
+        .as_str()
+        .expect("a resource")
+        .to_owned();
+    let set = "mutation($id: ID!, $links: ItemLinksInput!) { setItemLinks(id: $id, links: $links) {
+        objectives { number } actions { code } guidanceSources { slug } countries { iso3 } regions { slug } } }";
+
+    let refused = call(
+        &server,
+        Some(&contributor),
+        set,
+        json!({ "id": item_id, "links": { "objectives": [22] } }),
+    )
+    .await;
+    assert_code(&refused, "FORBIDDEN");
+    let bad = call(
+        &server,
+        Some(&admin),
+        set,
+        json!({ "id": item_id, "links": { "objectives": [], "actions": ["22z", "x"], "guidanceSources": ["nope"],
+                                          "countries": ["ZZZ"], "regions": ["Bad Slug"] } }),
+    )
+    .await;
+    assert_code(&bad, "BAD_USER_INPUT");
+    let paths: Vec<serde_json::Value> = bad["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["path"].clone())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            json!(["input", "objectives"]),
+            json!(["input", "actions", 0]),
+            json!(["input", "actions", 1]),
+            json!(["input", "guidanceSources", 0]),
+            json!(["input", "countries", 0]),
+            json!(["input", "regions", 0]),
+        ]
+    );
+
+    let version = catalogue_version(&db).await;
+    let links = json!({ "objectives": [22, 6], "actions": ["22b"], "guidanceSources": [guidance],
+                        "countries": ["PER"], "regions": ["americas"] });
+    let item = data(
+        &server,
+        Some(&admin),
+        set,
+        json!({ "id": item_id, "links": links }),
+    )
+    .await["setItemLinks"]
+        .clone();
+    assert_eq!(
+        item["objectives"],
+        json!([{ "number": 6 }, { "number": 22 }])
+    );
+    assert_eq!(item["actions"], json!([{ "code": "22b" }]));
+    assert_eq!(item["guidanceSources"], json!([{ "slug": guidance }]));
+    assert_eq!(item["countries"], json!([{ "iso3": "PER" }]));
+    assert_eq!(item["regions"], json!([{ "slug": "americas" }]));
+    assert!(catalogue_version(&db).await > version);
+    // An omitted list is kept.
+    let kept = data(
+        &server,
+        Some(&admin),
+        set,
+        json!({ "id": item_id, "links": { "countries": [] } }),
+    )
+    .await;
+    assert_eq!(kept["setItemLinks"]["countries"], json!([]));
+    assert_eq!(kept["setItemLinks"]["actions"], json!([{ "code": "22b" }]));
+
+    let log = data(
+        &server,
+        Some(&admin),
+        "{ auditLog(filter: { action: \"item.set_links\" }) { entries { actor before after } } }",
+        json!({}),
+    )
+    .await;
+    let entries = log["auditLog"]["entries"]
+        .as_array()
+        .expect("entries")
+        .clone();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["actor"], "hub-admin");
+    assert_eq!(entries[0]["after"]["countries"], json!(["PER"]));
+    assert_eq!(entries[1]["before"]["countries"], json!(["PER"]));
+    assert_eq!(entries[1]["after"]["countries"], json!([]));
+}

@@ -9,8 +9,8 @@ use gcm_store::curation::submissions::{self, ReviewPolicy};
 
 use super::query::load_one;
 use super::types::{
-    ReviewDecision, Submission, SubmitEventInput, SubmitProjectInput, SubmitResourceInput,
-    UpdateSubmissionInput, parse_submission_id,
+    ItemLinksInput, ReviewDecision, Submission, SubmitEventInput, SubmitProjectInput,
+    SubmitResourceInput, UpdateSubmissionInput, parse_submission_id,
 };
 use super::{curation_error, require};
 use crate::error::{ApiError, ApiResult, gql};
@@ -141,6 +141,30 @@ impl Mutation {
         let slug = item_slug(&id)?;
         let mut conn = conn(ctx).await?;
         let row = submissions::retract_item(&mut conn, &who, &slug, &reason)
+            .await
+            .map_err(curation_error)?;
+        Ok(CatalogueItem::from_row(row)?)
+    }
+
+    /// Replaces an item's curated links (admins): each list given replaces the stored one,
+    /// an omitted list is kept. Works on items of any status.
+    async fn set_item_links(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's global id (a resource, event or project).")] id: ID,
+        links: ItemLinksInput,
+    ) -> ApiResult<CatalogueItem> {
+        let who = require(ctx, ADMINS)?;
+        let slug = item_slug(&id)?;
+        let mut conn = conn(ctx).await?;
+        let links = gcm_store::curation::links::LinksInput {
+            objectives: links.objectives,
+            actions: links.actions,
+            guidance_sources: links.guidance_sources,
+            countries: links.countries,
+            regions: links.regions,
+        };
+        let row = gcm_store::curation::links::set_links(&mut conn, &who, &slug, &links)
             .await
             .map_err(curation_error)?;
         Ok(CatalogueItem::from_row(row)?)

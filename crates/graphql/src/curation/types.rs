@@ -33,13 +33,20 @@ pub fn parse_submission_id(id: &ID) -> Result<i32, ApiError> {
         .ok_or_else(invalid)
 }
 
+/// Where a submission stands.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum SubmissionStatus {
+    /// Waiting for reviews.
     UnderReview,
+    /// A reviewer asked for changes; the contributor may update it.
     ChangesRequested,
+    /// Reviewed and public.
     Published,
+    /// Turned down by its reviewers.
     Rejected,
+    /// Taken back by its contributor.
     Withdrawn,
+    /// Taken out of the public catalogue by an admin after publication.
     Retracted,
 }
 
@@ -59,10 +66,14 @@ impl SubmissionStatus {
     }
 }
 
+/// A reviewer's decision on a submission.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ReviewDecision {
+    /// Publish it (counts towards the internal or external threshold).
     Approve,
+    /// Send it back to its contributor for changes.
     RequestChanges,
+    /// Turn it down.
     Reject,
 }
 
@@ -76,16 +87,18 @@ impl From<ReviewDecision> for submissions::Decision {
     }
 }
 
+/// Whom a reviewer's key belongs to.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Affiliation {
     /// A UN reviewer.
     Internal,
+    /// A reviewer outside the UN.
     External,
 }
 
-/// One reviewer's decision.
 pub struct Review(pub ReviewView);
 
+/// One reviewer's decision.
 #[Object]
 impl Review {
     /// The reviewer's key name.
@@ -93,6 +106,7 @@ impl Review {
         &self.0.reviewer
     }
 
+    /// The reviewer's affiliation, which decides the threshold the review counts towards.
     async fn affiliation(&self) -> ApiResult<Affiliation> {
         match self.0.affiliation.as_str() {
             "internal" => Ok(Affiliation::Internal),
@@ -101,6 +115,7 @@ impl Review {
         }
     }
 
+    /// What the reviewer decided.
     async fn decision(&self) -> ApiResult<ReviewDecision> {
         match self.0.decision.as_str() {
             "approve" => Ok(ReviewDecision::Approve),
@@ -110,6 +125,7 @@ impl Review {
         }
     }
 
+    /// The reviewer's reasons, if given.
     async fn comment(&self) -> Option<&str> {
         self.0.comment.as_deref()
     }
@@ -120,24 +136,27 @@ impl Review {
         self.0.round
     }
 
+    /// When the review was made (UTC).
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
 }
 
-/// An item proposed by a contributor, and where its review stands.
 pub struct Submission {
     pub row: SubmissionRow,
     pub item: ItemRow,
     pub reviews: Vec<ReviewView>,
 }
 
+/// An item proposed by a contributor, and where its review stands.
 #[Object]
 impl Submission {
+    /// Opaque id of the submission.
     async fn id(&self) -> ID {
         submission_id(self.row.id)
     }
 
+    /// Where the submission stands.
     async fn status(&self) -> ApiResult<SubmissionStatus> {
         Ok(SubmissionStatus::from_stored(&self.row.status)?)
     }
@@ -157,10 +176,12 @@ impl Submission {
         self.row.round
     }
 
+    /// When it was submitted (UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.row.created_at
     }
 
+    /// When it last changed (UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.row.updated_at
     }
@@ -169,9 +190,13 @@ impl Submission {
 /// A resource to publish: a document, a training or guidance, or a video.
 #[derive(InputObject, Debug, Clone)]
 pub struct SubmitResourceInput {
+    /// 1 to 500 characters.
     pub title: String,
+    /// 1 to 10000 characters.
     pub summary: String,
+    /// Where it can be read or watched: http(s), at most 2000 characters.
     pub url: Option<String>,
+    /// The Hub section it is listed under.
     pub section: ResourceSection,
     /// Document-type slug, e.g. `guidelines-toolkits-manuals`.
     pub document_type: Option<String>,
@@ -186,9 +211,11 @@ pub struct SubmitResourceInput {
     /// ISO 3166-1 alpha-3 codes.
     #[graphql(default)]
     pub countries: Vec<String>,
+    /// Publication date.
     pub published_on: Option<Date>,
     /// ISO 639-1 language code, e.g. `es`.
     pub language: Option<String>,
+    /// Publisher, at most 300 characters.
     pub organisation: Option<String>,
 }
 
@@ -384,6 +411,21 @@ pub struct AuditLogPage {
     pub has_next_page: bool,
     /// The cursor of the last entry, to pass as `after`.
     pub end_cursor: Option<String>,
+}
+
+/// An item's curated links; each list given replaces the stored one, an omitted list is kept.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct ItemLinksInput {
+    /// Objective numbers (1 to 23); at least one.
+    pub objectives: Option<Vec<i32>>,
+    /// Action codes, e.g. `22b`.
+    pub actions: Option<Vec<String>>,
+    /// Guidance-source slugs.
+    pub guidance_sources: Option<Vec<String>>,
+    /// ISO 3166-1 alpha-3 codes.
+    pub countries: Option<Vec<String>>,
+    /// Region slugs.
+    pub regions: Option<Vec<String>>,
 }
 
 /// Narrows the audit trail; fields combine with AND.

@@ -11,7 +11,9 @@ use gcm_domain::{Iso3, ItemKind, LanguageCode, ObjectiveNumber, ResourceSection,
 use serde::{Deserialize, Serialize};
 
 use super::{CurationError, CurationResult};
-use crate::schema::{countries, document_types, guiding_principles, objectives, regions};
+use crate::schema::{
+    countries, document_types, guidance_sources, guiding_principles, objectives, regions,
+};
 
 const TITLE: usize = 500;
 const SUMMARY: usize = 10_000;
@@ -78,10 +80,15 @@ pub struct ValidItem {
 }
 
 #[derive(Default)]
-struct Problems(Vec<FieldProblem>);
+pub(super) struct Problems(pub(super) Vec<FieldProblem>);
 
 impl Problems {
-    fn at(&mut self, field: &'static str, index: Option<usize>, message: impl Into<String>) {
+    pub(super) fn at(
+        &mut self,
+        field: &'static str,
+        index: Option<usize>,
+        message: impl Into<String>,
+    ) {
         self.0.push(FieldProblem {
             field,
             index,
@@ -297,10 +304,11 @@ pub async fn validate(
 
 /// The reference tables whose rows an item links to by slug.
 #[derive(Clone, Copy)]
-enum SlugTable {
+pub(super) enum SlugTable {
     DocumentTypes,
     Principles,
     Regions,
+    GuidanceSources,
 }
 
 impl SlugTable {
@@ -309,6 +317,7 @@ impl SlugTable {
             SlugTable::DocumentTypes => "documentType",
             SlugTable::Principles => "principles",
             SlugTable::Regions => "regions",
+            SlugTable::GuidanceSources => "guidanceSources",
         }
     }
 
@@ -339,12 +348,19 @@ impl SlugTable {
                     .load(conn)
                     .await
             }
+            SlugTable::GuidanceSources => {
+                guidance_sources::table
+                    .filter(guidance_sources::slug.eq_any(slugs))
+                    .select((guidance_sources::slug, guidance_sources::id))
+                    .load(conn)
+                    .await
+            }
         }
     }
 }
 
 /// Parses each entry as a slug and finds its id; reports malformed, repeated and unknown ones.
-async fn resolve_slugs(
+pub(super) async fn resolve_slugs(
     conn: &mut AsyncPgConnection,
     p: &mut Problems,
     table: SlugTable,
@@ -365,7 +381,7 @@ async fn resolve_slugs(
     Ok(resolved(p, field, values, &wanted, &found))
 }
 
-async fn resolve_iso3s(
+pub(super) async fn resolve_iso3s(
     conn: &mut AsyncPgConnection,
     p: &mut Problems,
     field: &'static str,

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod input;
 pub mod keys;
+pub mod links;
 pub mod notify;
 pub mod submissions;
 
