@@ -22,7 +22,6 @@ const SUBMITTERS: &[Role] = &[Role::Contributor, Role::Reviewer, Role::Admin];
 const REVIEWERS: &[Role] = &[Role::Reviewer];
 const ADMINS: &[Role] = &[Role::Admin];
 
-/// Every change a client can make.
 #[derive(Default)]
 pub struct Mutation;
 
@@ -35,6 +34,7 @@ async fn submit(ctx: &Context<'_>, kind: ItemKind, input: ItemInput) -> ApiResul
     load_one(&mut conn, row).await
 }
 
+/// Every change a client can make: curation (API key required).
 #[Object]
 impl Mutation {
     /// Proposes a resource; it is published once reviewed (any key).
@@ -69,7 +69,7 @@ impl Mutation {
     async fn update_submission(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The submission's id.")] id: ID,
         input: UpdateSubmissionInput,
     ) -> ApiResult<Submission> {
         let who = require(ctx, SUBMITTERS)?;
@@ -82,7 +82,11 @@ impl Mutation {
     }
 
     /// Takes back your open submission.
-    async fn withdraw_submission(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Submission> {
+    async fn withdraw_submission(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The submission's id.")] id: ID,
+    ) -> ApiResult<Submission> {
         let who = require(ctx, SUBMITTERS)?;
         let id = parse_submission_id(&id).map_err(gql)?;
         let mut conn = conn(ctx).await?;
@@ -98,9 +102,9 @@ impl Mutation {
     async fn review_submission(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The submission's id.")] id: ID,
         decision: ReviewDecision,
-        comment: Option<String>,
+        #[graphql(desc = "Your reasons, at most 10000 characters.")] comment: Option<String>,
     ) -> ApiResult<Submission> {
         let who = require(ctx, REVIEWERS)?;
         let id = parse_submission_id(&id).map_err(gql)?;
@@ -120,7 +124,11 @@ impl Mutation {
     }
 
     /// Declares a conflict of interest: you will not review this submission (reviewers).
-    async fn declare_conflict(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Submission> {
+    async fn declare_conflict(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The submission's id.")] id: ID,
+    ) -> ApiResult<Submission> {
         let who = require(ctx, REVIEWERS)?;
         let id = parse_submission_id(&id).map_err(gql)?;
         let mut conn = conn(ctx).await?;
@@ -134,8 +142,8 @@ impl Mutation {
     async fn retract_item(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        reason: String,
+        #[graphql(desc = "The item's global id (a resource, event or project).")] id: ID,
+        #[graphql(desc = "Why, 1 to 2000 characters; kept in the audit log.")] reason: String,
     ) -> ApiResult<CatalogueItem> {
         let who = require(ctx, ADMINS)?;
         let slug = item_slug(&id)?;
@@ -171,7 +179,11 @@ impl Mutation {
     }
 
     /// Puts a retracted item back into the catalogue (admins).
-    async fn restore_item(&self, ctx: &Context<'_>, id: ID) -> ApiResult<CatalogueItem> {
+    async fn restore_item(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's global id (a resource, event or project).")] id: ID,
+    ) -> ApiResult<CatalogueItem> {
         let who = require(ctx, ADMINS)?;
         let slug = item_slug(&id)?;
         let mut conn = conn(ctx).await?;

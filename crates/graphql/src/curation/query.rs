@@ -44,6 +44,7 @@ pub(crate) async fn load_one(conn: &mut Connection, row: SubmissionRow) -> ApiRe
 #[derive(Default)]
 pub struct CurationQuery;
 
+/// Curation reads (API key required).
 #[Object]
 impl CurationQuery {
     /// The caller's own submissions, newest first (any role with a key).
@@ -71,7 +72,11 @@ impl CurationQuery {
     }
 
     /// One submission: its contributor, reviewers and admins may read it.
-    async fn submission(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Submission>> {
+    async fn submission(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The submission's id.")] id: ID,
+    ) -> ApiResult<Option<Submission>> {
         let who = require(ctx, &[Role::Contributor, Role::Reviewer, Role::Admin])?;
         let id = parse_submission_id(&id).map_err(gql)?;
         let mut conn = conn(ctx).await?;
@@ -91,9 +96,10 @@ impl CurationQuery {
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(default = 50, desc = "Page size, 0 to 100 (default 50).")] first: i32,
+        #[graphql(desc = "Read the entries after this cursor (`endCursor` of the previous page).")]
         after: Option<String>,
-        filter: Option<AuditFilter>,
+        #[graphql(desc = "Narrow by action, actor and subject.")] filter: Option<AuditFilter>,
     ) -> ApiResult<AuditLogPage> {
         require(ctx, &[Role::Admin])?;
         if !(0..=MAX_PAGE_SIZE).contains(&first) {

@@ -36,6 +36,7 @@ impl Publications {
 #[derive(Default)]
 pub struct Subscription;
 
+/// Live updates, over WebSocket at `/graphql/ws` (`graphql-transport-ws`); no key needed.
 #[Subscription]
 impl Subscription {
     /// Every item published from now on (by review or restored by an admin), on any server
@@ -43,6 +44,7 @@ impl Subscription {
     async fn item_published(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only publications matching this filter (all when omitted).")]
         filter: Option<ItemFilter>,
     ) -> async_graphql::Result<impl Stream<Item = CatalogueItem> + use<>> {
         let filter = filter.unwrap_or_default().to_store(None).map_err(gql)?;

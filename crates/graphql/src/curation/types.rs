@@ -222,37 +222,56 @@ pub struct SubmitResourceInput {
 /// An event to publish.
 #[derive(InputObject, Debug, Clone)]
 pub struct SubmitEventInput {
+    /// 1 to 500 characters.
     pub title: String,
+    /// 1 to 10000 characters.
     pub summary: String,
+    /// Where it can be read or watched: http(s), at most 2000 characters.
     pub url: Option<String>,
+    /// Objective numbers (1 to 23); at least one.
     pub objectives: Vec<i32>,
+    /// Guiding-principle slugs.
     #[graphql(default)]
     pub principles: Vec<String>,
+    /// Region slugs.
     #[graphql(default)]
     pub regions: Vec<String>,
+    /// ISO 3166-1 alpha-3 codes.
     #[graphql(default)]
     pub countries: Vec<String>,
+    /// Organiser or publisher, at most 300 characters.
     pub organisation: Option<String>,
+    /// Events only: the city, at most 200 characters.
     pub city: Option<String>,
     /// ISO 3166-1 alpha-3 code of the country the event takes place in.
     pub country: Option<String>,
+    /// Events only: the first day.
     pub starts_on: Option<Date>,
+    /// Events only: the last day (not before `startsOn`).
     pub ends_on: Option<Date>,
 }
 
 /// A project to publish.
 #[derive(InputObject, Debug, Clone)]
 pub struct SubmitProjectInput {
+    /// 1 to 500 characters.
     pub title: String,
+    /// 1 to 10000 characters.
     pub summary: String,
+    /// Where it can be read or watched: http(s), at most 2000 characters.
     pub url: Option<String>,
+    /// Objective numbers (1 to 23); at least one.
     pub objectives: Vec<i32>,
+    /// Guiding-principle slugs.
     #[graphql(default)]
     pub principles: Vec<String>,
+    /// Region slugs.
     #[graphql(default)]
     pub regions: Vec<String>,
+    /// ISO 3166-1 alpha-3 codes.
     #[graphql(default)]
     pub countries: Vec<String>,
+    /// Organiser or publisher, at most 300 characters.
     pub organisation: Option<String>,
 }
 
@@ -260,24 +279,40 @@ pub struct SubmitProjectInput {
 /// belong to the submission's kind must stay empty (they are refused, with their path).
 #[derive(InputObject, Debug, Clone)]
 pub struct UpdateSubmissionInput {
+    /// 1 to 500 characters.
     pub title: String,
+    /// 1 to 10000 characters.
     pub summary: String,
+    /// Where it can be read or watched: http(s), at most 2000 characters.
     pub url: Option<String>,
+    /// Resources only: the Hub section it is listed under.
     pub section: Option<ResourceSection>,
+    /// Resources only: document-type slug, e.g. `analysis`.
     pub document_type: Option<String>,
+    /// Objective numbers (1 to 23); at least one.
     pub objectives: Vec<i32>,
+    /// Guiding-principle slugs.
     #[graphql(default)]
     pub principles: Vec<String>,
+    /// Region slugs.
     #[graphql(default)]
     pub regions: Vec<String>,
+    /// ISO 3166-1 alpha-3 codes.
     #[graphql(default)]
     pub countries: Vec<String>,
+    /// Resources only: publication date.
     pub published_on: Option<Date>,
+    /// Resources only: ISO 639-1 language code, e.g. `es`.
     pub language: Option<String>,
+    /// Organiser or publisher, at most 300 characters.
     pub organisation: Option<String>,
+    /// Events only: the city, at most 200 characters.
     pub city: Option<String>,
+    /// Events only: ISO 3166-1 alpha-3 code of the country it takes place in.
     pub country: Option<String>,
+    /// Events only: the first day.
     pub starts_on: Option<Date>,
+    /// Events only: the last day (not before `startsOn`).
     pub ends_on: Option<Date>,
 }
 
@@ -375,8 +410,11 @@ pub struct AuditEntry {
     pub action: String,
     /// What changed, e.g. `Submission:12` or `Item:<slug>`.
     pub subject: String,
+    /// When the change was made (UTC).
     pub at: DateTime<Utc>,
+    /// The record before the change (null for a creation).
     pub before: Option<async_graphql::Json<serde_json::Value>>,
+    /// The record after the change.
     pub after: Option<async_graphql::Json<serde_json::Value>>,
 }
 
@@ -407,7 +445,9 @@ pub fn parse_audit_cursor(cursor: &str) -> Result<i64, ApiError> {
 /// A page of the audit trail, oldest first.
 #[derive(SimpleObject)]
 pub struct AuditLogPage {
+    /// The entries of this page, oldest first.
     pub entries: Vec<AuditEntry>,
+    /// True when more entries follow `endCursor`.
     pub has_next_page: bool,
     /// The cursor of the last entry, to pass as `after`.
     pub end_cursor: Option<String>,
@@ -431,8 +471,10 @@ pub struct ItemLinksInput {
 /// Narrows the audit trail; fields combine with AND.
 #[derive(InputObject, Debug, Clone, Default)]
 pub struct AuditFilter {
+    /// An action, e.g. `item.retract`.
     pub action: Option<String>,
     /// A key name.
     pub actor: Option<String>,
+    /// A subject, e.g. `Submission:12`.
     pub subject: Option<String>,
 }

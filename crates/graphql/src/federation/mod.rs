@@ -314,6 +314,7 @@ pub fn federation_sdl() -> String {
     SDL.get_or_init(|| {
         Schema::build(KeyQuery::default(), crate::Mutation, crate::Subscription)
             .enable_federation()
+            .enable_subscription_in_federation()
             .finish()
             .sdl_with_options(sdl_options())
     })
