@@ -23,6 +23,9 @@ Environment (each variable is also a flag; the flag wins):
   GCM_LISTEN      Address `serve` listens on [default: 127.0.0.1:8080; port 0 = any free port]
   GCM_DATA_DIR    Home of the embedded cluster [default: ./.gcm-data]
   GCM_PG_BIN_DIR  Directory with initdb, pg_ctl and postgres [default: PATH, then /usr/lib/postgresql/*/bin]
+  GCM_REVIEW_INTERNAL  Internal (UN) approvals that publish a submission [default: 1]
+  GCM_REVIEW_EXTERNAL  External approvals that publish a submission [default: 2]
+  GCM_MAX_SUBSCRIBERS  Most open WebSocket connections at /graphql/ws [default: 1000]
   RUST_LOG        Log filter, logs go to stderr [default: info]"
     };
 }
@@ -37,7 +40,9 @@ Examples:
   curl -s localhost:8080/graphql -H 'content-type: application/json' -d '{\"query\":\"{ __typename }\"}'
 
 Endpoints:
-  /graphql  GraphQL (POST or GET; open it in a browser for GraphiQL)
+  /graphql  GraphQL (POST or GET; open it in a browser for GraphiQL); curation needs
+            `Authorization: Bearer <secret>` (see `gcm-catalogue keys`)
+  /graphql/ws  GraphQL subscriptions over WebSocket (graphql-transport-ws)
   /healthz  200 while the process runs
   /readyz   200 when the database answers and is migrated, 503 with the reason otherwise
   /metrics  Prometheus metrics"
