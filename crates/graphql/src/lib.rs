@@ -7,6 +7,7 @@
 pub mod error;
 pub mod federation;
 pub mod ids;
+pub mod limits;
 pub mod loaders;
 pub mod query;
 pub mod types;
@@ -18,29 +19,63 @@ pub use query::Query;
 
 pub type CatalogueSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// Deepest selection accepted (the full objective → … → countries walk is 8 deep).
+/// Deepest selection accepted by default (the full objective → … → countries walk is 8
+/// deep); the server checks its configured depth itself, see [`limits`].
 pub const MAX_DEPTH: usize = 16;
+
+/// How the server wants the schema built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaOptions {
+    /// Partners need introspection; a deployment may switch it off.
+    pub introspection: bool,
+}
+
+impl Default for SchemaOptions {
+    fn default() -> Self {
+        Self {
+            introspection: true,
+        }
+    }
+}
 
 /// Builds the schema once at start-up; per-request state is added by [`prepare_request`].
 pub fn build_schema(pool: Pool) -> CatalogueSchema {
-    schema_builder(pool).finish()
+    build_schema_with(pool, SchemaOptions::default())
+}
+
+/// [`build_schema`] with options.
+pub fn build_schema_with(pool: Pool, options: SchemaOptions) -> CatalogueSchema {
+    schema_builder(pool, options).finish()
 }
 
 /// The same schema with federated tracing: serve with it the requests whose router asks
 /// for a trace (header `apollo-federation-include-trace: ftv1`), so others pay nothing.
 pub fn build_traced_schema(pool: Pool) -> CatalogueSchema {
-    schema_builder(pool)
+    build_traced_schema_with(pool, SchemaOptions::default())
+}
+
+/// [`build_traced_schema`] with options.
+pub fn build_traced_schema_with(pool: Pool, options: SchemaOptions) -> CatalogueSchema {
+    schema_builder(pool, options)
         .extension(federation::ftv1::FederatedTracing)
         .finish()
 }
 
 fn schema_builder(
     pool: Pool,
+    options: SchemaOptions,
 ) -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    let builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .data(pool)
-        .limit_depth(MAX_DEPTH)
-        .limit_recursive_depth(32)
+        // The depth the server configures is checked before execution (`limits`); this
+        // is the backstop for callers that execute directly.
+        .limit_depth(4 * MAX_DEPTH)
+        .limit_recursive_depth(limits::PARSER_NESTING_GUARD);
+    if options.introspection {
+        builder
+    } else {
+        builder.disable_introspection()
+    }
 }
 
 /// Attaches what must not outlive one request: the dataloaders and their cache.

@@ -1,21 +1,30 @@
-//! The HTTP router: GraphQL, health, readiness and metrics, with request logs.
+//! The HTTP router: GraphQL, health, readiness and metrics, with the public API's layers
+//! (outermost first): request id, request log, CORS, compression, body limit, timeout.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::routing::get;
-use gcm_graphql::CatalogueSchema;
+use gcm_graphql::{CatalogueSchema, SchemaOptions};
 use gcm_store::Pool;
 use metrics_exporter_prometheus::PrometheusHandle;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::config::ApiConfig;
+use crate::graphql::ApiSettings;
 use crate::{graphql, health, metrics};
 
-/// No request may hold a connection longer than this (statements time out sooner).
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The request id header: set when the client sends none, echoed in every response.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -25,34 +34,105 @@ pub struct AppState {
     pub traced_schema: CatalogueSchema,
     pub pool: Pool,
     pub metrics: PrometheusHandle,
+    pub api: Arc<ApiSettings>,
+    cors_origins: Option<Vec<String>>,
 }
 
 impl AppState {
+    /// The state with the default settings.
     pub fn new(pool: Pool, metrics: PrometheusHandle) -> Self {
-        Self {
-            schema: gcm_graphql::build_schema(pool.clone()),
-            traced_schema: gcm_graphql::build_traced_schema(pool.clone()),
+        Self::with_config(pool, metrics, &ApiConfig::default())
+            .expect("the default settings and the schema's own SDL are valid")
+    }
+
+    pub fn with_config(
+        pool: Pool,
+        metrics: PrometheusHandle,
+        config: &ApiConfig,
+    ) -> anyhow::Result<Self> {
+        let options = SchemaOptions {
+            introspection: config.introspection,
+        };
+        let schema = gcm_graphql::build_schema_with(pool.clone(), options);
+        let api = ApiSettings::new(
+            config.limits(),
+            &schema.sdl(),
+            config.max_body_bytes,
+            config.max_batch,
+            Duration::from_millis(config.request_timeout_ms),
+        )?;
+        Ok(Self {
+            traced_schema: gcm_graphql::build_traced_schema_with(pool.clone(), options),
+            schema,
             pool,
             metrics,
-        }
+            api: Arc::new(api),
+            cors_origins: config.cors_origins(),
+        })
     }
 }
 
 pub fn build_app(state: AppState) -> Router {
+    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    // The handler answers slow GraphQL requests itself (a GraphQL error); this bounds the
+    // rest, a little later so the handler's answer wins.
+    let backstop = state.api.request_timeout + Duration::from_secs(1);
+    let cors = cors_layer(state.cors_origins.as_deref());
+    let max_body = state.api.max_body_bytes;
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+        .layer(PropagateRequestIdLayer::new(request_id))
+        // One line per request at info: method, path, request id, status, latency.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &axum::http::Request<axum::body::Body>| {
+                    let id = request
+                        .headers()
+                        .get(REQUEST_ID_HEADER)
+                        .and_then(|value| value.to_str().ok())
+                        .unwrap_or("");
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        uri = %request.uri().path(),
+                        request_id = %id,
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .option_layer(cors)
+        .layer(CompressionLayer::new().gzip(true).br(true))
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            backstop,
+        ));
     Router::new()
         .route(graphql::PATH, get(graphql::get).post(graphql::post))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
-        // One line per request at info: method, path, status, latency.
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
+        .layer(layers)
         .with_state(state)
+}
+
+fn cors_layer(origins: Option<&[String]>) -> Option<CorsLayer> {
+    let origins = origins?;
+    let allow_origin = if origins.is_empty() {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|origin| HeaderValue::from_str(origin).ok()),
+        )
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow_origin)
+            .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
+            .expose_headers([HeaderName::from_static(REQUEST_ID_HEADER)])
+            .max_age(Duration::from_secs(3600)),
+    )
 }

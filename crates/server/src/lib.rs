@@ -18,9 +18,12 @@ use std::io::Write;
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use gcm_store::{Pool, PoolConfig, build_pool, catalogue, migrations};
+use std::future::IntoFuture;
+use std::time::Duration;
+
+use gcm_store::{Pool, build_pool, catalogue, migrations};
 use tokio::net::TcpListener;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 pub use app::{AppState, build_app};
 pub use config::Config;
@@ -55,7 +58,7 @@ async fn serve(
     for version in &applied {
         info!(version, "applied migration");
     }
-    let pool = build_pool(database_url, &PoolConfig::default())?;
+    let pool = build_pool(database_url, &config.api.pool())?;
     import_bundled_if_empty(&pool).await?;
     if let Some(signal) = shutdown.requested() {
         info!(signal, "stopping before serving");
@@ -67,13 +70,30 @@ async fn serve(
         .with_context(|| format!("cannot listen on {} (GCM_LISTEN)", config.listen))?;
     let address = listener.local_addr()?;
     announce(address)?;
-    let app = build_app(AppState::new(pool.clone(), metrics));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
+    let app = build_app(AppState::with_config(pool.clone(), metrics, &config.api)?);
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown({
+        let shutdown = shutdown.clone();
+        async move {
             shutdown.wait().await;
-        })
-        .await
-        .context("the HTTP server failed")?;
+        }
+    });
+    // In-flight requests get a bounded grace after the signal, then the process goes on
+    // stopping whatever they are doing.
+    let grace = Duration::from_millis(config.api.shutdown_grace_ms);
+    let grace_over = async move {
+        shutdown.wait().await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = server.into_future() => served.context("the HTTP server failed")?,
+        () = grace_over => {
+            warn!(grace_ms = config.api.shutdown_grace_ms, "in-flight requests outlived the shutdown grace; stopping anyway");
+        }
+    }
     pool.close();
     info!("stopped serving");
     Ok(())
