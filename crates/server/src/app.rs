@@ -60,6 +60,7 @@ impl AppState {
             config.max_body_bytes,
             config.max_batch,
             Duration::from_millis(config.request_timeout_ms),
+            config.introspection,
         )?;
         Ok(Self {
             traced_schema: gcm_graphql::build_traced_schema_with(pool.clone(), options),

@@ -90,7 +90,13 @@ pub struct Config {
     pub log_filter: String,
 
     /// Log format: `text` or `json`
-    #[arg(long, env = "GCM_LOG_FORMAT", global = true, default_value = "text", value_name = "FORMAT")]
+    #[arg(
+        long,
+        env = "GCM_LOG_FORMAT",
+        global = true,
+        default_value = "text",
+        value_name = "FORMAT"
+    )]
     pub log_format: LogFormat,
 
     #[command(flatten)]
@@ -113,7 +119,12 @@ pub struct ApiConfig {
     #[arg(long, env = "GCM_MAX_DEPTH", global = true, default_value_t = 16)]
     pub max_depth: usize,
     /// Highest requested cost accepted
-    #[arg(long, env = "GCM_MAX_COMPLEXITY", global = true, default_value_t = 10_000)]
+    #[arg(
+        long,
+        env = "GCM_MAX_COMPLEXITY",
+        global = true,
+        default_value_t = 10_000
+    )]
     pub max_complexity: u64,
     /// Most aliases in one operation
     #[arg(long, env = "GCM_MAX_ALIASES", global = true, default_value_t = 50)]
@@ -131,10 +142,20 @@ pub struct ApiConfig {
     #[arg(long, env = "GCM_MAX_DOCUMENT_BYTES", global = true, default_value_t = 32 * 1024)]
     pub max_document_bytes: usize,
     /// Deepest nesting in the variables
-    #[arg(long, env = "GCM_MAX_VARIABLES_DEPTH", global = true, default_value_t = 8)]
+    #[arg(
+        long,
+        env = "GCM_MAX_VARIABLES_DEPTH",
+        global = true,
+        default_value_t = 8
+    )]
     pub max_variables_depth: usize,
     /// Most values in the variables
-    #[arg(long, env = "GCM_MAX_VARIABLES_VALUES", global = true, default_value_t = 1_000)]
+    #[arg(
+        long,
+        env = "GCM_MAX_VARIABLES_VALUES",
+        global = true,
+        default_value_t = 1_000
+    )]
     pub max_variables_values: usize,
     /// Largest request body, in bytes
     #[arg(long, env = "GCM_MAX_BODY_BYTES", global = true, default_value_t = 256 * 1024)]
@@ -143,16 +164,31 @@ pub struct ApiConfig {
     #[arg(long, env = "GCM_MAX_BATCH", global = true, default_value_t = 0)]
     pub max_batch: usize,
     /// Time to answer one request, in milliseconds
-    #[arg(long, env = "GCM_REQUEST_TIMEOUT_MS", global = true, default_value_t = 15_000)]
+    #[arg(
+        long,
+        env = "GCM_REQUEST_TIMEOUT_MS",
+        global = true,
+        default_value_t = 15_000
+    )]
     pub request_timeout_ms: u64,
     /// PostgreSQL statement_timeout, in milliseconds
-    #[arg(long, env = "GCM_STATEMENT_TIMEOUT_MS", global = true, default_value_t = 10_000)]
+    #[arg(
+        long,
+        env = "GCM_STATEMENT_TIMEOUT_MS",
+        global = true,
+        default_value_t = 10_000
+    )]
     pub statement_timeout_ms: u64,
     /// Connections in the pool
     #[arg(long, env = "GCM_POOL_SIZE", global = true, default_value_t = 16)]
     pub pool_size: usize,
     /// Wait for a pooled connection, in milliseconds
-    #[arg(long, env = "GCM_POOL_TIMEOUT_MS", global = true, default_value_t = 3_000)]
+    #[arg(
+        long,
+        env = "GCM_POOL_TIMEOUT_MS",
+        global = true,
+        default_value_t = 3_000
+    )]
     pub pool_timeout_ms: u64,
     /// Serve introspection (true or false)
     #[arg(long, env = "GCM_INTROSPECTION", global = true, default_value_t = true, action = clap::ArgAction::Set)]
@@ -161,7 +197,12 @@ pub struct ApiConfig {
     #[arg(long, env = "GCM_CORS_ORIGINS", global = true, default_value = "")]
     pub cors_origins: String,
     /// Grace for in-flight requests on SIGTERM, in milliseconds
-    #[arg(long, env = "GCM_SHUTDOWN_GRACE_MS", global = true, default_value_t = 10_000)]
+    #[arg(
+        long,
+        env = "GCM_SHUTDOWN_GRACE_MS",
+        global = true,
+        default_value_t = 10_000
+    )]
     pub shutdown_grace_ms: u64,
 }
 

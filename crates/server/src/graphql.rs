@@ -40,6 +40,7 @@ pub struct ApiSettings {
     /// 0: batching off.
     pub max_batch: usize,
     pub request_timeout: Duration,
+    pub introspection: bool,
     operation_names: Mutex<std::collections::HashSet<String>>,
 }
 
@@ -54,6 +55,7 @@ impl ApiSettings {
         max_body_bytes: usize,
         max_batch: usize,
         request_timeout: Duration,
+        introspection: bool,
     ) -> anyhow::Result<Self> {
         let cost_model = CostModel::from_sdl(sdl)
             .map_err(|e| anyhow::anyhow!("cannot read the schema for the cost model: {e}"))?;
@@ -63,6 +65,7 @@ impl ApiSettings {
             max_body_bytes,
             max_batch,
             request_timeout,
+            introspection,
             operation_names: Mutex::new(Default::default()),
         })
     }
@@ -143,8 +146,7 @@ impl Refusal {
 
     fn limit(breach: LimitBreach) -> Self {
         metrics::counter!("gcm_limit_breaches_total", "limit" => breach.code).increment(1);
-        let requested_cost =
-            (breach.code == "MAX_COMPLEXITY_EXCEEDED").then_some(breach.value);
+        let requested_cost = (breach.code == "MAX_COMPLEXITY_EXCEEDED").then_some(breach.value);
         Self {
             status: StatusCode::BAD_REQUEST,
             code: breach.code,
@@ -225,9 +227,8 @@ impl Params {
         let json_param = |name: &str| -> Result<Value, Refusal> {
             match pairs.get(name).map(String::as_str) {
                 None | Some("") => Ok(Value::Null),
-                Some(text) => serde_json::from_str(text).map_err(|e| {
-                    Refusal::bad_request(format!("`{name}` must be JSON: {e}"))
-                }),
+                Some(text) => serde_json::from_str(text)
+                    .map_err(|e| Refusal::bad_request(format!("`{name}` must be JSON: {e}"))),
             }
         };
         let mut object = Map::new();
@@ -272,7 +273,13 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     let params = Params::from_url(&request);
     drop(request);
     let answered = tokio::time::timeout(timeout, async {
-        answer(&state, params.map_err(Failure::Refused)?, Method::GET, traced).await
+        answer(
+            &state,
+            params.map_err(Failure::Refused)?,
+            Method::GET,
+            traced,
+        )
+        .await
     })
     .await
     .map(|result| result.map(Outcome::Single));
@@ -471,6 +478,13 @@ async fn answer(
         )
         .map_err(|breach| Failure::Refused(Refusal::limit(breach)))?;
         requested_cost = analysis.requested_cost;
+        if analysis.introspection && !settings.introspection {
+            return Err(Failure::Refused(Refusal::new(
+                StatusCode::BAD_REQUEST,
+                "INTROSPECTION_DISABLED",
+                "Introspection is switched off on this server.",
+            )));
+        }
     }
 
     let mut request = async_graphql::Request::new(query).variables(variables);
@@ -615,7 +629,12 @@ fn finish(
                     Err(refusal) => refusal.body(),
                 })
                 .collect();
-            (StatusCode::OK, Value::Array(bodies), "batch", "batch".to_owned())
+            (
+                StatusCode::OK,
+                Value::Array(bodies),
+                "batch",
+                "batch".to_owned(),
+            )
         }
     };
     record(state, &operation, outcome, started);

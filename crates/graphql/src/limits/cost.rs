@@ -12,8 +12,8 @@
 
 use std::collections::HashMap;
 
-use async_graphql::parser::types::{BaseType, Field, TypeKind, TypeSystemDefinition};
 use async_graphql::Variables;
+use async_graphql::parser::types::{BaseType, Field, TypeKind, TypeSystemDefinition};
 use async_graphql_value::{ConstValue, Value};
 
 /// Elements assumed for a list without pagination.

@@ -26,8 +26,8 @@ use std::collections::HashMap;
 use async_graphql::Variables;
 use async_graphql::parser::Positioned;
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, FragmentDefinition, OperationDefinition,
-    OperationType, Selection, SelectionSet,
+    DocumentOperations, ExecutableDocument, FragmentDefinition, OperationDefinition, OperationType,
+    Selection, SelectionSet,
 };
 use async_graphql_value::{Name, Value};
 use serde_json::json;
@@ -81,7 +81,12 @@ pub struct LimitBreach {
 }
 
 impl LimitBreach {
-    fn new(code: &'static str, what: &str, limit: impl TryInto<u64>, value: impl TryInto<u64>) -> Self {
+    fn new(
+        code: &'static str,
+        what: &str,
+        limit: impl TryInto<u64>,
+        value: impl TryInto<u64>,
+    ) -> Self {
         let limit = limit.try_into().unwrap_or(u64::MAX);
         let value = value.try_into().unwrap_or(u64::MAX);
         Self {
@@ -187,7 +192,8 @@ fn scan_tokens(document: &str, stop_after: usize) -> TokenScan {
             _ if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' => {
                 tokens += 1;
                 while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'.' | b'-' | b'+'))
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || matches!(bytes[i], b'_' | b'.' | b'-' | b'+'))
                 {
                     i += 1;
                 }
@@ -210,21 +216,21 @@ pub fn check_variables(limits: &Limits, variables: &serde_json::Value) -> Result
         *count += 1;
         *max_depth = (*max_depth).max(depth);
         match value {
-            serde_json::Value::Array(items) => {
-                items.iter().for_each(|v| walk(v, depth + 1, count, max_depth))
-            }
-            serde_json::Value::Object(map) => {
-                map.values().for_each(|v| walk(v, depth + 1, count, max_depth))
-            }
+            serde_json::Value::Array(items) => items
+                .iter()
+                .for_each(|v| walk(v, depth + 1, count, max_depth)),
+            serde_json::Value::Object(map) => map
+                .values()
+                .for_each(|v| walk(v, depth + 1, count, max_depth)),
             _ => {}
         }
     }
     let (mut count, mut depth) = (0, 0);
     // The top-level map itself is not a value of any variable.
     match variables {
-        serde_json::Value::Object(map) => {
-            map.values().for_each(|v| walk(v, 0, &mut count, &mut depth))
-        }
+        serde_json::Value::Object(map) => map
+            .values()
+            .for_each(|v| walk(v, 0, &mut count, &mut depth)),
         serde_json::Value::Null => {}
         other => walk(other, 0, &mut count, &mut depth),
     }
@@ -270,6 +276,8 @@ pub struct Analysis {
     /// The requested cost (worst case: every page full).
     pub requested_cost: u64,
     pub depth: usize,
+    /// Selects `__schema` or `__type` (a server may have introspection switched off).
+    pub introspection: bool,
 }
 
 /// Measures one operation against the limits; fragments are summarised once each.
@@ -342,6 +350,7 @@ pub fn analyze(
         operation_type: operation.ty,
         requested_cost: summary.cost,
         depth: summary.depth,
+        introspection: summary.introspection,
     })
 }
 
@@ -363,10 +372,12 @@ struct Summary {
     aliases: u64,
     /// Fields directly in this selection set (fragments expanded): the root-field count.
     fields: u64,
+    introspection: bool,
 }
 
 impl Summary {
     fn add(&mut self, other: Summary) {
+        self.introspection |= other.introspection;
         self.cost = self.cost.saturating_add(other.cost);
         self.depth = self.depth.max(other.depth);
         self.aliases = self.aliases.saturating_add(other.aliases);
@@ -414,6 +425,7 @@ impl<'a> Walker<'a> {
                         aliases: u64::from(field.alias.is_some()),
                         depth: 1,
                         cost: 0,
+                        introspection: matches!(field.name.node.as_str(), "__schema" | "__type"),
                     };
                     if !field.selection_set.node.items.is_empty() {
                         let child_type = shape.map_or("", |shape| shape.type_name.as_str());
@@ -428,6 +440,7 @@ impl<'a> Walker<'a> {
                         summary.cost = multiplier.cost(children.cost);
                         summary.depth = 1 + children.depth;
                         summary.aliases = summary.aliases.saturating_add(children.aliases);
+                        summary.introspection |= children.introspection;
                     }
                     total.add(summary);
                 }
@@ -516,8 +529,8 @@ mod tests {
         let deep = check_variables(&limits, &json!({ "a": [[[1]]] })).expect_err("too deep");
         assert_eq!(deep.code, "MAX_VARIABLES_DEPTH_EXCEEDED");
         assert_eq!(deep.value, 3);
-        let many = check_variables(&limits, &json!({ "a": [1, 2, 3, 4, 5, 6] }))
-            .expect_err("too many");
+        let many =
+            check_variables(&limits, &json!({ "a": [1, 2, 3, 4, 5, 6] })).expect_err("too many");
         assert_eq!(many.code, "MAX_VARIABLES_VALUES_EXCEEDED");
         assert_eq!(many.value, 7);
     }
