@@ -579,3 +579,65 @@ async fn request_ids_compression_cors_metrics_and_json_logs() {
         "the request id is not in the logs:\n{log}"
     );
 }
+
+#[tokio::test]
+async fn clients_over_their_rate_get_429_with_retry_after() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let server = TestServer::start_with_env(
+        BIN,
+        &[
+            ("DATABASE_URL", db.url()),
+            ("GCM_RATE_LIMIT_PER_SECOND", "0.5"),
+            ("GCM_RATE_LIMIT_BURST", "3"),
+            ("GCM_TRUSTED_PROXY_HEADER", "X-Forwarded-For"),
+        ],
+    )
+    .await;
+    let send = |forwarded: &'static str, key: Option<&'static str>| {
+        let mut request = server
+            .http()
+            .post(server.url("/graphql"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({ "query": "{ __typename }" }));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        request.send()
+    };
+    for _ in 0..3 {
+        assert_eq!(
+            send("9.9.9.9, 1.1.1.1", None).await.expect("POST").status(),
+            200
+        );
+    }
+    let refused = send("9.9.9.9, 1.1.1.1", None).await.expect("POST");
+    assert_eq!(refused.status(), 429);
+    let retry_after: u64 = refused
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After in seconds");
+    assert!((1..=2).contains(&retry_after), "{retry_after}");
+    let body: Value = refused.json().await.expect("JSON");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+    // Another address (as the trusted proxy saw it) and an API key are other clients.
+    assert_eq!(
+        send("9.9.9.9, 2.2.2.2", None).await.expect("POST").status(),
+        200
+    );
+    assert_eq!(
+        send("9.9.9.9, 1.1.1.1", Some("partner-key"))
+            .await
+            .expect("POST")
+            .status(),
+        200
+    );
+    // Health and metrics are not rate limited.
+    let metrics = metrics_text(&server).await;
+    assert_eq!(
+        series(&metrics, "gcm_limit_breaches_total{limit=\"RATE_LIMITED\"}"),
+        1.0,
+        "{metrics}"
+    );
+}

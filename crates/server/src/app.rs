@@ -21,6 +21,7 @@ use tracing::Level;
 
 use crate::config::ApiConfig;
 use crate::graphql::ApiSettings;
+use crate::rate_limit::{self, RateLimiter};
 use crate::{graphql, health, metrics};
 
 /// The request id header: set when the client sends none, echoed in every response.
@@ -36,6 +37,7 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     pub api: Arc<ApiSettings>,
     cors_origins: Option<Vec<String>>,
+    rate_limiter: Option<Arc<RateLimiter>>,
 }
 
 impl AppState {
@@ -69,6 +71,7 @@ impl AppState {
             metrics,
             api: Arc::new(api),
             cors_origins: config.cors_origins(),
+            rate_limiter: rate_limiter(config)?.map(Arc::new),
         })
     }
 }
@@ -103,18 +106,45 @@ pub fn build_app(state: AppState) -> Router {
         )
         .option_layer(cors)
         .layer(CompressionLayer::new().gzip(true).br(true))
-        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(RequestBodyLimitLayer::new(
+            max_body.saturating_mul(graphql::BODY_DRAIN_FACTOR),
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             backstop,
         ));
+    let mut graphql_route = get(graphql::get).post(graphql::post);
+    if let Some(limiter) = state.rate_limiter.clone() {
+        graphql_route = graphql_route.layer(axum::middleware::from_fn_with_state(
+            limiter,
+            rate_limit::limit,
+        ));
+    }
     Router::new()
-        .route(graphql::PATH, get(graphql::get).post(graphql::post))
+        .route(graphql::PATH, graphql_route)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
         .layer(layers)
         .with_state(state)
+}
+
+fn rate_limiter(config: &ApiConfig) -> anyhow::Result<Option<RateLimiter>> {
+    let header = config.trusted_proxy_header.trim();
+    let trusted_header = if header.is_empty() {
+        None
+    } else {
+        Some(
+            HeaderName::try_from(header.to_ascii_lowercase()).map_err(|e| {
+                anyhow::anyhow!("GCM_TRUSTED_PROXY_HEADER is not a header name ({e})")
+            })?,
+        )
+    };
+    Ok(RateLimiter::new(
+        config.rate_limit_per_second,
+        config.rate_limit_burst,
+        trusted_header,
+    ))
 }
 
 fn cors_layer(origins: Option<&[String]>) -> Option<CorsLayer> {

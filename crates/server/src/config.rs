@@ -34,6 +34,9 @@
 //! | `GCM_INTROSPECTION`            | `true`   | `false` turns introspection off |
 //! | `GCM_CORS_ORIGINS`             | (none)   | comma-separated origins allowed by CORS, or `*` for any; none: no CORS headers |
 //! | `GCM_SHUTDOWN_GRACE_MS`        | `10000`  | on SIGTERM, how long in-flight requests may finish before the process exits |
+//! | `GCM_RATE_LIMIT_PER_SECOND`    | `50`     | sustained `/graphql` requests per second per client (API key, else address); `0` turns rate limiting off. Over it: HTTP 429, `Retry-After`, `RATE_LIMITED` |
+//! | `GCM_RATE_LIMIT_BURST`         | `500`    | requests a client may send at once before the rate applies |
+//! | `GCM_TRUSTED_PROXY_HEADER`     | (none)   | header a trusted proxy sets with the client address (e.g. `x-forwarded-for`; its last entry is used); none: the TCP peer |
 //!
 //! No setting downloads anything: the embedded cluster uses the PostgreSQL installed on the
 //! machine.
@@ -204,6 +207,30 @@ pub struct ApiConfig {
         default_value_t = 10_000
     )]
     pub shutdown_grace_ms: u64,
+    /// Sustained requests per second per client (0: off)
+    #[arg(
+        long,
+        env = "GCM_RATE_LIMIT_PER_SECOND",
+        global = true,
+        default_value_t = 50.0
+    )]
+    pub rate_limit_per_second: f64,
+    /// Requests a client may send at once
+    #[arg(
+        long,
+        env = "GCM_RATE_LIMIT_BURST",
+        global = true,
+        default_value_t = 500
+    )]
+    pub rate_limit_burst: u32,
+    /// Header holding the client address, set by a trusted proxy
+    #[arg(
+        long,
+        env = "GCM_TRUSTED_PROXY_HEADER",
+        global = true,
+        default_value = ""
+    )]
+    pub trusted_proxy_header: String,
 }
 
 impl Default for ApiConfig {
@@ -228,6 +255,9 @@ impl Default for ApiConfig {
             introspection: true,
             cors_origins: String::new(),
             shutdown_grace_ms: 10_000,
+            rate_limit_per_second: 50.0,
+            rate_limit_burst: 500,
+            trusted_proxy_header: String::new(),
         }
     }
 }

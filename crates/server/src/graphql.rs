@@ -392,15 +392,34 @@ async fn handle_post(
     }
 }
 
-/// Reads at most `limit` bytes (the body-limit layer refuses a larger `Content-Length`
-/// before this; this catches chunked bodies).
+/// Reads at most `limit` bytes. A larger body is read to its end (and dropped) so the
+/// client, still sending, hears the 413 instead of a reset; the body-limit layer refuses
+/// at once a `Content-Length` beyond [`BODY_DRAIN_FACTOR`] times the limit.
 async fn read_body(body: Body, limit: usize) -> Result<Bytes, Refusal> {
-    axum::body::to_bytes(body, limit).await.map_err(|_| {
+    use futures::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut collected = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            // The layer's limit, or a broken body.
+            break;
+        };
+        seen = seen.saturating_add(chunk.len());
+        if seen <= limit {
+            collected.extend_from_slice(&chunk);
+        }
+    }
+    if seen > limit {
         metrics::counter!("gcm_limit_breaches_total", "limit" => "MAX_BODY_SIZE_EXCEEDED")
             .increment(1);
-        body_too_large(limit)
-    })
+        return Err(body_too_large(limit));
+    }
+    Ok(Bytes::from(collected))
 }
+
+/// How far past the body limit a body is still read, to answer 413 cleanly.
+pub const BODY_DRAIN_FACTOR: usize = 8;
 
 fn body_too_large(limit: usize) -> Refusal {
     Refusal {
@@ -530,6 +549,19 @@ async fn answer(
     } else {
         "error"
     };
+    let mut response = response;
+    if request_error {
+        // Errors found before execution (syntax, validation, variables) carry a code too,
+        // so clients can tell them from execution errors.
+        for error in &mut response.errors {
+            if error_code(error).is_none() {
+                error.extensions.get_or_insert_with(Default::default).set(
+                    "code",
+                    async_graphql::Value::String("GRAPHQL_VALIDATION_FAILED".to_owned()),
+                );
+            }
+        }
+    }
     let mut body = serde_json::to_value(&response).unwrap_or_else(|e| {
         json!({ "errors": [{ "message": format!("cannot encode the response: {e}"),
                              "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] })
