@@ -38,7 +38,7 @@ impl Default for SchemaOptions {
     }
 }
 
-/// Builds the schema once at start-up; per-request state is added by [`prepare_request`].
+/// Builds the schema once at start-up; [`execute`] runs requests with their own loaders.
 pub fn build_schema(pool: Pool) -> CatalogueSchema {
     build_schema_with(pool, SchemaOptions::default())
 }
@@ -78,9 +78,16 @@ fn schema_builder(
     }
 }
 
-/// Attaches what must not outlive one request: the dataloaders and their cache.
-pub fn prepare_request(request: async_graphql::Request, pool: &Pool) -> async_graphql::Request {
-    request.data(loaders::per_request(pool.clone()))
+/// Runs one request with what must not outlive it: its dataloaders (and their cache),
+/// whose batches run deterministically, one per relation and level.
+pub async fn execute(
+    schema: &CatalogueSchema,
+    request: async_graphql::Request,
+    pool: &Pool,
+) -> async_graphql::Response {
+    let batches = loaders::scheduler::Batches::default();
+    let request = request.data(loaders::per_request(pool.clone(), &batches));
+    batches.drive(schema.execute(request)).await
 }
 
 /// The SDL the server serves at `_service { sdl }` (federation directives included):

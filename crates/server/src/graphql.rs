@@ -523,7 +523,6 @@ async fn answer(
             .collect(),
     );
     request.set_parsed_query(document);
-    let request = gcm_graphql::prepare_request(request, &state.pool);
     // A federation router asking for a trace gets the traced twin of the schema; other
     // requests do not pay for per-field timing.
     let schema = if traced {
@@ -531,7 +530,7 @@ async fn answer(
     } else {
         &state.schema
     };
-    let response = schema.execute(request).await;
+    let response = gcm_graphql::execute(schema, request, &state.pool).await;
     let actual_cost = limits::actual_cost(&response.data);
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()

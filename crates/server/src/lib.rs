@@ -121,12 +121,8 @@ async fn import_bundled_if_empty(pool: &Pool) -> anyhow::Result<()> {
                 problems.len()
             )
         }
-        // Serve what the database has: readiness reflects the database, not its content,
-        // and a later `import` can fill it without a restart.
-        Err(e) => {
-            error!(error = %e, "cannot import the bundled catalogue; serving without it");
-            Ok(())
-        }
+        // An empty service would look healthy while serving nothing: refuse to start.
+        Err(e) => Err(anyhow::anyhow!(e).context("cannot import the bundled catalogue")),
     }
 }
 

@@ -187,6 +187,7 @@ async fn entity<T>(
         .and_then(pick))
 }
 
+/// Declares the entity keys (`@key(fields: …)`) for the SDL export; same lookups as `_entities`.
 #[Object]
 impl EntityKeys {
     #[graphql(entity)]

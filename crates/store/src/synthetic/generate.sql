@@ -26,7 +26,7 @@ SELECT row_number() OVER () - 1 AS n, w FROM unnest(ARRAY[
 
 INSERT INTO guidance_sources (slug, objective_number, mechanism, body, year, symbol, paragraph, guidance, position, source)
 SELECT 'synthetic-guidance-' || g,
-       1 + (g % 23),
+       1 + ((g - 1) % 23),
        CASE WHEN g % 4 = 0 THEN 'treaty_body' ELSE 'special_procedure' END,
        'Synthetic mechanism ' || (g % 37),
        1995 + (g % 30),
@@ -119,19 +119,15 @@ INSERT INTO item_principles (item_id, principle_id)
 SELECT n.id, p.id FROM syn_new n JOIN guiding_principles p ON p.position = 1 + n.h1 % 10
 WHERE n.h2 % 2 = 0;
 
--- Guidance: most items relate to one guidance source of one of their objectives.
+-- Guidance: most items relate to one guidance source of one of their objectives. Synthetic
+-- guidance g belongs to objective 1 + (g - 1) % 23, so objective o's sources are o + 23k.
 INSERT INTO item_guidance_sources (item_id, guidance_source_id)
-SELECT io.item_id, g.id
+SELECT io.item_id, gs.id
 FROM (SELECT DISTINCT ON (item_id) item_id, objective_number FROM item_objectives
       WHERE item_id IN (SELECT id FROM syn_new) ORDER BY item_id, objective_number) io
 JOIN syn_new n ON n.id = io.item_id
-JOIN LATERAL (
-    SELECT gs.id FROM guidance_sources gs
-    WHERE gs.objective_number = io.objective_number AND gs.slug LIKE 'synthetic-%'
-      AND gs.position = 100000 + io.objective_number % 23
-          + 23 * ((n.h3 / 11) % greatest(1, (SELECT guidance FROM syn_params) / 23))
-    LIMIT 1
-) g ON true
+JOIN guidance_sources gs ON gs.slug = 'synthetic-guidance-' || (io.objective_number + 23 * ((n.h3 / 11)
+     % greatest(1, ((SELECT guidance FROM syn_params) - io.objective_number) / 23 + 1)))
 WHERE n.h1 % 10 < 8;
 
 UPDATE catalogue_version SET version = version + 1, changed_at = now();
