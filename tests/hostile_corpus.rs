@@ -168,7 +168,7 @@ fn corpus() -> Vec<Case> {
         case(
             "cost bomb through nested pages",
             query(
-                "{ resources(first: 100) { nodes { objectives { resources(first: 100) { nodes { title } } } } } }",
+                "{ resources(first: 100) { nodes { objectives { resources(first: 100) { nodes { countries { objectives { resources(first: 100) { nodes { title } } } } } } } } } }",
             ),
             400,
             Some("MAX_COMPLEXITY_EXCEEDED"),

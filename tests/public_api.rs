@@ -136,13 +136,13 @@ async fn every_limit_breach_names_its_limit_with_the_limit_and_the_value() {
             5,
         ),
         (
-            // 1 + 50 × (nodes 1 × (1 + countries 25 × 1))
+            // 1 + 50 × (nodes 1 × (1 + countries 10 × 1))
             "cost",
             "{ resources(first: 50) { nodes { countries { name } } } }".into(),
             json!({}),
             "MAX_COMPLEXITY_EXCEEDED",
             500,
-            1 + 50 * (1 + 25),
+            1 + 50 * (1 + 10),
         ),
         (
             "cost from a variable page size",
@@ -285,8 +285,8 @@ async fn every_response_reports_its_requested_and_actual_cost() {
         .as_array()
         .expect("edges")
         .len() as u64;
-    // resources: 1 + 3 × (edge 1 + node 1); regions: 25 × 1.
-    assert_eq!(body["extensions"]["cost"]["requested"], 1 + 3 * 2 + 25);
+    // resources: 1 + 3 × (edge 1 + node 1); regions: 5 × 1.
+    assert_eq!(body["extensions"]["cost"]["requested"], 1 + 3 * 2 + 5);
     let regions = body["data"]["regions"].as_array().expect("regions").len() as u64;
     assert_eq!(
         body["extensions"]["cost"]["actual"],

@@ -5,7 +5,7 @@
 //!   being `first`, else `last`, else the default page size (20);
 //! - the lists inside a connection (`edges`, `nodes`) are that page: `1 + children` each;
 //! - another list costs `bound × (1 + children)`, the bound being what it can hold
-//!   ([`list_bound`]); `_entities` is bounded by its representations;
+//!   ([`list_bound`]); `_entities` and `nodes` hold what their keys ask for;
 //! - any other object field costs `1 + children`; scalars and enums cost nothing.
 //!
 //! The `actual` cost counts the objects the response holds, so `actual <= requested`.
@@ -16,18 +16,24 @@ use async_graphql::Variables;
 use async_graphql::parser::types::{BaseType, Field, TypeKind, TypeSystemDefinition};
 use async_graphql_value::{ConstValue, Value};
 
-/// Elements assumed for a list without pagination.
-const DEFAULT_LIST_BOUND: u64 = 25;
+/// Elements assumed for a list without pagination that [`list_bound`] does not name.
+const DEFAULT_LIST_BOUND: u64 = 10;
 /// Page size when the query gives neither `first` nor `last` (the resolvers' default).
 const DEFAULT_PAGE_SIZE: u64 = 20;
 
-/// The most elements an unpaginated list can hold, where that is more than the default.
+/// The most elements an unpaginated list holds in the catalogue (the fixed reference lists
+/// are exact; curated links are generous estimates), where that differs from the default.
 fn list_bound(parent_type: &str, field: &str) -> u64 {
     match (parent_type, field) {
+        ("Query", "objectives") => 23,
         // The 195 countries and entities of the Hub's menu.
-        ("Query", "countries") => 200,
+        ("Query" | "Facets", "countries") => 200,
         // Africa has 54.
         ("Region", "countries") => 60,
+        ("Query", "regions") => 5,
+        ("Query", "documentTypes") | ("Objective", "actions") | ("Facets", "documentTypes") => 15,
+        ("Facets", "years") => 60,
+        ("Action", "guidanceSources") => 5,
         _ => DEFAULT_LIST_BOUND,
     }
 }
@@ -120,11 +126,17 @@ impl CostModel {
         variables: &Variables,
         defaults: &HashMap<&str, u64>,
     ) -> Multiplier {
-        if field.name.node.as_str() == "_entities" {
-            let representations = field
-                .get_argument("representations")
+        // Lists of what the client asked for by key: as many as it asked for.
+        let requested = match (parent_type, field.name.node.as_str()) {
+            (_, "_entities") => Some("representations"),
+            ("Query", "nodes") => Some("ids"),
+            _ => None,
+        };
+        if let Some(argument) = requested {
+            let count = field
+                .get_argument(argument)
                 .map_or(0, |value| list_len(&value.node, variables));
-            return Multiplier::List(representations);
+            return Multiplier::List(count);
         }
         let Some(shape) = shape else {
             return Multiplier::Object;
