@@ -641,3 +641,174 @@ async fn clients_over_their_rate_get_429_with_retry_after() {
         "{metrics}"
     );
 }
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn automatic_persisted_queries_register_then_run_by_hash_over_post_and_get() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let server = TestServer::start(BIN, db.url()).await;
+    let query = "query Regions { regions { slug } }";
+    let hash = sha256_hex(query);
+    let persisted = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+
+    let (status, _, body) = post(
+        &server,
+        "application/json",
+        json!({ "extensions": persisted }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND",
+        "{body:#}"
+    );
+    assert_eq!(body["errors"][0]["message"], "PersistedQueryNotFound");
+
+    let (status, _, body) = post(
+        &server,
+        "application/json",
+        json!({ "query": "{ __typename }", "extensions": persisted }),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_HASH_MISMATCH"
+    );
+
+    let (status, _, body) = post(
+        &server,
+        "application/json",
+        json!({ "query": query, "extensions": persisted }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(body["data"]["regions"].is_array(), "{body:#}");
+
+    let (_, _, body) = post(
+        &server,
+        "application/json",
+        json!({ "extensions": persisted }),
+    )
+    .await;
+    assert!(body["data"]["regions"].is_array(), "{body:#}");
+    let response = server
+        .http()
+        .get(server.url("/graphql"))
+        .query(&[("extensions", persisted.to_string())])
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.expect("JSON");
+    assert!(body["data"]["regions"].is_array(), "{body:#}");
+}
+
+#[tokio::test]
+async fn trusted_documents_mode_runs_only_the_listed_operations() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let scratch = ops_support::ScratchDir::new("trusted");
+    let trusted = "query Regions { regions { slug } }";
+    let manifest = json!({
+        "format": "apollo-persisted-query-manifest",
+        "version": 1,
+        "operations": [{ "id": sha256_hex(trusted), "name": "Regions", "type": "query", "body": trusted }],
+    });
+    let path = scratch.path().join("manifest.json");
+    std::fs::write(&path, manifest.to_string()).expect("write manifest");
+    let path = path.to_string_lossy().into_owned();
+    let server = TestServer::start_with_env(
+        BIN,
+        &[("DATABASE_URL", db.url()), ("GCM_TRUSTED_DOCUMENTS", &path)],
+    )
+    .await;
+    let data = server.data(trusted, json!({})).await;
+    assert!(data["regions"].is_array());
+    let (_, _, body) = post(
+        &server,
+        "application/json",
+        json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha256_hex(trusted) } } }),
+    )
+    .await;
+    assert!(body["data"]["regions"].is_array(), "{body:#}");
+    let (status, _, body) = post(
+        &server,
+        "application/json",
+        json!({ "query": "{ objectives { number } }" }),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_ALLOWED"
+    );
+}
+
+#[tokio::test]
+async fn get_answers_carry_cache_control_and_a_strong_etag_with_304() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let server = TestServer::start(BIN, db.url()).await;
+    let get = |etag: Option<String>, authorization: Option<&'static str>| {
+        let mut request = server
+            .http()
+            .get(server.url("/graphql"))
+            .query(&[("query", "{ regions { slug } }")]);
+        if let Some(etag) = etag {
+            request = request.header("if-none-match", etag);
+        }
+        if let Some(authorization) = authorization {
+            request = request.header("authorization", authorization);
+        }
+        request.send()
+    };
+    let header = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let first = get(None, None).await.expect("GET");
+    assert_eq!(first.status(), 200);
+    assert_eq!(
+        header(&first, "cache-control").as_deref(),
+        Some("public, max-age=60")
+    );
+    let etag = header(&first, "etag").expect("an ETag");
+    assert!(etag.starts_with('"') && !etag.starts_with("W/"), "{etag}");
+
+    let again = get(Some(etag.clone()), None).await.expect("GET");
+    assert_eq!(again.status(), 304);
+    assert_eq!(header(&again, "etag"), Some(etag.clone()));
+    assert!(again.bytes().await.expect("body").is_empty());
+
+    let other = get(Some("\"other\"".to_owned()), None).await.expect("GET");
+    assert_eq!(other.status(), 200);
+
+    let private = get(None, Some("Bearer partner")).await.expect("GET");
+    assert_eq!(private.status(), 200);
+    assert_eq!(
+        header(&private, "cache-control").as_deref(),
+        Some("no-store")
+    );
+
+    let failed = server
+        .http()
+        .get(server.url("/graphql"))
+        .query(&[("query", "{ objective(number: 0) { title } }")])
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(
+        header(&failed, "cache-control").as_deref(),
+        Some("no-store")
+    );
+    assert!(header(&failed, "etag").is_none());
+}

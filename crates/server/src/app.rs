@@ -63,6 +63,11 @@ impl AppState {
             config.max_batch,
             Duration::from_millis(config.request_timeout_ms),
             config.introspection,
+            crate::persisted::PersistedQueries::new(
+                config.apq_cache_size,
+                config.trusted_documents(),
+            )?,
+            config.cache_max_age,
         )?;
         Ok(Self {
             traced_schema: gcm_graphql::build_traced_schema_with(pool.clone(), options),

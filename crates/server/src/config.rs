@@ -36,6 +36,9 @@
 //! | `GCM_SHUTDOWN_GRACE_MS`        | `10000`  | on SIGTERM, how long in-flight requests may finish before the process exits |
 //! | `GCM_RATE_LIMIT_PER_SECOND`    | `50`     | sustained `/graphql` requests per second per client (API key, else address); `0` turns rate limiting off. Over it: HTTP 429, `Retry-After`, `RATE_LIMITED` |
 //! | `GCM_RATE_LIMIT_BURST`         | `500`    | requests a client may send at once before the rate applies |
+//! | `GCM_APQ_CACHE_SIZE`           | `1000`   | documents kept for automatic persisted queries (oldest out first); `0` turns APQ off (`PERSISTED_QUERY_NOT_SUPPORTED`) |
+//! | `GCM_TRUSTED_DOCUMENTS`        | (none)   | a file of trusted documents (Apollo's manifest, or `{ sha256: document }`): only they run, anything else is `PERSISTED_QUERY_NOT_ALLOWED` |
+//! | `GCM_CACHE_MAX_AGE`            | `60`     | `Cache-Control: public, max-age=N` for successful anonymous queries without a cache hint; credentials give `no-store`; GET answers carry a strong `ETag` (304 on `If-None-Match`) |
 //! | `GCM_TRUSTED_PROXY_HEADER`     | (none)   | header a trusted proxy sets with the client address (e.g. `x-forwarded-for`; its last entry is used); none: the TCP peer |
 //!
 //! No setting downloads anything: the embedded cluster uses the PostgreSQL installed on the
@@ -231,6 +234,20 @@ pub struct ApiConfig {
         default_value = ""
     )]
     pub trusted_proxy_header: String,
+    /// Documents kept for automatic persisted queries (0: APQ off)
+    #[arg(
+        long,
+        env = "GCM_APQ_CACHE_SIZE",
+        global = true,
+        default_value_t = 1_000
+    )]
+    pub apq_cache_size: usize,
+    /// File of trusted documents: only they run
+    #[arg(long, env = "GCM_TRUSTED_DOCUMENTS", global = true, default_value = "")]
+    pub trusted_documents: String,
+    /// max-age of cacheable query answers, in seconds
+    #[arg(long, env = "GCM_CACHE_MAX_AGE", global = true, default_value_t = 60)]
+    pub cache_max_age: u32,
 }
 
 impl Default for ApiConfig {
@@ -258,6 +275,9 @@ impl Default for ApiConfig {
             rate_limit_per_second: 50.0,
             rate_limit_burst: 500,
             trusted_proxy_header: String::new(),
+            apq_cache_size: 1_000,
+            trusted_documents: String::new(),
+            cache_max_age: 60,
         }
     }
 }
@@ -283,6 +303,11 @@ impl ApiConfig {
             acquire_timeout: Duration::from_millis(self.pool_timeout_ms),
             statement_timeout: Duration::from_millis(self.statement_timeout_ms),
         }
+    }
+
+    pub fn trusted_documents(&self) -> Option<&std::path::Path> {
+        let path = self.trusted_documents.trim();
+        (!path.is_empty()).then(|| std::path::Path::new(path))
     }
 
     /// The allowed CORS origins: `None` for no CORS, `Some([])` for any origin.

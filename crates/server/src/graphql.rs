@@ -41,6 +41,9 @@ pub struct ApiSettings {
     pub max_batch: usize,
     pub request_timeout: Duration,
     pub introspection: bool,
+    pub persisted: crate::persisted::PersistedQueries,
+    /// `max-age` of cacheable responses whose fields give no cache hint.
+    pub cache_max_age: u32,
     operation_names: Mutex<std::collections::HashSet<String>>,
 }
 
@@ -56,6 +59,8 @@ impl ApiSettings {
         max_batch: usize,
         request_timeout: Duration,
         introspection: bool,
+        persisted: crate::persisted::PersistedQueries,
+        cache_max_age: u32,
     ) -> anyhow::Result<Self> {
         let cost_model = CostModel::from_sdl(sdl)
             .map_err(|e| anyhow::anyhow!("cannot read the schema for the cost model: {e}"))?;
@@ -66,6 +71,8 @@ impl ApiSettings {
             max_batch,
             request_timeout,
             introspection,
+            persisted,
+            cache_max_age,
             operation_names: Mutex::new(Default::default()),
         })
     }
@@ -130,7 +137,7 @@ pub(crate) struct Refusal {
 }
 
 impl Refusal {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -184,6 +191,8 @@ struct Params {
     operation_name: Option<String>,
     variables: Value,
     extensions: Map<String, Value>,
+    /// Sent with credentials: its answer is private to the client.
+    authenticated: bool,
 }
 
 impl Params {
@@ -218,6 +227,7 @@ impl Params {
             operation_name,
             variables,
             extensions,
+            authenticated: false,
         })
     }
 
@@ -251,6 +261,8 @@ struct Answer {
     body: Value,
     outcome: &'static str,
     operation: String,
+    /// `Cache-Control` of the answer; `None`: `no-store`.
+    cache_control: Option<String>,
 }
 
 pub async fn post(State(state): State<AppState>, request: Request) -> Response {
@@ -259,7 +271,7 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
     let traced = wants_trace(request.headers());
     let timeout = state.api.request_timeout;
     let answered = tokio::time::timeout(timeout, handle_post(&state, media, traced, request)).await;
-    finish(&state, media, answered, timeout, started)
+    finish(&state, media, answered, timeout, started, None)
 }
 
 pub async fn get(State(state): State<AppState>, request: Request) -> Response {
@@ -270,7 +282,12 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     let media = Media::from_headers(request.headers());
     let traced = wants_trace(request.headers());
     let timeout = state.api.request_timeout;
-    let params = Params::from_url(&request);
+    let authenticated = request.headers().contains_key(header::AUTHORIZATION);
+    let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
+    let params = Params::from_url(&request).map(|mut params| {
+        params.authenticated = authenticated;
+        params
+    });
     drop(request);
     let answered = tokio::time::timeout(timeout, async {
         answer(
@@ -283,7 +300,14 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     })
     .await
     .map(|result| result.map(Outcome::Single));
-    finish(&state, media, answered, timeout, started)
+    finish(
+        &state,
+        media,
+        answered,
+        timeout,
+        started,
+        Some(if_none_match),
+    )
 }
 
 enum Outcome {
@@ -330,6 +354,7 @@ async fn handle_post(
             "Only the utf-8 charset is accepted.",
         )));
     }
+    let authenticated = request.headers().contains_key(header::AUTHORIZATION);
     let body = read_body(request.into_body(), state.api.max_body_bytes)
         .await
         .map_err(Failure::Refused)?;
@@ -370,13 +395,16 @@ async fn handle_post(
             let mut answers = Vec::with_capacity(requests.len());
             for request in requests {
                 let answered = match Params::from_json(request) {
-                    Ok(params) => match answer(state, params, Method::POST, traced).await {
-                        Ok(answer) => Ok(answer),
-                        Err(Failure::Refused(refusal)) => Err(refusal),
-                        Err(Failure::MethodNotAllowed) => {
-                            Err(Refusal::bad_request("Not allowed in a batch."))
+                    Ok(mut params) => {
+                        params.authenticated = authenticated;
+                        match answer(state, params, Method::POST, traced).await {
+                            Ok(answer) => Ok(answer),
+                            Err(Failure::Refused(refusal)) => Err(refusal),
+                            Err(Failure::MethodNotAllowed) => {
+                                Err(Refusal::bad_request("Not allowed in a batch."))
+                            }
                         }
-                    },
+                    }
                     Err(refusal) => Err(refusal),
                 };
                 answers.push(answered);
@@ -384,7 +412,8 @@ async fn handle_post(
             Ok(Outcome::Batch(answers))
         }
         value => {
-            let params = Params::from_json(value).map_err(Failure::Refused)?;
+            let mut params = Params::from_json(value).map_err(Failure::Refused)?;
+            params.authenticated = authenticated;
             answer(state, params, Method::POST, traced)
                 .await
                 .map(Outcome::Single)
@@ -434,12 +463,16 @@ fn body_too_large(limit: usize) -> Refusal {
 /// Checks, parses, measures and executes one request.
 async fn answer(
     state: &AppState,
-    params: Params,
+    mut params: Params,
     method: Method,
     traced: bool,
 ) -> Result<Answer, Failure> {
     let settings = &state.api;
-    let Some(query) = params.query else {
+    let query = settings
+        .persisted
+        .resolve(params.query.take(), &params.extensions)
+        .map_err(Failure::Refused)?;
+    let Some(query) = query else {
         return Err(Failure::Refused(Refusal::bad_request(
             "The request has no `query`.",
         )));
@@ -465,10 +498,12 @@ async fn answer(
                 body,
                 outcome: "invalid",
                 operation: "unparsed".to_owned(),
+                cache_control: None,
             });
         }
     };
     let mut requested_cost = 0;
+    let mut is_query = false;
     let operation = limits::select_operation(&document, params.operation_name.as_deref());
     let operation_label = match (operation, &document.operations) {
         (None, _) => "unknown".to_owned(),
@@ -497,6 +532,7 @@ async fn answer(
         )
         .map_err(|breach| Failure::Refused(Refusal::limit(breach)))?;
         requested_cost = analysis.requested_cost;
+        is_query = analysis.operation_type == OperationType::Query;
         if analysis.introspection && !settings.introspection {
             return Err(Failure::Refused(Refusal::new(
                 StatusCode::BAD_REQUEST,
@@ -548,6 +584,9 @@ async fn answer(
     } else {
         "error"
     };
+    let cache_control = (is_query && response.errors.is_empty())
+        .then(|| cache_control(&response.cache_control, params.authenticated, settings))
+        .flatten();
     let mut response = response;
     if request_error {
         // Errors found before execution (syntax, validation, variables) carry a code too,
@@ -585,6 +624,7 @@ async fn answer(
         body,
         outcome,
         operation: operation_label,
+        cache_control,
     })
 }
 
@@ -601,7 +641,10 @@ fn finish(
     answered: Result<Result<Outcome, Failure>, tokio::time::error::Elapsed>,
     timeout: Duration,
     started: Instant,
+    // `Some` for GET (which gets an ETag), holding the client's `If-None-Match`.
+    if_none_match: Option<Option<HeaderValue>>,
 ) -> Response {
+    let mut cache = None;
     let (status, body, outcome, operation) = match answered {
         Err(_) => {
             let refusal = Refusal::new(
@@ -647,6 +690,7 @@ fn finish(
             } else {
                 StatusCode::OK
             };
+            cache = answer.cache_control;
             (status, answer.body, answer.outcome, answer.operation)
         }
         Ok(Ok(Outcome::Batch(answers))) => {
@@ -670,11 +714,72 @@ fn finish(
     };
     record(state, &operation, outcome, started);
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
-    let mut response = (status, bytes).into_response();
+    let cache_header = cache.clone().unwrap_or_else(|| "no-store".to_owned());
+    let etag = match (&cache, &if_none_match) {
+        (Some(_), Some(_)) if status == StatusCode::OK => Some(etag_of(&bytes)),
+        _ => None,
+    };
+    let not_modified = etag.as_ref().is_some_and(|etag| {
+        if_none_match
+            .flatten()
+            .and_then(|value| value.to_str().ok().map(str::to_owned))
+            .is_some_and(|value| {
+                value
+                    .split(',')
+                    .any(|candidate| candidate.trim() == etag || candidate.trim() == "*")
+            })
+    });
+    let mut response = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (status, bytes).into_response()
+    };
+    let headers = response.headers_mut();
+    if !not_modified {
+        headers.insert(header::CONTENT_TYPE, media.content_type());
+    }
+    if let Ok(value) = HeaderValue::from_str(&cache_header) {
+        headers.insert(header::CACHE_CONTROL, value);
+    }
+    if let Some(etag) = etag.and_then(|etag| HeaderValue::from_str(&etag).ok()) {
+        headers.insert(header::ETAG, etag);
+    }
+    // Answers differ by media type and credentials.
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("accept, authorization"),
+    );
     response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, media.content_type());
-    response
+}
+
+/// A strong validator: the same bytes, the same tag.
+fn etag_of(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(bytes);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// `Cache-Control` for a successful query: the schema's hints (`#[graphql(cache_control)]`),
+/// else public for `cache_max_age`; private and unstored with credentials.
+fn cache_control(
+    hints: &async_graphql::CacheControl,
+    authenticated: bool,
+    settings: &ApiSettings,
+) -> Option<String> {
+    if authenticated || hints.max_age < 0 {
+        return None;
+    }
+    let max_age = if hints.max_age > 0 {
+        hints.max_age as u32
+    } else {
+        settings.cache_max_age
+    };
+    if max_age == 0 {
+        return None;
+    }
+    let scope = if hints.public { "public" } else { "private" };
+    Some(format!("{scope}, max-age={max_age}"))
 }
 
 fn record(_state: &AppState, operation: &str, outcome: &'static str, started: Instant) {

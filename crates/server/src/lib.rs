@@ -12,6 +12,7 @@ pub mod database;
 pub mod graphql;
 pub mod health;
 pub mod metrics;
+pub mod persisted;
 pub mod rate_limit;
 pub mod shutdown;
 
