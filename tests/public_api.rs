@@ -812,3 +812,67 @@ async fn get_answers_carry_cache_control_and_a_strong_etag_with_304() {
     );
     assert!(header(&failed, "etag").is_none());
 }
+
+#[tokio::test]
+async fn the_response_cache_serves_repeats_and_empties_when_the_catalogue_changes() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let server = TestServer::start_with_env(
+        BIN,
+        &[
+            ("DATABASE_URL", db.url()),
+            ("GCM_RESPONSE_CACHE_SIZE", "100"),
+            ("GCM_RESPONSE_CACHE_CHECK_MS", "100"),
+        ],
+    )
+    .await;
+    let query = "query Regions { regions { slug name } }";
+    let first = server.data(query, json!({})).await;
+    let statements = server.metric("gcm_sql_statements_total").await;
+    for _ in 0..3 {
+        assert_eq!(server.data(query, json!({})).await, first);
+    }
+    let metrics = metrics_text(&server).await;
+    assert_eq!(
+        series(&metrics, "gcm_response_cache_hits_total"),
+        3.0,
+        "{metrics}"
+    );
+    assert!(series(&metrics, "gcm_response_cache_misses_total") >= 1.0);
+    assert_eq!(series(&metrics, "gcm_response_cache_entries"), 1.0);
+    assert!(series(&metrics, "gcm_response_cache_bytes") > 0.0);
+    // Hits run no query (a version check, at most one per interval, may).
+    assert!(server.metric("gcm_sql_statements_total").await - statements <= 3.0);
+
+    // Different variables or credentials are not served from the entry.
+    let private = server
+        .http()
+        .post(server.url("/graphql"))
+        .bearer_auth("partner")
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(private.status(), 200);
+
+    // A change to the catalogue (as an import makes it: data and version together).
+    let (client, connection) = tokio_postgres::connect(db.url(), tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(connection);
+    client
+        .batch_execute(
+            "UPDATE regions SET name = 'Renamed' WHERE slug = 'africa';
+             UPDATE catalogue_version SET version = version + 1;",
+        )
+        .await
+        .expect("change the catalogue");
+    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    let after = server.data(query, json!({})).await;
+    let africa = after["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .find(|region| region["slug"] == "africa")
+        .expect("africa");
+    assert_eq!(africa["name"], "Renamed", "{after:#}");
+}

@@ -56,19 +56,7 @@ impl AppState {
             introspection: config.introspection,
         };
         let schema = gcm_graphql::build_schema_with(pool.clone(), options);
-        let api = ApiSettings::new(
-            config.limits(),
-            &schema.sdl(),
-            config.max_body_bytes,
-            config.max_batch,
-            Duration::from_millis(config.request_timeout_ms),
-            config.introspection,
-            crate::persisted::PersistedQueries::new(
-                config.apq_cache_size,
-                config.trusted_documents(),
-            )?,
-            config.cache_max_age,
-        )?;
+        let api = ApiSettings::new(config, &schema.sdl())?;
         Ok(Self {
             traced_schema: gcm_graphql::build_traced_schema_with(pool.clone(), options),
             schema,

@@ -39,6 +39,9 @@
 //! | `GCM_APQ_CACHE_SIZE`           | `1000`   | documents kept for automatic persisted queries (oldest out first); `0` turns APQ off (`PERSISTED_QUERY_NOT_SUPPORTED`) |
 //! | `GCM_TRUSTED_DOCUMENTS`        | (none)   | a file of trusted documents (Apollo's manifest, or `{ sha256: document }`): only they run, anything else is `PERSISTED_QUERY_NOT_ALLOWED` |
 //! | `GCM_CACHE_MAX_AGE`            | `60`     | `Cache-Control: public, max-age=N` for successful anonymous queries without a cache hint; credentials give `no-store`; GET answers carry a strong `ETag` (304 on `If-None-Match`) |
+//! | `GCM_RESPONSE_CACHE_SIZE`      | `0`      | answers to anonymous queries kept in memory, emptied when the catalogue changes; `0` (the default: changes made outside an import, e.g. by hand in SQL, would be served stale) turns it off |
+//! | `GCM_RESPONSE_CACHE_BYTES`     | `67108864` | bytes the response cache may hold |
+//! | `GCM_RESPONSE_CACHE_CHECK_MS`  | `1000`   | how often, at most, the catalogue's version is checked (the longest a cached answer can outlive an import) |
 //! | `GCM_TRUSTED_PROXY_HEADER`     | (none)   | header a trusted proxy sets with the client address (e.g. `x-forwarded-for`; its last entry is used); none: the TCP peer |
 //!
 //! No setting downloads anything: the embedded cluster uses the PostgreSQL installed on the
@@ -248,6 +251,25 @@ pub struct ApiConfig {
     /// max-age of cacheable query answers, in seconds
     #[arg(long, env = "GCM_CACHE_MAX_AGE", global = true, default_value_t = 60)]
     pub cache_max_age: u32,
+    /// Answers kept by the response cache (0: off)
+    #[arg(
+        long,
+        env = "GCM_RESPONSE_CACHE_SIZE",
+        global = true,
+        default_value_t = 0
+    )]
+    pub response_cache_size: usize,
+    /// Bytes the response cache may hold
+    #[arg(long, env = "GCM_RESPONSE_CACHE_BYTES", global = true, default_value_t = 64 * 1024 * 1024)]
+    pub response_cache_bytes: usize,
+    /// Interval between checks of the catalogue version, in milliseconds
+    #[arg(
+        long,
+        env = "GCM_RESPONSE_CACHE_CHECK_MS",
+        global = true,
+        default_value_t = 1_000
+    )]
+    pub response_cache_check_ms: u64,
 }
 
 impl Default for ApiConfig {
@@ -278,6 +300,9 @@ impl Default for ApiConfig {
             apq_cache_size: 1_000,
             trusted_documents: String::new(),
             cache_max_age: 60,
+            response_cache_size: 0,
+            response_cache_bytes: 64 * 1024 * 1024,
+            response_cache_check_ms: 1_000,
         }
     }
 }

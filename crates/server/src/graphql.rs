@@ -44,6 +44,7 @@ pub struct ApiSettings {
     pub persisted: crate::persisted::PersistedQueries,
     /// `max-age` of cacheable responses whose fields give no cache hint.
     pub cache_max_age: u32,
+    pub response_cache: Option<crate::response_cache::ResponseCache>,
     operation_names: Mutex<std::collections::HashSet<String>>,
 }
 
@@ -52,27 +53,26 @@ pub struct ApiSettings {
 const MAX_OPERATION_LABELS: usize = 200;
 
 impl ApiSettings {
-    pub fn new(
-        limits: Limits,
-        sdl: &str,
-        max_body_bytes: usize,
-        max_batch: usize,
-        request_timeout: Duration,
-        introspection: bool,
-        persisted: crate::persisted::PersistedQueries,
-        cache_max_age: u32,
-    ) -> anyhow::Result<Self> {
+    pub fn new(config: &crate::config::ApiConfig, sdl: &str) -> anyhow::Result<Self> {
         let cost_model = CostModel::from_sdl(sdl)
             .map_err(|e| anyhow::anyhow!("cannot read the schema for the cost model: {e}"))?;
         Ok(Self {
-            limits,
+            limits: config.limits(),
             cost_model,
-            max_body_bytes,
-            max_batch,
-            request_timeout,
-            introspection,
-            persisted,
-            cache_max_age,
+            max_body_bytes: config.max_body_bytes,
+            max_batch: config.max_batch,
+            request_timeout: Duration::from_millis(config.request_timeout_ms),
+            introspection: config.introspection,
+            persisted: crate::persisted::PersistedQueries::new(
+                config.apq_cache_size,
+                config.trusted_documents(),
+            )?,
+            cache_max_age: config.cache_max_age,
+            response_cache: crate::response_cache::ResponseCache::new(
+                config.response_cache_size,
+                config.response_cache_bytes,
+                Duration::from_millis(config.response_cache_check_ms),
+            ),
             operation_names: Mutex::new(Default::default()),
         })
     }
@@ -481,6 +481,29 @@ async fn answer(
         .map_err(|breach| Failure::Refused(Refusal::limit(breach)))?;
     limits::check_variables(&settings.limits, &params.variables)
         .map_err(|breach| Failure::Refused(Refusal::limit(breach)))?;
+    // Anonymous queries may be answered from the response cache (the same request passed
+    // the same limits when it was cached).
+    let cache_key = match &settings.response_cache {
+        Some(cache) if !params.authenticated && !traced => {
+            cache.revalidate(&state.pool).await;
+            let key = crate::response_cache::ResponseCache::key(
+                &crate::persisted::sha256_hex(&query),
+                params.operation_name.as_deref(),
+                &params.variables,
+            );
+            if let Some(cached) = cache.get(&key) {
+                return Ok(Answer {
+                    request_error: false,
+                    body: (*cached.body).clone(),
+                    outcome: "ok",
+                    operation: cached.operation,
+                    cache_control: cached.cache_control,
+                });
+            }
+            Some(key)
+        }
+        _ => None,
+    };
     let variables = async_graphql::Variables::from_json(params.variables);
     let document = match async_graphql::parser::parse_query(&query) {
         Ok(document) => document,
@@ -618,6 +641,17 @@ async fn answer(
                 json!({ "requested": requested_cost, "actual": actual_cost }),
             );
         }
+    }
+    if let (Some(cache), Some(key), Some(_)) = (&settings.response_cache, cache_key, &cache_control)
+    {
+        cache.insert(
+            key,
+            crate::response_cache::Cached {
+                body: std::sync::Arc::new(body.clone()),
+                cache_control: cache_control.clone(),
+                operation: operation_label.clone(),
+            },
+        );
     }
     Ok(Answer {
         request_error,

@@ -14,6 +14,7 @@ pub mod health;
 pub mod metrics;
 pub mod persisted;
 pub mod rate_limit;
+pub mod response_cache;
 pub mod shutdown;
 
 use std::io::Write;

@@ -22,10 +22,13 @@ use sha2::{Digest, Sha256};
 
 use crate::graphql::Refusal;
 
+/// The registered documents by hash, and their hashes oldest first.
+type Documents = (HashMap<String, Arc<str>>, VecDeque<String>);
+
 #[derive(Debug)]
 pub struct PersistedQueries {
     capacity: usize,
-    cache: Mutex<(HashMap<String, Arc<str>>, VecDeque<String>)>,
+    cache: Mutex<Documents>,
     trusted: Option<HashMap<String, Arc<str>>>,
 }
 
