@@ -876,3 +876,43 @@ async fn the_response_cache_serves_repeats_and_empties_when_the_catalogue_change
         .expect("africa");
     assert_eq!(africa["name"], "Renamed", "{after:#}");
 }
+
+#[tokio::test]
+async fn sigterm_lets_in_flight_requests_finish_within_the_grace_then_exits() {
+    use tokio::io::AsyncWriteExt;
+
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let server =
+        ops_support::Server::start(&[("DATABASE_URL", db.url()), ("GCM_SHUTDOWN_GRACE_MS", "500")])
+            .await;
+    // A client that never finishes its body keeps a request in flight (until the 15 s
+    // request timeout, were there no grace).
+    let address = server
+        .url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let mut stalled = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    stalled
+        .write_all(
+            b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"query\":",
+        )
+        .await
+        .expect("send a partial request");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let started = std::time::Instant::now();
+    let (status, log) = server.terminate().await;
+    let took = started.elapsed();
+    assert_eq!(status.code(), Some(0), "{log}");
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "took {took:?} to stop:\n{log}"
+    );
+    assert!(
+        log.contains("outlived the shutdown grace"),
+        "the stop was not bounded by the grace:\n{log}"
+    );
+    drop(stalled);
+}
