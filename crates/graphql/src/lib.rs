@@ -8,6 +8,7 @@ pub mod curation;
 pub mod error;
 pub mod federation;
 pub mod ids;
+pub mod limits;
 pub mod loaders;
 pub mod query;
 pub mod types;
@@ -22,12 +23,26 @@ pub use query::Query;
 
 pub type CatalogueSchema = Schema<Query, Mutation, Subscription>;
 
-/// Deepest selection accepted (the full objective → … → countries walk is 8 deep).
+/// Deepest selection accepted by default (the full objective → … → countries walk is 8
+/// deep); the server checks its configured depth itself, see [`limits`].
 pub const MAX_DEPTH: usize = 16;
 
-/// Builds the schema once at start-up; [`execute`] runs requests with their own loaders.
-pub fn build_schema(pool: Pool) -> CatalogueSchema {
-    schema_builder(pool, &Curation::default()).finish()
+/// How the server wants the schema built.
+#[derive(Clone)]
+pub struct SchemaOptions {
+    /// Partners need introspection; a deployment may switch it off.
+    pub introspection: bool,
+    /// Review thresholds and the publication feed.
+    pub curation: Curation,
+}
+
+impl Default for SchemaOptions {
+    fn default() -> Self {
+        Self {
+            introspection: true,
+            curation: Curation::default(),
+        }
+    }
 }
 
 /// What curation needs from the deployment: review thresholds and the publication feed.
@@ -37,34 +52,46 @@ pub struct Curation {
     pub publications: Publications,
 }
 
-/// [`build_schema`] with this deployment's curation settings.
-pub fn build_schema_with(pool: Pool, curation: &Curation) -> CatalogueSchema {
-    schema_builder(pool, curation).finish()
+/// Builds the schema once at start-up; [`execute`] runs requests with their own loaders.
+pub fn build_schema(pool: Pool) -> CatalogueSchema {
+    build_schema_with(pool, &SchemaOptions::default())
+}
+
+/// [`build_schema`] with this deployment's options.
+pub fn build_schema_with(pool: Pool, options: &SchemaOptions) -> CatalogueSchema {
+    schema_builder(pool, options).finish()
 }
 
 /// The same schema with federated tracing: serve with it the requests whose router asks
 /// for a trace (header `apollo-federation-include-trace: ftv1`), so others pay nothing.
 pub fn build_traced_schema(pool: Pool) -> CatalogueSchema {
-    build_traced_schema_with(pool, &Curation::default())
+    build_traced_schema_with(pool, &SchemaOptions::default())
 }
 
-/// [`build_traced_schema`] with this deployment's curation settings.
-pub fn build_traced_schema_with(pool: Pool, curation: &Curation) -> CatalogueSchema {
-    schema_builder(pool, curation)
+/// [`build_traced_schema`] with this deployment's options.
+pub fn build_traced_schema_with(pool: Pool, options: &SchemaOptions) -> CatalogueSchema {
+    schema_builder(pool, options)
         .extension(federation::ftv1::FederatedTracing)
         .finish()
 }
 
 fn schema_builder(
     pool: Pool,
-    curation: &Curation,
+    options: &SchemaOptions,
 ) -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
-    Schema::build(Query::default(), Mutation, Subscription)
+    let builder = Schema::build(Query::default(), Mutation, Subscription)
         .data(pool)
-        .data(curation.policy)
-        .data(curation.publications.clone())
-        .limit_depth(MAX_DEPTH)
-        .limit_recursive_depth(32)
+        .data(options.curation.policy)
+        .data(options.curation.publications.clone())
+        // The depth the server configures is checked before execution (`limits`); this
+        // is the backstop for callers that execute directly.
+        .limit_depth(4 * MAX_DEPTH)
+        .limit_recursive_depth(limits::PARSER_NESTING_GUARD);
+    if options.introspection {
+        builder
+    } else {
+        builder.disable_introspection()
+    }
 }
 
 /// Runs one request with what must not outlive it: its dataloaders (and their cache),

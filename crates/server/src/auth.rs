@@ -16,7 +16,15 @@ use gcm_store::curation::keys::{self, Rejected};
 /// Resolves the caller; `Err` carries the GraphQL error to answer with when the database
 /// cannot be asked.
 pub async fn caller(pool: &Pool, headers: &HeaderMap) -> Result<Caller, async_graphql::Error> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
+    caller_for(pool, headers.get(header::AUTHORIZATION)).await
+}
+
+/// [`caller`] from the `Authorization` header's value alone.
+pub async fn caller_for(
+    pool: &Pool,
+    authorization: Option<&axum::http::HeaderValue>,
+) -> Result<Caller, async_graphql::Error> {
+    let Some(value) = authorization else {
         return Ok(Caller::Anonymous);
     };
     let Some(secret) = bearer_secret(value.as_bytes()) else {

@@ -155,7 +155,7 @@ pub enum KeyAffiliation {
 
 /// Runs the parsed command line; the exit status says whether it succeeded.
 pub fn main(cli: Cli) -> ExitCode {
-    init_tracing(&cli.config.log_filter);
+    init_tracing(&cli.config.log_filter, cli.config.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -277,14 +277,16 @@ fn report(error: &anyhow::Error) {
     eprintln!("error: {error:#}");
 }
 
-fn init_tracing(filter: &str) {
+fn init_tracing(filter: &str, format: crate::config::LogFormat) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|e| {
         eprintln!("warning: ignoring the log filter {filter:?} ({e}); using `info`");
         EnvFilter::new("info")
     });
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        crate::config::LogFormat::Json => logs.json().init(),
+        crate::config::LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
 }

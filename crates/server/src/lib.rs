@@ -13,6 +13,9 @@ pub mod database;
 pub mod graphql;
 pub mod health;
 pub mod metrics;
+pub mod persisted;
+pub mod rate_limit;
+pub mod response_cache;
 pub mod shutdown;
 pub mod subscriptions;
 
@@ -20,9 +23,12 @@ use std::io::Write;
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use gcm_store::{Pool, PoolConfig, build_pool, catalogue, migrations};
+use std::future::IntoFuture;
+use std::time::Duration;
+
+use gcm_store::{Pool, build_pool, catalogue, migrations};
 use tokio::net::TcpListener;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 pub use app::{AppState, build_app};
 pub use config::Config;
@@ -57,7 +63,7 @@ async fn serve(
     for version in &applied {
         info!(version, "applied migration");
     }
-    let pool = build_pool(database_url, &PoolConfig::default())?;
+    let pool = build_pool(database_url, &config.api.pool())?;
     import_bundled_if_empty(&pool).await?;
     if let Some(signal) = shutdown.requested() {
         info!(signal, "stopping before serving");
@@ -73,19 +79,37 @@ async fn serve(
         policy: config.review_policy(),
         publications: gcm_graphql::Publications::default(),
     };
+    // Publications made through any server process reach this one's subscribers.
     let listener_task = tokio::spawn(gcm_store::curation::notify::listen(
         database_url.to_owned(),
         curation.publications.sender(),
     ));
-    let app = build_app(
-        AppState::new(pool.clone(), metrics).with_curation(&curation, config.max_subscribers),
-    );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
+    let state = AppState::with_config(pool.clone(), metrics, &config.api)?
+        .with_curation(&curation, config.max_subscribers);
+    let app = build_app(state);
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown({
+        let shutdown = shutdown.clone();
+        async move {
             shutdown.wait().await;
-        })
-        .await
-        .context("the HTTP server failed")?;
+        }
+    });
+    // In-flight requests get a bounded grace after the signal, then the process goes on
+    // stopping whatever they are doing.
+    let grace = Duration::from_millis(config.api.shutdown_grace_ms);
+    let grace_over = async move {
+        shutdown.wait().await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = server.into_future() => served.context("the HTTP server failed")?,
+        () = grace_over => {
+            warn!(grace_ms = config.api.shutdown_grace_ms, "in-flight requests outlived the shutdown grace; stopping anyway");
+        }
+    }
     listener_task.abort();
     pool.close();
     info!("stopped serving");

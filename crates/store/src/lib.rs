@@ -14,6 +14,7 @@ pub mod models;
 mod pool;
 pub mod schema;
 pub mod synthetic;
+pub mod version;
 
 pub use error::{StoreError, StoreResult};
 pub use pool::{Conn, Pool, PoolConfig, build_pool};
