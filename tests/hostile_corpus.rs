@@ -388,8 +388,8 @@ fn corpus() -> Vec<Case> {
             Some("GRAPHQL_VALIDATION_FAILED"),
         ),
         case(
-            "mutation",
-            query("mutation { __typename }"),
+            "unknown mutation",
+            query("mutation { dropAllItems }"),
             200,
             Some("GRAPHQL_VALIDATION_FAILED"),
         ),
