@@ -90,6 +90,39 @@ async fn assert_ready(server: &Server) {
     assert_eq!(body["data"]["__typename"], "Query", "{body}");
 }
 
+/// What a newcomer must see from an empty directory: the bundled catalogue, over GraphQL.
+async fn assert_bundled_catalogue(server: &Server) {
+    let body = graphql(
+        server,
+        "{ objectives { number shortName title } principles { slug } regions { slug } countries { iso3 }
+           objective(number: 22) { commitment actions { code } guidanceSources { slug } }
+           resources { totalCount } events { totalCount } projects { totalCount } }",
+    )
+    .await;
+    let data = &body["data"];
+    let count = |v: &serde_json::Value| v.as_array().map(Vec::len).unwrap_or(0);
+    assert_eq!(count(&data["objectives"]), 23, "{body}");
+    assert_eq!(data["objectives"][21]["shortName"], "Social protection");
+    assert_eq!(
+        data["objectives"][0]["title"],
+        "Collect and utilize accurate and disaggregated data as a basis for evidence-based policies"
+    );
+    assert_eq!(count(&data["principles"]), 10);
+    assert_eq!(count(&data["regions"]), 5);
+    assert_eq!(count(&data["countries"]), 195);
+    assert!(
+        data["objective"]["commitment"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("We commit"))
+    );
+    assert_eq!(count(&data["objective"]["actions"]), 3);
+    assert_eq!(count(&data["objective"]["guidanceSources"]), 4);
+    let items = data["resources"]["totalCount"].as_i64().unwrap_or(0)
+        + data["events"]["totalCount"].as_i64().unwrap_or(0)
+        + data["projects"]["totalCount"].as_i64().unwrap_or(0);
+    assert_eq!(items, 10);
+}
+
 #[tokio::test]
 async fn serve_creates_its_cluster_stops_it_on_sigterm_and_reuses_it() {
     let scratch = ScratchDir::new("embedded_default");
@@ -110,15 +143,8 @@ async fn serve_creates_its_cluster_stops_it_on_sigterm_and_reuses_it() {
         "the database url is not logged:\n{log}"
     );
     let admin = cluster_sql(port, "gcm").await;
-    let objectives: i64 = admin
-        .query_one("SELECT count(*) FROM objectives", &[])
-        .await
-        .expect("migrated")
-        .get(0);
-    assert!(
-        objectives == 0 || objectives == 23,
-        "objectives: {objectives}"
-    );
+    assert_bundled_catalogue(&server).await;
+    assert!(log.contains("imported the bundled catalogue"), "{log}");
     let listen: String = admin
         .query_one("SELECT current_setting('listen_addresses')", &[])
         .await
@@ -166,6 +192,9 @@ async fn serve_creates_its_cluster_stops_it_on_sigterm_and_reuses_it() {
         "the second start did not reuse the cluster"
     );
     drop(admin);
+    // The catalogue is still there and was not imported twice.
+    assert_bundled_catalogue(&server).await;
+    assert!(!log.contains("imported the bundled catalogue"), "{log}");
 
     let (status, log) = server.terminate().await;
     assert_eq!(status.code(), Some(0), "log:\n{log}");

@@ -49,8 +49,14 @@ async fn composes_with_a_partner_and_serves_queries_through_a_real_gateway() {
         "run.mjs failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: Value =
-        serde_json::from_slice(&output.stdout).expect("run.mjs prints one JSON report");
+    // The report is the last line: libraries may log above it.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let last_line = stdout
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let report: Value = serde_json::from_str(last_line).expect("run.mjs prints one JSON report");
 
     assert_eq!(
         report["composition"]["errors"],

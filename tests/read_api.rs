@@ -280,8 +280,13 @@ const RESOURCES_GLOBAL_FIRST: [&str; 6] = [
 ];
 
 async fn slugs(server: &TestServer, field: &str, args: &str) -> (Vec<String>, Value) {
+    let args = if args.is_empty() {
+        String::new()
+    } else {
+        format!("({args})")
+    };
     let query = format!(
-        "{{ {field}({args}) {{ totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} edges {{ cursor node {{ slug }} }} }} }}"
+        "{{ {field}{args} {{ totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} edges {{ cursor node {{ slug }} }} }} }}"
     );
     let data = server.data(&query, json!({})).await;
     let list = &data[field];

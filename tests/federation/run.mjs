@@ -9,6 +9,7 @@
 import { composeServices } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { Trace } from '@apollo/usage-reporting-protobuf';
@@ -66,10 +67,12 @@ const partnerResolvers = {
     ],
   },
   Country: {
-    __resolveReference: ({ iso3 }) => ({ iso3, partnerOfficeCount: iso3.length }),
+    __resolveReference: ({ iso3 }) => ({ iso3 }),
+    partnerOfficeCount: ({ iso3 }) => iso3.length,
   },
   Objective: {
-    __resolveReference: ({ number }) => ({ number, partnerPrograms: [`fixture-programme-${number}`] }),
+    __resolveReference: ({ number }) => ({ number }),
+    partnerPrograms: ({ number }) => [`fixture-programme-${number}`],
   },
 };
 
@@ -79,7 +82,10 @@ async function main() {
   const ours = await post(catalogueUrl, '{ _service { sdl } }');
   const catalogueSdl = ours.data._service.sdl;
 
-  const partner = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs: partnerTypeDefs, resolvers: partnerResolvers }) });
+  const partner = new ApolloServer({
+    schema: buildSubgraphSchema({ typeDefs: partnerTypeDefs, resolvers: partnerResolvers }),
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
   const { url: partnerUrl } = await startStandaloneServer(partner, { listen: { host: '127.0.0.1', port: 0 } });
 
   const composition = composeServices([

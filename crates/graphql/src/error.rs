@@ -24,6 +24,11 @@ pub enum ApiError {
         requested: i32,
         max: i32,
     },
+    /// A statement ran past PostgreSQL's `statement_timeout`: the query asks too much.
+    #[error(
+        "the query took longer than the database's statement timeout; ask for less (smaller pages, narrower filters)"
+    )]
+    StatementTimeout,
     /// The database cannot be reached right now; retrying later may succeed.
     #[error("the catalogue is temporarily unavailable; retry shortly")]
     ServiceUnavailable,
@@ -38,6 +43,7 @@ impl ApiError {
             ApiError::BadUserInput(_) => "BAD_USER_INPUT",
             ApiError::InvalidCursor(_) => "INVALID_CURSOR",
             ApiError::PageTooLarge { .. } => "PAGE_TOO_LARGE",
+            ApiError::StatementTimeout => "STATEMENT_TIMEOUT_EXCEEDED",
             ApiError::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ApiError::Internal => "INTERNAL_SERVER_ERROR",
         }
@@ -71,6 +77,11 @@ impl From<StoreError> for ApiError {
         if error.is_unavailable() {
             tracing::warn!(%error, "database unavailable");
             ApiError::ServiceUnavailable
+        } else if error.is_statement_timeout() {
+            tracing::warn!(%error, "statement timeout");
+            metrics::counter!("gcm_limit_breaches_total", "limit" => "STATEMENT_TIMEOUT_EXCEEDED")
+                .increment(1);
+            ApiError::StatementTimeout
         } else {
             tracing::error!(%error, "store error");
             ApiError::Internal

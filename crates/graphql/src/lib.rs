@@ -4,48 +4,131 @@
 //! the store's rows) → `loaders/` (one batched statement per relation and level) →
 //! `gcm_store::models` (SQL) and back.
 
+pub mod curation;
 pub mod error;
 pub mod federation;
 pub mod ids;
+pub mod limits;
 pub mod loaders;
 pub mod query;
 pub mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::Schema;
 use gcm_store::Pool;
 
+pub use curation::mutation::Mutation;
+pub use curation::subscription::{Publications, Subscription};
+pub use curation::{Caller, ReviewPolicy};
 pub use query::Query;
 
-pub type CatalogueSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type CatalogueSchema = Schema<Query, Mutation, Subscription>;
 
-/// Deepest selection accepted (the full objective → … → countries walk is 8 deep).
+/// Deepest selection accepted by default (the full objective → … → countries walk is 8
+/// deep); the server checks its configured depth itself, see [`limits`].
 pub const MAX_DEPTH: usize = 16;
 
-/// Builds the schema once at start-up; per-request state is added by [`prepare_request`].
+/// How the server wants the schema built.
+#[derive(Clone)]
+pub struct SchemaOptions {
+    /// Partners need introspection; a deployment may switch it off.
+    pub introspection: bool,
+    /// Review thresholds and the publication feed.
+    pub curation: Curation,
+}
+
+impl Default for SchemaOptions {
+    fn default() -> Self {
+        Self {
+            introspection: true,
+            curation: Curation::default(),
+        }
+    }
+}
+
+/// What curation needs from the deployment: review thresholds and the publication feed.
+#[derive(Clone, Default)]
+pub struct Curation {
+    pub policy: ReviewPolicy,
+    pub publications: Publications,
+}
+
+/// Builds the schema once at start-up; [`execute`] runs requests with their own loaders.
 pub fn build_schema(pool: Pool) -> CatalogueSchema {
-    schema_builder(pool).finish()
+    build_schema_with(pool, &SchemaOptions::default())
+}
+
+/// [`build_schema`] with this deployment's options.
+pub fn build_schema_with(pool: Pool, options: &SchemaOptions) -> CatalogueSchema {
+    schema_builder(pool, options).finish()
 }
 
 /// The same schema with federated tracing: serve with it the requests whose router asks
 /// for a trace (header `apollo-federation-include-trace: ftv1`), so others pay nothing.
 pub fn build_traced_schema(pool: Pool) -> CatalogueSchema {
-    schema_builder(pool)
+    build_traced_schema_with(pool, &SchemaOptions::default())
+}
+
+/// [`build_traced_schema`] with this deployment's options.
+pub fn build_traced_schema_with(pool: Pool, options: &SchemaOptions) -> CatalogueSchema {
+    schema_builder(pool, options)
         .extension(federation::ftv1::FederatedTracing)
         .finish()
 }
 
 fn schema_builder(
     pool: Pool,
-) -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    options: &SchemaOptions,
+) -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    let builder = Schema::build(Query::default(), Mutation, Subscription)
         .data(pool)
-        .limit_depth(MAX_DEPTH)
-        .limit_recursive_depth(32)
+        .data(options.curation.policy)
+        .data(options.curation.publications.clone())
+        // The depth the server configures is checked before execution (`limits`); this
+        // is the backstop for callers that execute directly.
+        .limit_depth(4 * MAX_DEPTH)
+        .limit_recursive_depth(limits::PARSER_NESTING_GUARD);
+    if options.introspection {
+        builder
+    } else {
+        builder.disable_introspection()
+    }
 }
 
-/// Attaches what must not outlive one request: the dataloaders and their cache.
-pub fn prepare_request(request: async_graphql::Request, pool: &Pool) -> async_graphql::Request {
-    request.data(loaders::per_request(pool.clone()))
+/// Runs one request with what must not outlive it: its dataloaders (and their cache),
+/// whose batches run deterministically, one per relation and level.
+pub async fn execute(
+    schema: &CatalogueSchema,
+    request: async_graphql::Request,
+    pool: &Pool,
+) -> async_graphql::Response {
+    execute_as(schema, request, pool, Caller::Anonymous).await
+}
+
+/// [`execute`] for a caller the server identified from its API key.
+pub async fn execute_as(
+    schema: &CatalogueSchema,
+    request: async_graphql::Request,
+    pool: &Pool,
+    caller: Caller,
+) -> async_graphql::Response {
+    let batches = loaders::scheduler::Batches::default();
+    let request = request
+        .data(loaders::per_request(pool.clone(), &batches))
+        .data(caller);
+    batches.drive(schema.execute(request)).await
+}
+
+/// The data of one WebSocket connection: its operations run without a key (they read
+/// published items only) and share the connection's dataloaders, whose batches run when
+/// the connection's future, driven by `batches`, is idle.
+pub fn subscription_data(
+    pool: &Pool,
+    batches: &loaders::scheduler::Batches,
+) -> async_graphql::Data {
+    let mut data = async_graphql::Data::default();
+    data.insert(loaders::per_request(pool.clone(), batches));
+    data.insert(Caller::Anonymous);
+    data
 }
 
 /// The SDL the server serves at `_service { sdl }` (federation directives included):

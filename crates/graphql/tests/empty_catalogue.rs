@@ -9,8 +9,7 @@ async fn run(
     pool: &gcm_store::Pool,
     query: &str,
 ) -> serde_json::Value {
-    let request = gcm_graphql::prepare_request(async_graphql::Request::new(query), pool);
-    let response = schema.execute(request).await;
+    let response = gcm_graphql::execute(schema, async_graphql::Request::new(query), pool).await;
     assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
     response.data.into_json().expect("json")
 }

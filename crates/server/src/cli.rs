@@ -23,6 +23,9 @@ Environment (each variable is also a flag; the flag wins):
   GCM_LISTEN      Address `serve` listens on [default: 127.0.0.1:8080; port 0 = any free port]
   GCM_DATA_DIR    Home of the embedded cluster [default: ./.gcm-data]
   GCM_PG_BIN_DIR  Directory with initdb, pg_ctl and postgres [default: PATH, then /usr/lib/postgresql/*/bin]
+  GCM_REVIEW_INTERNAL  Internal (UN) approvals that publish a submission [default: 1]
+  GCM_REVIEW_EXTERNAL  External approvals that publish a submission [default: 2]
+  GCM_MAX_SUBSCRIBERS  Most open WebSocket connections at /graphql/ws [default: 1000]
   RUST_LOG        Log filter, logs go to stderr [default: info]"
     };
 }
@@ -37,7 +40,9 @@ Examples:
   curl -s localhost:8080/graphql -H 'content-type: application/json' -d '{\"query\":\"{ __typename }\"}'
 
 Endpoints:
-  /graphql  GraphQL (POST or GET; open it in a browser for GraphiQL)
+  /graphql  GraphQL (POST or GET; open it in a browser for GraphiQL); curation needs
+            `Authorization: Bearer <secret>` (see `gcm-catalogue keys`)
+  /graphql/ws  GraphQL subscriptions over WebSocket (graphql-transport-ws)
   /healthz  200 while the process runs
   /readyz   200 when the database answers and is migrated, 503 with the reason otherwise
   /metrics  Prometheus metrics"
@@ -124,14 +129,52 @@ pub enum Command {
         #[arg(long, default_value_t = 42)]
         seed: i64,
     },
+    /// Manage API keys: create (prints the secret once), list, revoke
+    #[command(
+        subcommand,
+        after_help = concat!("Examples:\n  gcm-catalogue keys create --name unhcr-reviewer --role reviewer --affiliation internal\n  gcm-catalogue keys list\n  gcm-catalogue keys revoke unhcr-reviewer\n\n", environment!())
+    )]
+    Keys(KeysCommand),
     /// Print the GraphQL schema (SDL) to stdout; needs no database
     #[command(after_help = concat!("Examples:\n  gcm-catalogue schema > schema.graphql\n\n", environment!()))]
     Schema,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key; its secret is printed alone on the last line of stdout, this once only
+    Create {
+        /// Unique name of the key (who holds it), e.g. `iom-contributor`
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: KeyRole,
+        /// Reviewers' affiliation: internal (UN) or external
+        #[arg(long, value_enum, default_value_t = KeyAffiliation::External)]
+        affiliation: KeyAffiliation,
+    },
+    /// List the keys (name, role, affiliation, created, revoked); never their secrets
+    List,
+    /// Revoke the key NAME: requests with it get UNAUTHENTICATED from then on
+    Revoke { name: String },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum KeyRole {
+    Contributor,
+    Reviewer,
+    Admin,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum KeyAffiliation {
+    Internal,
+    External,
+}
+
 /// Runs the parsed command line; the exit status says whether it succeeded.
 pub fn main(cli: Cli) -> ExitCode {
-    init_tracing(&cli.config.log_filter);
+    init_tracing(&cli.config.log_filter, cli.config.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -199,11 +242,63 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Keys(command) => keys(&config, command).await,
         Command::Schema => {
             print!("{}", commands::schema()?);
             Ok(())
         }
     }
+}
+
+async fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<()> {
+    use gcm_store::curation::{Affiliation, Role};
+    match command {
+        KeysCommand::Create {
+            name,
+            role,
+            affiliation,
+        } => {
+            let role = match role {
+                KeyRole::Contributor => Role::Contributor,
+                KeyRole::Reviewer => Role::Reviewer,
+                KeyRole::Admin => Role::Admin,
+            };
+            let affiliation = match affiliation {
+                KeyAffiliation::Internal => Affiliation::Internal,
+                KeyAffiliation::External => Affiliation::External,
+            };
+            let created = commands::keys_create(config, &name, role, affiliation).await?;
+            println!(
+                "created the {} key {:?} ({}); its secret, shown this once:",
+                created.key.role, created.key.name, created.key.affiliation
+            );
+            println!("{}", created.secret);
+        }
+        KeysCommand::List => {
+            let keys = commands::keys_list(config).await?;
+            if keys.is_empty() {
+                println!("no keys");
+            }
+            for key in keys {
+                let state = match key.revoked_at {
+                    Some(at) => format!("revoked {}", at.format("%Y-%m-%dT%H:%M:%SZ")),
+                    None => "active".to_owned(),
+                };
+                println!(
+                    "{}\t{}\t{}\tcreated {}\t{state}",
+                    key.name,
+                    key.role,
+                    key.affiliation,
+                    key.created_at.format("%Y-%m-%dT%H:%M:%SZ")
+                );
+            }
+        }
+        KeysCommand::Revoke { name } => {
+            commands::keys_revoke(config, &name).await?;
+            println!("revoked the key {name:?}");
+        }
+    }
+    Ok(())
 }
 
 /// Prints an error for a person: every problem of a refused import on its own line.
@@ -216,14 +311,16 @@ fn report(error: &anyhow::Error) {
     eprintln!("error: {error:#}");
 }
 
-fn init_tracing(filter: &str) {
+fn init_tracing(filter: &str, format: crate::config::LogFormat) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|e| {
         eprintln!("warning: ignoring the log filter {filter:?} ({e}); using `info`");
         EnvFilter::new("info")
     });
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        crate::config::LogFormat::Json => logs.json().init(),
+        crate::config::LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
 }

@@ -1,4 +1,4 @@
-//! The one-shot commands: `migrate`, `import`, `export`, `generate` and `schema`. Those that need a
+//! The one-shot commands: `migrate`, `import`, `export`, `generate`, `keys` and `schema`. Those that need a
 //! database open it like `serve` does (embedded cluster when `DATABASE_URL` is absent) and
 //! close it afterwards; SIGINT/SIGTERM abandons the work (an import's transaction rolls
 //! back) and still stops the cluster.
@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use gcm_store::catalogue::{self, ImportSummary};
-use gcm_store::{Pool, PoolConfig, build_pool, migrations};
+use gcm_store::{Pool, PoolConfig, build_pool, curation, migrations};
 
 use crate::Config;
 use crate::database::Database;
@@ -68,6 +68,44 @@ pub async fn generate(
             .await
             .context("cannot generate the synthetic catalogue")?;
         Ok(started.elapsed())
+    })
+    .await
+}
+
+/// `keys create`: a new key and its secret (migrates first, so it works on a fresh database).
+pub async fn keys_create(
+    config: &Config,
+    name: &str,
+    role: curation::Role,
+    affiliation: curation::Affiliation,
+) -> anyhow::Result<curation::keys::CreatedKey> {
+    let name = name.to_owned();
+    with_database(config, |url, pool| async move {
+        migrations::run_pending(&url)
+            .await
+            .context("cannot migrate the database")?;
+        let mut conn = pool.get().await?;
+        Ok(curation::keys::create(&mut conn, &name, role, affiliation).await?)
+    })
+    .await
+}
+
+/// `keys list`
+pub async fn keys_list(config: &Config) -> anyhow::Result<Vec<curation::ApiKeyRow>> {
+    with_database(config, |_url, pool| async move {
+        let mut conn = pool.get().await?;
+        Ok(curation::keys::list(&mut conn).await?)
+    })
+    .await
+}
+
+/// `keys revoke NAME`
+pub async fn keys_revoke(config: &Config, name: &str) -> anyhow::Result<()> {
+    let name = name.to_owned();
+    with_database(config, |_url, pool| async move {
+        let mut conn = pool.get().await?;
+        curation::keys::revoke(&mut conn, &name).await?;
+        Ok(())
     })
     .await
 }

@@ -6,14 +6,53 @@
 //! | `DATABASE_URL`   | `--database-url`| (none)           | PostgreSQL to use, e.g. `postgres://user@host:5432/gcm`. Without it, the commands run on the embedded cluster under `GCM_DATA_DIR`. |
 //! | `GCM_LISTEN`     | `--listen`      | `127.0.0.1:8080` | Address `serve` binds. Port `0` picks a free port; the bound address is printed as `listening on http://ADDR`. |
 //! | `GCM_DATA_DIR`   | `--data-dir`    | `./.gcm-data`    | Where the embedded PostgreSQL cluster lives (`GCM_DATA_DIR/postgres`). Unused with `DATABASE_URL`. |
+//! | `GCM_REVIEW_INTERNAL` | `--review-internal` | `1` | Internal (UN) approvals that publish a submission. |
+//! | `GCM_REVIEW_EXTERNAL` | `--review-external` | `2` | External approvals that publish a submission. |
+//! | `GCM_MAX_SUBSCRIBERS` | `--max-subscribers` | `1000` | Most open WebSocket connections at `/graphql/ws`. |
 //! | `GCM_PG_BIN_DIR` | `--pg-bin-dir`  | (search)         | Directory holding `initdb`, `pg_ctl` and `postgres` for the embedded cluster. Without it they are looked for on `PATH`, then in `/usr/lib/postgresql/*/bin` (newest first). |
 //! | `RUST_LOG`       | `--log`         | `info`           | Log filter ([`tracing_subscriber::EnvFilter`] syntax, e.g. `info,gcm_store=debug`). Logs go to stderr. |
+//! | `GCM_LOG_FORMAT` | `--log-format`  | `text`           | `text` for people, `json` for log collectors (one JSON object per line). |
+//!
+//! The public API's limits (each breach is a GraphQL error whose `extensions.code` names
+//! it, with `extensions.limit` and `extensions.value`, and a 4xx status; see
+//! [`gcm_graphql::limits`]):
+//!
+//! | variable                       | default  | meaning |
+//! |--------------------------------|----------|---------|
+//! | `GCM_MAX_DEPTH`                | `16`     | selection depth (`MAX_DEPTH_EXCEEDED`) |
+//! | `GCM_MAX_COMPLEXITY`           | `1000000`| requested cost: list fields cost their page size (`first`/`last`, default 20) or bound times their children (`MAX_COMPLEXITY_EXCEEDED`) |
+//! | `GCM_MAX_ALIASES`              | `50`     | aliased fields, fragments expanded (`MAX_ALIASES_EXCEEDED`) |
+//! | `GCM_MAX_ROOT_FIELDS`          | `20`     | root fields (`MAX_ROOT_FIELDS_EXCEEDED`) |
+//! | `GCM_MAX_DIRECTIVES`           | `4`      | directives on one field or fragment (`MAX_DIRECTIVES_EXCEEDED`) |
+//! | `GCM_MAX_TOKENS`               | `5000`   | tokens in the document (`MAX_TOKENS_EXCEEDED`) |
+//! | `GCM_MAX_DOCUMENT_BYTES`       | `32768`  | bytes of the document (`MAX_DOCUMENT_SIZE_EXCEEDED`) |
+//! | `GCM_MAX_VARIABLES_DEPTH`      | `8`      | nesting of the variables (`MAX_VARIABLES_DEPTH_EXCEEDED`) |
+//! | `GCM_MAX_VARIABLES_VALUES`     | `1000`   | values in the variables (`MAX_VARIABLES_VALUES_EXCEEDED`) |
+//! | `GCM_MAX_BODY_BYTES`           | `262144` | bytes of a POST body: HTTP 413 (`MAX_BODY_SIZE_EXCEEDED`) |
+//! | `GCM_MAX_BATCH`                | `0`      | operations in a batched POST (a JSON array); `0` turns batching off (`BATCHING_DISABLED`; over the limit: `MAX_BATCH_SIZE_EXCEEDED`) |
+//! | `GCM_REQUEST_TIMEOUT_MS`       | `15000`  | time to answer one request: HTTP 408 (`REQUEST_TIMEOUT`) |
+//! | `GCM_STATEMENT_TIMEOUT_MS`     | `10000`  | PostgreSQL `statement_timeout` of every pooled connection |
+//! | `GCM_POOL_SIZE`                | `16`     | connections in the pool |
+//! | `GCM_POOL_TIMEOUT_MS`          | `3000`   | wait for a connection before answering `SERVICE_UNAVAILABLE` |
+//! | `GCM_INTROSPECTION`            | `true`   | `false` turns introspection off |
+//! | `GCM_CORS_ORIGINS`             | (none)   | comma-separated origins allowed by CORS, or `*` for any; none: no CORS headers |
+//! | `GCM_SHUTDOWN_GRACE_MS`        | `10000`  | on SIGTERM, how long in-flight requests may finish before the process exits |
+//! | `GCM_RATE_LIMIT_PER_SECOND`    | `50`     | sustained `/graphql` requests per second per client (API key, else address); `0` turns rate limiting off. Over it: HTTP 429, `Retry-After`, `RATE_LIMITED` |
+//! | `GCM_RATE_LIMIT_BURST`         | `500`    | requests a client may send at once before the rate applies |
+//! | `GCM_APQ_CACHE_SIZE`           | `1000`   | documents kept for automatic persisted queries (oldest out first); `0` turns APQ off (`PERSISTED_QUERY_NOT_SUPPORTED`) |
+//! | `GCM_TRUSTED_DOCUMENTS`        | (none)   | a file of trusted documents (Apollo's manifest, or `{ sha256: document }`): only they run, anything else is `PERSISTED_QUERY_NOT_ALLOWED` |
+//! | `GCM_CACHE_MAX_AGE`            | `60`     | `Cache-Control: public, max-age=N` for successful anonymous queries without a cache hint; credentials give `no-store`; GET answers carry a strong `ETag` (304 on `If-None-Match`) |
+//! | `GCM_RESPONSE_CACHE_SIZE`      | `0`      | answers to anonymous queries kept in memory, emptied when the catalogue changes; `0` (the default: changes made outside an import, e.g. by hand in SQL, would be served stale) turns it off |
+//! | `GCM_RESPONSE_CACHE_BYTES`     | `67108864` | bytes the response cache may hold |
+//! | `GCM_RESPONSE_CACHE_CHECK_MS`  | `1000`   | how often, at most, the catalogue's version is checked (the longest a cached answer can outlive an import) |
+//! | `GCM_TRUSTED_PROXY_HEADER`     | (none)   | header a trusted proxy sets with the client address (e.g. `x-forwarded-for`; its last entry is used); none: the TCP peer |
 //!
 //! No setting downloads anything: the embedded cluster uses the PostgreSQL installed on the
 //! machine.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The service's settings; see the module documentation for each variable.
 #[derive(Debug, Clone, clap::Args)]
@@ -61,6 +100,284 @@ pub struct Config {
         value_name = "FILTER"
     )]
     pub log_filter: String,
+
+    /// Internal (UN) approvals a submission needs before it is published
+    #[arg(
+        long,
+        env = "GCM_REVIEW_INTERNAL",
+        global = true,
+        default_value_t = 1,
+        value_name = "N"
+    )]
+    pub review_internal: usize,
+
+    /// External approvals a submission needs before it is published
+    #[arg(
+        long,
+        env = "GCM_REVIEW_EXTERNAL",
+        global = true,
+        default_value_t = 2,
+        value_name = "N"
+    )]
+    pub review_external: usize,
+
+    /// Most WebSocket connections at /graphql/ws at once; more are refused with 503
+    #[arg(long, env = "GCM_MAX_SUBSCRIBERS", global = true, default_value_t = crate::subscriptions::DEFAULT_MAX_CONNECTIONS, value_name = "N")]
+    pub max_subscribers: usize,
+    /// Log format: `text` or `json`
+    #[arg(
+        long,
+        env = "GCM_LOG_FORMAT",
+        global = true,
+        default_value = "text",
+        value_name = "FORMAT"
+    )]
+    pub log_format: LogFormat,
+
+    #[command(flatten)]
+    pub api: ApiConfig,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// The public API's limits and operational settings (see the module documentation).
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Public API")]
+pub struct ApiConfig {
+    /// Deepest selection accepted
+    #[arg(long, env = "GCM_MAX_DEPTH", global = true, default_value_t = 16)]
+    pub max_depth: usize,
+    /// Highest requested cost accepted
+    #[arg(
+        long,
+        env = "GCM_MAX_COMPLEXITY",
+        global = true,
+        default_value_t = 1_000_000
+    )]
+    pub max_complexity: u64,
+    /// Most aliases in one operation
+    #[arg(long, env = "GCM_MAX_ALIASES", global = true, default_value_t = 50)]
+    pub max_aliases: usize,
+    /// Most root fields in one operation
+    #[arg(long, env = "GCM_MAX_ROOT_FIELDS", global = true, default_value_t = 20)]
+    pub max_root_fields: usize,
+    /// Most directives on one field or fragment
+    #[arg(long, env = "GCM_MAX_DIRECTIVES", global = true, default_value_t = 4)]
+    pub max_directives: usize,
+    /// Most tokens in one document
+    #[arg(long, env = "GCM_MAX_TOKENS", global = true, default_value_t = 5_000)]
+    pub max_tokens: usize,
+    /// Largest document, in bytes
+    #[arg(long, env = "GCM_MAX_DOCUMENT_BYTES", global = true, default_value_t = 32 * 1024)]
+    pub max_document_bytes: usize,
+    /// Deepest nesting in the variables
+    #[arg(
+        long,
+        env = "GCM_MAX_VARIABLES_DEPTH",
+        global = true,
+        default_value_t = 8
+    )]
+    pub max_variables_depth: usize,
+    /// Most values in the variables
+    #[arg(
+        long,
+        env = "GCM_MAX_VARIABLES_VALUES",
+        global = true,
+        default_value_t = 1_000
+    )]
+    pub max_variables_values: usize,
+    /// Largest request body, in bytes
+    #[arg(long, env = "GCM_MAX_BODY_BYTES", global = true, default_value_t = 256 * 1024)]
+    pub max_body_bytes: usize,
+    /// Most operations in a batch (0: batching off)
+    #[arg(long, env = "GCM_MAX_BATCH", global = true, default_value_t = 0)]
+    pub max_batch: usize,
+    /// Time to answer one request, in milliseconds
+    #[arg(
+        long,
+        env = "GCM_REQUEST_TIMEOUT_MS",
+        global = true,
+        default_value_t = 15_000
+    )]
+    pub request_timeout_ms: u64,
+    /// PostgreSQL statement_timeout, in milliseconds
+    #[arg(
+        long,
+        env = "GCM_STATEMENT_TIMEOUT_MS",
+        global = true,
+        default_value_t = 10_000
+    )]
+    pub statement_timeout_ms: u64,
+    /// Connections in the pool
+    #[arg(long, env = "GCM_POOL_SIZE", global = true, default_value_t = 16)]
+    pub pool_size: usize,
+    /// Wait for a pooled connection, in milliseconds
+    #[arg(
+        long,
+        env = "GCM_POOL_TIMEOUT_MS",
+        global = true,
+        default_value_t = 3_000
+    )]
+    pub pool_timeout_ms: u64,
+    /// Serve introspection (true or false)
+    #[arg(long, env = "GCM_INTROSPECTION", global = true, default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+    /// Origins allowed by CORS, comma-separated, or `*`
+    #[arg(long, env = "GCM_CORS_ORIGINS", global = true, default_value = "")]
+    pub cors_origins: String,
+    /// Grace for in-flight requests on SIGTERM, in milliseconds
+    #[arg(
+        long,
+        env = "GCM_SHUTDOWN_GRACE_MS",
+        global = true,
+        default_value_t = 10_000
+    )]
+    pub shutdown_grace_ms: u64,
+    /// Sustained requests per second per client (0: off)
+    #[arg(
+        long,
+        env = "GCM_RATE_LIMIT_PER_SECOND",
+        global = true,
+        default_value_t = 50.0
+    )]
+    pub rate_limit_per_second: f64,
+    /// Requests a client may send at once
+    #[arg(
+        long,
+        env = "GCM_RATE_LIMIT_BURST",
+        global = true,
+        default_value_t = 500
+    )]
+    pub rate_limit_burst: u32,
+    /// Header holding the client address, set by a trusted proxy
+    #[arg(
+        long,
+        env = "GCM_TRUSTED_PROXY_HEADER",
+        global = true,
+        default_value = ""
+    )]
+    pub trusted_proxy_header: String,
+    /// Documents kept for automatic persisted queries (0: APQ off)
+    #[arg(
+        long,
+        env = "GCM_APQ_CACHE_SIZE",
+        global = true,
+        default_value_t = 1_000
+    )]
+    pub apq_cache_size: usize,
+    /// File of trusted documents: only they run
+    #[arg(long, env = "GCM_TRUSTED_DOCUMENTS", global = true, default_value = "")]
+    pub trusted_documents: String,
+    /// max-age of cacheable query answers, in seconds
+    #[arg(long, env = "GCM_CACHE_MAX_AGE", global = true, default_value_t = 60)]
+    pub cache_max_age: u32,
+    /// Answers kept by the response cache (0: off)
+    #[arg(
+        long,
+        env = "GCM_RESPONSE_CACHE_SIZE",
+        global = true,
+        default_value_t = 0
+    )]
+    pub response_cache_size: usize,
+    /// Bytes the response cache may hold
+    #[arg(long, env = "GCM_RESPONSE_CACHE_BYTES", global = true, default_value_t = 64 * 1024 * 1024)]
+    pub response_cache_bytes: usize,
+    /// Interval between checks of the catalogue version, in milliseconds
+    #[arg(
+        long,
+        env = "GCM_RESPONSE_CACHE_CHECK_MS",
+        global = true,
+        default_value_t = 1_000
+    )]
+    pub response_cache_check_ms: u64,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        let limits = gcm_graphql::limits::Limits::default();
+        Self {
+            max_depth: limits.max_depth,
+            max_complexity: limits.max_complexity,
+            max_aliases: limits.max_aliases,
+            max_root_fields: limits.max_root_fields,
+            max_directives: limits.max_directives_per_field,
+            max_tokens: limits.max_tokens,
+            max_document_bytes: limits.max_document_bytes,
+            max_variables_depth: limits.max_variables_depth,
+            max_variables_values: limits.max_variables_values,
+            max_body_bytes: 256 * 1024,
+            max_batch: 0,
+            request_timeout_ms: 15_000,
+            statement_timeout_ms: 10_000,
+            pool_size: 16,
+            pool_timeout_ms: 3_000,
+            introspection: true,
+            cors_origins: String::new(),
+            shutdown_grace_ms: 10_000,
+            rate_limit_per_second: 50.0,
+            rate_limit_burst: 500,
+            trusted_proxy_header: String::new(),
+            apq_cache_size: 1_000,
+            trusted_documents: String::new(),
+            cache_max_age: 60,
+            response_cache_size: 0,
+            response_cache_bytes: 64 * 1024 * 1024,
+            response_cache_check_ms: 1_000,
+        }
+    }
+}
+
+impl ApiConfig {
+    pub fn limits(&self) -> gcm_graphql::limits::Limits {
+        gcm_graphql::limits::Limits {
+            max_depth: self.max_depth,
+            max_complexity: self.max_complexity,
+            max_aliases: self.max_aliases,
+            max_root_fields: self.max_root_fields,
+            max_directives_per_field: self.max_directives,
+            max_tokens: self.max_tokens,
+            max_document_bytes: self.max_document_bytes,
+            max_variables_depth: self.max_variables_depth,
+            max_variables_values: self.max_variables_values,
+        }
+    }
+
+    pub fn pool(&self) -> gcm_store::PoolConfig {
+        gcm_store::PoolConfig {
+            max_connections: self.pool_size.max(1),
+            acquire_timeout: Duration::from_millis(self.pool_timeout_ms),
+            statement_timeout: Duration::from_millis(self.statement_timeout_ms),
+        }
+    }
+
+    pub fn trusted_documents(&self) -> Option<&std::path::Path> {
+        let path = self.trusted_documents.trim();
+        (!path.is_empty()).then(|| std::path::Path::new(path))
+    }
+
+    /// The allowed CORS origins: `None` for no CORS, `Some([])` for any origin.
+    pub fn cors_origins(&self) -> Option<Vec<String>> {
+        let origins: Vec<String> = self
+            .cors_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|origin| !origin.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if origins.is_empty() {
+            None
+        } else if origins.iter().any(|origin| origin == "*") {
+            Some(Vec::new())
+        } else {
+            Some(origins)
+        }
+    }
 }
 
 impl Config {
@@ -70,6 +387,14 @@ impl Config {
             .as_deref()
             .map(str::trim)
             .filter(|url| !url.is_empty())
+    }
+
+    /// How many approvals publish a submission.
+    pub fn review_policy(&self) -> gcm_graphql::ReviewPolicy {
+        gcm_graphql::ReviewPolicy {
+            internal: self.review_internal,
+            external: self.review_external,
+        }
     }
 
     /// The configured PostgreSQL programs directory, if any (empty means none).
@@ -88,6 +413,11 @@ impl Default for Config {
             data_dir: PathBuf::from("./.gcm-data"),
             pg_bin_dir: None,
             log_filter: "info".to_owned(),
+            review_internal: 1,
+            review_external: 2,
+            max_subscribers: crate::subscriptions::DEFAULT_MAX_CONNECTIONS,
+            log_format: LogFormat::Text,
+            api: ApiConfig::default(),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! tests); [`cli`] parses the command line and dispatches to [`commands`].
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -12,15 +13,22 @@ pub mod database;
 pub mod graphql;
 pub mod health;
 pub mod metrics;
+pub mod persisted;
+pub mod rate_limit;
+pub mod response_cache;
 pub mod shutdown;
+pub mod subscriptions;
 
 use std::io::Write;
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use gcm_store::{Pool, PoolConfig, build_pool, catalogue, migrations};
+use std::future::IntoFuture;
+use std::time::Duration;
+
+use gcm_store::{Pool, build_pool, catalogue, migrations};
 use tokio::net::TcpListener;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 pub use app::{AppState, build_app};
 pub use config::Config;
@@ -55,7 +63,7 @@ async fn serve(
     for version in &applied {
         info!(version, "applied migration");
     }
-    let pool = build_pool(database_url, &PoolConfig::default())?;
+    let pool = build_pool(database_url, &config.api.pool())?;
     import_bundled_if_empty(&pool).await?;
     if let Some(signal) = shutdown.requested() {
         info!(signal, "stopping before serving");
@@ -67,13 +75,42 @@ async fn serve(
         .with_context(|| format!("cannot listen on {} (GCM_LISTEN)", config.listen))?;
     let address = listener.local_addr()?;
     announce(address)?;
-    let app = build_app(AppState::new(pool.clone(), metrics));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
+    let curation = gcm_graphql::Curation {
+        policy: config.review_policy(),
+        publications: gcm_graphql::Publications::default(),
+    };
+    // Publications made through any server process reach this one's subscribers.
+    let listener_task = tokio::spawn(gcm_store::curation::notify::listen(
+        database_url.to_owned(),
+        curation.publications.sender(),
+    ));
+    let state = AppState::with_config(pool.clone(), metrics, &config.api)?
+        .with_curation(&curation, config.max_subscribers);
+    let app = build_app(state);
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown({
+        let shutdown = shutdown.clone();
+        async move {
             shutdown.wait().await;
-        })
-        .await
-        .context("the HTTP server failed")?;
+        }
+    });
+    // In-flight requests get a bounded grace after the signal, then the process goes on
+    // stopping whatever they are doing.
+    let grace = Duration::from_millis(config.api.shutdown_grace_ms);
+    let grace_over = async move {
+        shutdown.wait().await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = server.into_future() => served.context("the HTTP server failed")?,
+        () = grace_over => {
+            warn!(grace_ms = config.api.shutdown_grace_ms, "in-flight requests outlived the shutdown grace; stopping anyway");
+        }
+    }
+    listener_task.abort();
     pool.close();
     info!("stopped serving");
     Ok(())
@@ -100,12 +137,8 @@ async fn import_bundled_if_empty(pool: &Pool) -> anyhow::Result<()> {
                 problems.len()
             )
         }
-        // Serve what the database has: readiness reflects the database, not its content,
-        // and a later `import` can fill it without a restart.
-        Err(e) => {
-            error!(error = %e, "cannot import the bundled catalogue; serving without it");
-            Ok(())
-        }
+        // An empty service would look healthy while serving nothing: refuse to start.
+        Err(e) => Err(anyhow::anyhow!(e).context("cannot import the bundled catalogue")),
     }
 }
 

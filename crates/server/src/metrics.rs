@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::AppState;
 
@@ -18,7 +18,34 @@ pub fn install() -> anyhow::Result<PrometheusHandle> {
     if let Some(handle) = HANDLE.get() {
         return Ok(handle.clone());
     }
-    let handle = PrometheusBuilder::new().install_recorder()?;
+    let handle = PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            Matcher::Full("gcm_graphql_request_duration_seconds".to_owned()),
+            &[
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ],
+        )?
+        .install_recorder()?;
+    metrics::describe_counter!(
+        "gcm_graphql_requests_total",
+        "GraphQL requests by operation name (bounded set; `other` beyond it) and outcome: ok, error, invalid, rejected (a limit), bad_request, timeout, unavailable, batch"
+    );
+    metrics::describe_histogram!(
+        "gcm_graphql_request_duration_seconds",
+        "Time to answer a GraphQL request"
+    );
+    metrics::describe_counter!(
+        "gcm_limit_breaches_total",
+        "Requests refused by a limit, by the limit's error code"
+    );
+    metrics::describe_gauge!(
+        "gcm_pool_connections_in_use",
+        "Pooled PostgreSQL connections lent to requests"
+    );
+    metrics::describe_gauge!(
+        "gcm_pool_waiting",
+        "Requests waiting for a pooled connection"
+    );
     metrics::describe_counter!(
         "gcm_sql_statements_total",
         "SQL statements sent to PostgreSQL by the connection pool"
@@ -40,6 +67,10 @@ pub fn spawn_upkeep(handle: PrometheusHandle) {
 }
 
 pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
+    let status = state.pool.status();
+    metrics::gauge!("gcm_pool_connections_in_use")
+        .set(status.size.saturating_sub(status.available) as f64);
+    metrics::gauge!("gcm_pool_waiting").set(status.waiting as f64);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),

@@ -23,6 +23,16 @@ impl From<PoolError> for StoreError {
 }
 
 impl StoreError {
+    /// True when PostgreSQL cancelled the statement for running past `statement_timeout`.
+    pub fn is_statement_timeout(&self) -> bool {
+        // SQLSTATE 57014 (query_canceled) has no diesel kind of its own: read the message.
+        matches!(
+            self,
+            StoreError::Query(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("statement timeout")
+        )
+    }
+
     /// True when retrying later may succeed: the service reports these as unavailable.
     pub fn is_unavailable(&self) -> bool {
         match self {

@@ -7,12 +7,14 @@
 
 pub mod catalogue;
 pub mod cluster;
+pub mod curation;
 pub mod error;
 pub mod migrations;
 pub mod models;
 mod pool;
 pub mod schema;
 pub mod synthetic;
+pub mod version;
 
 pub use error::{StoreError, StoreResult};
 pub use pool::{Conn, Pool, PoolConfig, build_pool};

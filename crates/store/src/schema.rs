@@ -233,7 +233,69 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_keys (id) {
+        id -> Int4,
+        name -> Text,
+        role -> Text,
+        affiliation -> Text,
+        secret_hash -> Bytea,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    submissions (id) {
+        id -> Int4,
+        item_id -> Int4,
+        submitter_id -> Int4,
+        status -> Text,
+        round -> Int4,
+        input -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    reviews (id) {
+        id -> Int4,
+        submission_id -> Int4,
+        reviewer_id -> Int4,
+        round -> Int4,
+        decision -> Text,
+        comment -> Nullable<Text>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    review_conflicts (submission_id, reviewer_id) {
+        submission_id -> Int4,
+        reviewer_id -> Int4,
+        declared_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        actor_id -> Nullable<Int4>,
+        actor_name -> Text,
+        action -> Text,
+        subject -> Text,
+        at -> Timestamptz,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+    }
+}
+
 diesel::joinable!(actions -> objectives (objective_number));
+diesel::joinable!(submissions -> items (item_id));
+diesel::joinable!(submissions -> api_keys (submitter_id));
+diesel::joinable!(reviews -> submissions (submission_id));
+diesel::joinable!(reviews -> api_keys (reviewer_id));
 diesel::joinable!(countries -> regions (region_id));
 diesel::joinable!(objective_instruments -> objectives (objective_number));
 diesel::joinable!(objective_instruments -> instruments (instrument_id));
@@ -280,4 +342,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     item_guidance_sources,
     item_actions,
     catalogue_version,
+    api_keys,
+    submissions,
+    reviews,
+    review_conflicts,
+    audit_log,
 );

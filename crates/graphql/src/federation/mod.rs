@@ -9,10 +9,7 @@
 
 pub mod ftv1;
 
-use async_graphql::{
-    Any, Context, EmptyMutation, EmptySubscription, Object, SDLExportOptions, Schema, SimpleObject,
-    Union, Value,
-};
+use async_graphql::{Any, Context, Object, SDLExportOptions, Schema, SimpleObject, Union, Value};
 use futures::future::join_all;
 
 use crate::error::{ApiError, ApiResult, gql};
@@ -187,6 +184,7 @@ async fn entity<T>(
         .and_then(pick))
 }
 
+/// Declares the entity keys (`@key(fields: …)`) for the SDL export; same lookups as `_entities`.
 #[Object]
 impl EntityKeys {
     #[graphql(entity)]
@@ -303,7 +301,7 @@ impl EntityKeys {
     }
 }
 
-pub type KeySchema = Schema<KeyQuery, EmptyMutation, EmptySubscription>;
+pub type KeySchema = Schema<KeyQuery, crate::Mutation, crate::Subscription>;
 
 /// The options `_service { sdl }` is exported with; `schema.graphql` holds the same text.
 pub fn sdl_options() -> SDLExportOptions {
@@ -314,8 +312,9 @@ pub fn sdl_options() -> SDLExportOptions {
 pub fn federation_sdl() -> String {
     static SDL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SDL.get_or_init(|| {
-        Schema::build(KeyQuery::default(), EmptyMutation, EmptySubscription)
+        Schema::build(KeyQuery::default(), crate::Mutation, crate::Subscription)
             .enable_federation()
+            .enable_subscription_in_federation()
             .finish()
             .sdl_with_options(sdl_options())
     })

@@ -3,9 +3,10 @@
 //!
 //! One `CatalogueLoader` serves many key types; each key type is a small struct with one
 //! `load`, backed by one batch query of the store. A `DataLoader` (with its cache) is
-//! created per request in [`crate::prepare_request`]: nothing is shared between requests.
+//! created per request in [`crate::execute`]: nothing is shared between requests.
 
 mod item_pages;
+pub mod scheduler;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -34,13 +35,16 @@ pub type Loaders = DataLoader<CatalogueLoader, HashMapCache>;
 /// Large enough that one level of any query the limits admit is one batch (one statement).
 const MAX_BATCH: usize = 100_000;
 
-pub fn per_request(pool: Pool) -> Loaders {
+/// A loader for one request; its batches run when `batches` drives the request.
+pub fn per_request(pool: Pool, batches: &scheduler::Batches) -> Loaders {
+    // No timer is needed to gather keys: the driver runs a batch only once the request
+    // is idle, by which time the whole level has registered its keys.
     DataLoader::with_cache(
         CatalogueLoader { pool },
-        tokio::spawn,
+        batches.spawner(),
         HashMapCache::default(),
     )
-    .delay(Duration::from_millis(1))
+    .delay(Duration::ZERO)
     .max_batch_size(MAX_BATCH)
 }
 

@@ -18,6 +18,7 @@ use crate::types::guidance::GuidanceSource;
 pub struct GuidanceFilter {
     /// Objective numbers (1 to 23).
     pub objectives: Option<Vec<i32>>,
+    /// Special procedures, treaty bodies, or both.
     pub mechanisms: Option<Vec<Mechanism>>,
     /// Years of the documents.
     pub years: Option<Vec<i32>>,
@@ -96,6 +97,7 @@ pub struct GuidanceSourceConnection {
 /// A guidance source with its cursor.
 pub struct GuidanceSourceEdge(GuidanceRow);
 
+/// A guidance source with its cursor.
 #[Object]
 impl GuidanceSourceEdge {
     /// Opaque; pass it as `after` to read on from this source.
@@ -103,21 +105,26 @@ impl GuidanceSourceEdge {
         encode(&guidance::key_of(&self.0))
     }
 
+    /// The guidance source.
     async fn node(&self) -> GuidanceSource {
         GuidanceSource(self.0.clone())
     }
 }
 
+/// A page of guidance sources.
 #[Object]
 impl GuidanceSourceConnection {
+    /// The sources of this page with their cursors.
     async fn edges(&self) -> Vec<GuidanceSourceEdge> {
         self.rows.iter().cloned().map(GuidanceSourceEdge).collect()
     }
 
+    /// The sources of this page, without cursors.
     async fn nodes(&self) -> Vec<GuidanceSource> {
         self.rows.iter().cloned().map(GuidanceSource).collect()
     }
 
+    /// Where this page stands in the list, with the cursors to read on.
     async fn page_info(&self) -> PageInfo {
         PageInfo {
             has_next_page: self.has_next,

@@ -5,113 +5,21 @@ use gcm_store::models::item_pages;
 
 use crate::error::{ApiError, ApiResult, gql};
 use crate::query::conn;
-use crate::types::connection::{
-    CatalogueItemConnection, EventConnection, PageArgs, ProjectConnection, ResourceConnection,
-};
+use crate::types::connection::{CatalogueItemConnection, PageArgs};
 use crate::types::enums::ItemSort;
 use crate::types::facets::Facets;
 use crate::types::filter::{ItemFilter, search_text};
-use crate::types::item_lists::root_items;
+use crate::types::item_lists::{RootItems, root_items};
 
 #[derive(Default)]
 pub struct ItemQuery;
 
 #[Object]
 impl ItemQuery {
-    /// Published resources (documents, training and guidance, videos).
-    #[allow(clippy::too_many_arguments)]
-    async fn resources(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<ItemFilter>,
-        #[graphql(desc = "Default GLOBAL_FIRST.")] sort: Option<ItemSort>,
-        #[graphql(desc = "Page size, 0 to 100 (default 20), reading forward.")] first: Option<i32>,
-        #[graphql(desc = "Read the items after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page size, 0 to 100, reading backward.")] last: Option<i32>,
-        #[graphql(desc = "Read the items before this cursor.")] before: Option<String>,
-    ) -> ApiResult<ResourceConnection> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let kind = Some(gcm_domain::ItemKind::Resource);
-        Ok(ResourceConnection(
-            root_items(
-                ctx,
-                kind,
-                filter.as_ref(),
-                sort,
-                &args,
-                ItemSort::GlobalFirst,
-            )
-            .await?,
-        ))
-    }
-
-    /// Published events.
-    #[allow(clippy::too_many_arguments)]
-    async fn events(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<ItemFilter>,
-        #[graphql(desc = "Default GLOBAL_FIRST.")] sort: Option<ItemSort>,
-        #[graphql(desc = "Page size, 0 to 100 (default 20), reading forward.")] first: Option<i32>,
-        #[graphql(desc = "Read the items after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page size, 0 to 100, reading backward.")] last: Option<i32>,
-        #[graphql(desc = "Read the items before this cursor.")] before: Option<String>,
-    ) -> ApiResult<EventConnection> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let kind = Some(gcm_domain::ItemKind::Event);
-        Ok(EventConnection(
-            root_items(
-                ctx,
-                kind,
-                filter.as_ref(),
-                sort,
-                &args,
-                ItemSort::GlobalFirst,
-            )
-            .await?,
-        ))
-    }
-
-    /// Published projects.
-    #[allow(clippy::too_many_arguments)]
-    async fn projects(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<ItemFilter>,
-        #[graphql(desc = "Default GLOBAL_FIRST.")] sort: Option<ItemSort>,
-        #[graphql(desc = "Page size, 0 to 100 (default 20), reading forward.")] first: Option<i32>,
-        #[graphql(desc = "Read the items after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page size, 0 to 100, reading backward.")] last: Option<i32>,
-        #[graphql(desc = "Read the items before this cursor.")] before: Option<String>,
-    ) -> ApiResult<ProjectConnection> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let kind = Some(gcm_domain::ItemKind::Project);
-        Ok(ProjectConnection(
-            root_items(
-                ctx,
-                kind,
-                filter.as_ref(),
-                sort,
-                &args,
-                ItemSort::GlobalFirst,
-            )
-            .await?,
-        ))
+    /// Published resources, events and projects.
+    #[graphql(flatten)]
+    async fn items(&self) -> RootItems {
+        RootItems(None)
     }
 
     /// Full-text search over every published item: titles weigh more than summaries,

@@ -21,6 +21,7 @@ pub struct Query(
     guidance::GuidanceQuery,
     items::ItemQuery,
     node::NodeQuery,
+    crate::curation::query::CurationQuery,
     crate::federation::FederationQuery,
 );
 
@@ -35,6 +36,7 @@ pub struct KeyQuery(
     guidance::GuidanceQuery,
     items::ItemQuery,
     node::NodeQuery,
+    crate::curation::query::CurationQuery,
     crate::federation::EntityKeys,
 );
 

@@ -154,7 +154,9 @@ pub struct PageInfo {
     pub has_next_page: bool,
     /// Items precede this page (read back with `before: startCursor`).
     pub has_previous_page: bool,
+    /// The cursor of the page's first item.
     pub start_cursor: Option<String>,
+    /// The cursor of the page's last item.
     pub end_cursor: Option<String>,
 }
 
@@ -274,16 +276,17 @@ fn snippet_html(raw: &str) -> String {
 }
 
 macro_rules! item_connection {
-    ($connection:ident, $edge:ident, $node:ty, $what:literal, $to_node:expr) => {
-        #[doc = concat!("A page of ", $what, ".")]
+    ($connection:ident, $edge:ident, $node:ty, $connection_doc:literal, $edge_doc:literal, $to_node:expr) => {
+        #[doc = $connection_doc]
         pub struct $connection(pub ItemPage);
 
-        #[doc = concat!("One of ", $what, " with its cursor.")]
+        #[doc = $edge_doc]
         pub struct $edge {
             row: PageRow,
             sort: ItemSort,
         }
 
+        #[doc = $connection_doc]
         #[Object]
         impl $connection {
             /// The items of this page with their cursors.
@@ -307,6 +310,7 @@ macro_rules! item_connection {
                     .collect()
             }
 
+            /// Where this page stands in the list, with the cursors to read on.
             async fn page_info(&self) -> PageInfo {
                 self.0.page_info()
             }
@@ -317,6 +321,7 @@ macro_rules! item_connection {
             }
         }
 
+        #[doc = $edge_doc]
         #[Object]
         impl $edge {
             /// Opaque; pass it as `after` or `before` to read on from this item.
@@ -324,6 +329,7 @@ macro_rules! item_connection {
                 encode_item_cursor(self.sort, &self.row.keyset(self.sort))
             }
 
+            /// The item.
             async fn node(&self) -> ApiResult<$node> {
                 $to_node(self.row.item.clone()).map_err(gql)
             }
@@ -345,22 +351,32 @@ item_connection!(
     ResourceConnection,
     ResourceEdge,
     Resource,
-    "resources",
+    "A page of resources.",
+    "A resource with its cursor.",
     Resource::from_row
 );
-item_connection!(EventConnection, EventEdge, Event, "events", Event::from_row);
+item_connection!(
+    EventConnection,
+    EventEdge,
+    Event,
+    "A page of events.",
+    "An event with its cursor.",
+    Event::from_row
+);
 item_connection!(
     ProjectConnection,
     ProjectEdge,
     Project,
-    "projects",
+    "A page of projects.",
+    "A project with its cursor.",
     Project::from_row
 );
 item_connection!(
     CatalogueItemConnection,
     CatalogueItemEdge,
     CatalogueItem,
-    "catalogue items of every kind",
+    "A page of catalogue items of every kind (search hits).",
+    "A catalogue item with its cursor and, for a search, its snippet and relevance.",
     CatalogueItem::from_row
 );
 

@@ -61,20 +61,25 @@ pub enum Mechanism {
 pub enum ItemKind {
     /// A document, training or guidance material, or video.
     Resource,
+    /// A conference, forum, workshop or other event.
     Event,
+    /// A project or programme.
     Project,
 }
 
 /// ILO instrument kinds.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum InstrumentKind {
+    /// An ILO convention (binding once ratified), code `C…`.
     Convention,
+    /// An ILO recommendation (guidance, not ratified), code `R…`.
     Recommendation,
 }
 
 /// What kind of entity a country-menu entry is.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum CountryKind {
+    /// A member state of the United Nations.
     UnMemberState,
     /// A territory, e.g. Sint Maarten (Dutch part).
     Territory,

@@ -30,6 +30,7 @@ macro_rules! facet_count {
         #[doc = $doc]
         #[derive(SimpleObject)]
         pub struct $name {
+            /// The value counted.
             pub $field: $ty,
             /// Matching items.
             pub count: i64,
@@ -111,6 +112,8 @@ where
         .collect())
 }
 
+/// Counts of the items that match a filter, by dimension. An item tied to several
+/// countries counts once under each; dimensions list only values with items.
 #[Object]
 impl Facets {
     /// How many items match the filter.
@@ -118,6 +121,7 @@ impl Facets {
         self.of("total").map(|(_, n)| n).next().unwrap_or(0)
     }
 
+    /// By kind: resources, events, projects.
     async fn kinds(&self) -> ApiResult<Vec<KindCount>> {
         self.of("kind")
             .map(|(k, count)| {
@@ -219,6 +223,7 @@ impl Facets {
         Ok(out)
     }
 
+    /// By resource section, in the Hub's order.
     async fn sections(&self) -> ApiResult<Vec<SectionCount>> {
         let mut out = self
             .of("section")

@@ -5,10 +5,8 @@ use gcm_store::models::countries::CountryRow;
 use gcm_store::models::item_pages::Parent;
 use gcm_store::models::reference::RegionRow;
 
-use super::connection::{EventConnection, PageArgs, ProjectConnection, ResourceConnection};
-use super::enums::{CountryKind, ItemSort};
-use super::filter::ItemFilter;
-use super::item_lists::nested_items;
+use super::enums::CountryKind;
+use super::item_lists::CountryItems;
 use crate::error::{ApiResult, corrupt, gql};
 use crate::ids::{NodeType, node_id};
 use crate::loaders::{CountriesOfRegion, RegionById, many, one};
@@ -17,6 +15,7 @@ use crate::loaders::{CountriesOfRegion, RegionById, many, one};
 #[derive(Debug, Clone)]
 pub struct Region(pub RegionRow);
 
+/// A UN M49 continental region, as the Hub groups countries.
 #[Object]
 impl Region {
     /// Opaque global id; `node(id:)` resolves it.
@@ -30,6 +29,7 @@ impl Region {
     }
 
     #[graphql(shareable)]
+    /// The name as the Hub's menu writes it, e.g. "Americas".
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -52,6 +52,7 @@ impl Region {
 #[derive(Debug, Clone)]
 pub struct Country(pub CountryRow);
 
+/// A country or entity of the Hub's country menu ("Global" is a scope, not a country).
 #[Object]
 impl Country {
     /// Opaque global id; `node(id:)` resolves it.
@@ -94,102 +95,9 @@ impl Country {
             .ok_or_else(|| gql(corrupt("country region", &self.0.region_id.to_string())))
     }
 
-    /// Published resources tied to this country.
-    #[allow(clippy::too_many_arguments)]
-    async fn resources(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<ItemFilter>,
-        sort: Option<ItemSort>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<ResourceConnection> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let kind = gcm_domain::ItemKind::Resource;
-        Ok(ResourceConnection(
-            nested_items(
-                ctx,
-                Parent::Country,
-                self.0.id,
-                kind,
-                filter.as_ref(),
-                sort,
-                &args,
-            )
-            .await?,
-        ))
-    }
-
-    /// Published events tied to this country.
-    #[allow(clippy::too_many_arguments)]
-    async fn events(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<ItemFilter>,
-        sort: Option<ItemSort>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<EventConnection> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let kind = gcm_domain::ItemKind::Event;
-        Ok(EventConnection(
-            nested_items(
-                ctx,
-                Parent::Country,
-                self.0.id,
-                kind,
-                filter.as_ref(),
-                sort,
-                &args,
-            )
-            .await?,
-        ))
-    }
-
-    /// Published projects tied to this country.
-    #[allow(clippy::too_many_arguments)]
-    async fn projects(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<ItemFilter>,
-        sort: Option<ItemSort>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<ProjectConnection> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let kind = gcm_domain::ItemKind::Project;
-        Ok(ProjectConnection(
-            nested_items(
-                ctx,
-                Parent::Country,
-                self.0.id,
-                kind,
-                filter.as_ref(),
-                sort,
-                &args,
-            )
-            .await?,
-        ))
+    /// The published resources, events and projects tied to this country.
+    #[graphql(flatten)]
+    async fn items(&self) -> CountryItems {
+        CountryItems(Some((Parent::Country, self.0.id)))
     }
 }

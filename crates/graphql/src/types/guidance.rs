@@ -33,6 +33,8 @@ async fn items_of_kind<T>(
         .collect()
 }
 
+/// A recommendation of a Special Procedure or Treaty Body that bears on an objective,
+/// as compiled in QUNO's "Foundations for Implementation".
 #[Object]
 impl GuidanceSource {
     /// Opaque global id; `node(id:)` resolves it.

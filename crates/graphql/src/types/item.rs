@@ -151,6 +151,7 @@ macro_rules! catalogue_item_object {
         #[derive(Debug, Clone)]
         pub struct $ty(pub ItemRow);
 
+        $(#[$doc])*
         #[Object]
         impl $ty {
             /// Opaque global id; `node(id:)` resolves it.

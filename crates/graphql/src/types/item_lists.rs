@@ -6,7 +6,10 @@ use std::sync::Arc;
 use async_graphql::Context;
 use gcm_store::models::item_pages::{self, Parent};
 
-use super::connection::{ItemPage, PageArgs, Total, decode_item_cursor, page_request};
+use super::connection::{
+    EventConnection, ItemPage, PageArgs, ProjectConnection, ResourceConnection, Total,
+    decode_item_cursor, page_request,
+};
 use super::enums::ItemSort;
 use super::filter::ItemFilter;
 use crate::error::{ApiError, ApiResult, gql};
@@ -99,3 +102,105 @@ pub async fn nested_items(
     });
     Ok(ItemPage::new(rows, list.sort, &list.plan, total))
 }
+
+/// Reads a list of one kind, at the root (`parent` None) or under a parent.
+#[allow(clippy::too_many_arguments)]
+pub async fn items_of_kind(
+    ctx: &Context<'_>,
+    parent: Option<(Parent, i32)>,
+    kind: gcm_domain::ItemKind,
+    filter: Option<&ItemFilter>,
+    sort: Option<ItemSort>,
+    args: &PageArgs,
+) -> ApiResult<ItemPage> {
+    match parent {
+        None => root_items(ctx, Some(kind), filter, sort, args, ItemSort::GlobalFirst).await,
+        Some((parent, id)) => nested_items(ctx, parent, id, kind, filter, sort, args).await,
+    }
+}
+
+/// Declares an object with the `resources`, `events` and `projects` connections, once for
+/// each place that lists items (the root, an objective, a country); each includes it with
+/// `#[graphql(flatten)]`, so the fields appear on the parent itself.
+macro_rules! item_lists {
+    ($name:ident, $resources:literal, $events:literal, $projects:literal) => {
+        /// The item connections of one parent (or of the root when `None`).
+        pub struct $name(pub Option<(Parent, i32)>);
+
+        #[async_graphql::Object]
+        impl $name {
+            #[doc = $resources]
+            #[allow(clippy::too_many_arguments)]
+            async fn resources(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = "Narrows the list: fields combine with AND, values inside a field with OR.")]
+                filter: Option<ItemFilter>,
+                #[graphql(desc = "Default GLOBAL_FIRST.")] sort: Option<ItemSort>,
+                #[graphql(desc = "Page size, 0 to 100 (default 20), reading forward.")] first: Option<i32>,
+                #[graphql(desc = "Read the items after this cursor.")] after: Option<String>,
+                #[graphql(desc = "Page size, 0 to 100, reading backward.")] last: Option<i32>,
+                #[graphql(desc = "Read the items before this cursor.")] before: Option<String>,
+            ) -> ApiResult<ResourceConnection> {
+                let args = PageArgs { first, after, last, before };
+                let kind = gcm_domain::ItemKind::Resource;
+                Ok(ResourceConnection(items_of_kind(ctx, self.0, kind, filter.as_ref(), sort, &args).await?))
+            }
+
+            #[doc = $events]
+            #[allow(clippy::too_many_arguments)]
+            async fn events(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = "Narrows the list: fields combine with AND, values inside a field with OR.")]
+                filter: Option<ItemFilter>,
+                #[graphql(desc = "Default GLOBAL_FIRST.")] sort: Option<ItemSort>,
+                #[graphql(desc = "Page size, 0 to 100 (default 20), reading forward.")] first: Option<i32>,
+                #[graphql(desc = "Read the items after this cursor.")] after: Option<String>,
+                #[graphql(desc = "Page size, 0 to 100, reading backward.")] last: Option<i32>,
+                #[graphql(desc = "Read the items before this cursor.")] before: Option<String>,
+            ) -> ApiResult<EventConnection> {
+                let args = PageArgs { first, after, last, before };
+                let kind = gcm_domain::ItemKind::Event;
+                Ok(EventConnection(items_of_kind(ctx, self.0, kind, filter.as_ref(), sort, &args).await?))
+            }
+
+            #[doc = $projects]
+            #[allow(clippy::too_many_arguments)]
+            async fn projects(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = "Narrows the list: fields combine with AND, values inside a field with OR.")]
+                filter: Option<ItemFilter>,
+                #[graphql(desc = "Default GLOBAL_FIRST.")] sort: Option<ItemSort>,
+                #[graphql(desc = "Page size, 0 to 100 (default 20), reading forward.")] first: Option<i32>,
+                #[graphql(desc = "Read the items after this cursor.")] after: Option<String>,
+                #[graphql(desc = "Page size, 0 to 100, reading backward.")] last: Option<i32>,
+                #[graphql(desc = "Read the items before this cursor.")] before: Option<String>,
+            ) -> ApiResult<ProjectConnection> {
+                let args = PageArgs { first, after, last, before };
+                let kind = gcm_domain::ItemKind::Project;
+                Ok(ProjectConnection(items_of_kind(ctx, self.0, kind, filter.as_ref(), sort, &args).await?))
+            }
+        }
+    };
+}
+
+item_lists!(
+    RootItems,
+    "Published resources (documents, training and guidance, videos).",
+    "Published events.",
+    "Published projects."
+);
+item_lists!(
+    ObjectiveItems,
+    "Published resources serving this objective.",
+    "Published events serving this objective.",
+    "Published projects serving this objective."
+);
+item_lists!(
+    CountryItems,
+    "Published resources tied to this country.",
+    "Published events tied to this country.",
+    "Published projects tied to this country."
+);

@@ -4,11 +4,8 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use gcm_store::models::item_pages::Parent;
 use gcm_store::models::objectives::{ActionRow, ObjectiveRow, PolicyOptionRow};
 
-use super::connection::{EventConnection, PageArgs, ProjectConnection, ResourceConnection};
-use super::enums::ItemSort;
-use super::filter::ItemFilter;
 use super::guidance::GuidanceSource;
-use super::item_lists::nested_items;
+use super::item_lists::ObjectiveItems;
 use super::reference::Instrument;
 use crate::error::{ApiResult, gql};
 use crate::ids::{NodeType, node_id};
@@ -21,6 +18,7 @@ use crate::loaders::{
 #[derive(Debug, Clone)]
 pub struct Objective(pub ObjectiveRow);
 
+/// One of the 23 objectives of the Global Compact for Safe, Orderly and Regular Migration.
 #[Object]
 impl Objective {
     /// Opaque global id; `node(id:)` resolves it.
@@ -114,103 +112,10 @@ impl Objective {
         Ok(rows.into_iter().map(PolicyOption::from).collect())
     }
 
-    /// Published resources for this objective.
-    #[allow(clippy::too_many_arguments)]
-    async fn resources(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<ItemFilter>,
-        sort: Option<ItemSort>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<ResourceConnection> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let kind = gcm_domain::ItemKind::Resource;
-        Ok(ResourceConnection(
-            nested_items(
-                ctx,
-                Parent::Objective,
-                self.0.number,
-                kind,
-                filter.as_ref(),
-                sort,
-                &args,
-            )
-            .await?,
-        ))
-    }
-
-    /// Published events for this objective.
-    #[allow(clippy::too_many_arguments)]
-    async fn events(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<ItemFilter>,
-        sort: Option<ItemSort>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<EventConnection> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let kind = gcm_domain::ItemKind::Event;
-        Ok(EventConnection(
-            nested_items(
-                ctx,
-                Parent::Objective,
-                self.0.number,
-                kind,
-                filter.as_ref(),
-                sort,
-                &args,
-            )
-            .await?,
-        ))
-    }
-
-    /// Published projects for this objective.
-    #[allow(clippy::too_many_arguments)]
-    async fn projects(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<ItemFilter>,
-        sort: Option<ItemSort>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<ProjectConnection> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let kind = gcm_domain::ItemKind::Project;
-        Ok(ProjectConnection(
-            nested_items(
-                ctx,
-                Parent::Objective,
-                self.0.number,
-                kind,
-                filter.as_ref(),
-                sort,
-                &args,
-            )
-            .await?,
-        ))
+    /// The published resources, events and projects serving this objective.
+    #[graphql(flatten)]
+    async fn items(&self) -> ObjectiveItems {
+        ObjectiveItems(Some((Parent::Objective, self.0.number)))
     }
 }
 
@@ -218,6 +123,7 @@ impl Objective {
 #[derive(Debug, Clone)]
 pub struct Action(pub ActionRow);
 
+/// A lettered action under an objective's commitment, e.g. 22(b).
 #[Object]
 impl Action {
     /// Opaque global id; `node(id:)` resolves it.
@@ -274,8 +180,10 @@ pub struct RelatedObjective {
     paragraph: i32,
 }
 
+/// Another objective relevant to this one, and the paragraph where the GCM states it.
 #[Object]
 impl RelatedObjective {
+    /// The related objective.
     async fn objective(&self, ctx: &Context<'_>) -> ApiResult<Objective> {
         objective_by_number(ctx, self.number).await
     }

@@ -12,6 +12,7 @@ use crate::ids::{NodeType, node_id};
 #[derive(Debug, Clone)]
 pub struct GuidingPrinciple(pub PrincipleRow);
 
+/// One of the ten guiding principles of the GCM (A/RES/73/195 paragraph 15).
 #[Object]
 impl GuidingPrinciple {
     /// Opaque global id; `node(id:)` resolves it.
@@ -40,6 +41,7 @@ impl GuidingPrinciple {
 #[derive(Debug, Clone)]
 pub struct DocumentType(pub DocumentTypeRow);
 
+/// A type of document the Hub classifies resources by.
 #[Object]
 impl DocumentType {
     /// Opaque global id; `node(id:)` resolves it.
@@ -63,6 +65,7 @@ impl DocumentType {
 #[derive(Debug, Clone)]
 pub struct Instrument(pub InstrumentRow);
 
+/// An ILO convention or recommendation.
 #[Object]
 impl Instrument {
     /// Opaque global id; `node(id:)` resolves it.
@@ -75,6 +78,7 @@ impl Instrument {
         &self.0.code
     }
 
+    /// Convention or recommendation.
     async fn kind(&self) -> ApiResult<InstrumentKind> {
         InstrumentKind::from_stored(&self.0.kind).map_err(gql)
     }

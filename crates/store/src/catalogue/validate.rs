@@ -1490,26 +1490,24 @@ fn parse_action_letter(s: &str) -> Result<String, Invalid> {
     }
 }
 
-fn parse_m49_code(s: &str) -> Result<String, Invalid> {
+/// Three ASCII digits, as UN M49 and ISO 3166-1 numeric codes are written.
+fn three_digits(s: &str, what: &str) -> Result<String, Invalid> {
     if s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()) {
         Ok(s.to_owned())
     } else {
         Err(Invalid::new(format!(
-            "{} is not a UN M49 code (three digits)",
+            "{} is not {what} (three digits)",
             quoted(s)
         )))
     }
 }
 
+fn parse_m49_code(s: &str) -> Result<String, Invalid> {
+    three_digits(s, "a UN M49 code")
+}
+
 fn parse_iso_numeric(s: &str) -> Result<String, Invalid> {
-    if s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(s.to_owned())
-    } else {
-        Err(Invalid::new(format!(
-            "{} is not an ISO 3166-1 numeric code (three digits)",
-            quoted(s)
-        )))
-    }
+    three_digits(s, "an ISO 3166-1 numeric code")
 }
 
 fn parse_instrument_code(s: &str) -> Result<String, Invalid> {

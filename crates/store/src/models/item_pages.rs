@@ -328,3 +328,15 @@ pub async fn facets(
     );
     Ok(bind_filter!(sql_query(sql), filter).load(conn).await?)
 }
+
+/// The published item `id` when it matches `filter` (live updates check each publication).
+pub async fn published_matching(
+    conn: &mut AsyncPgConnection,
+    filter: &ItemFilter,
+    id: i32,
+) -> StoreResult<Option<ItemRow>> {
+    use diesel::OptionalExtension;
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM items i WHERE {FILTERS} AND i.id = $13");
+    let query = bind_filter!(sql_query(sql), filter).bind::<Int4, _>(id);
+    Ok(query.get_result::<ItemRow>(conn).await.optional()?)
+}

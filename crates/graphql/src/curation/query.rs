@@ -1,0 +1,137 @@
+//! Curation reads: a contributor's submissions, the reviewers' queue, the audit trail.
+
+use async_graphql::{Context, ID, Object};
+use gcm_store::curation::audit::{self, AuditFilter as StoreAuditFilter};
+use gcm_store::curation::submissions::{self, SubmissionRow};
+use gcm_store::curation::{CurationResult, Role};
+use gcm_store::{Conn as Connection, StoreError};
+
+use super::types::{
+    AuditFilter, AuditLogPage, Submission, parse_audit_cursor, parse_submission_id,
+};
+use super::{curation_error, require};
+use crate::error::{ApiError, ApiResult, MAX_PAGE_SIZE, gql};
+use crate::query::conn;
+
+/// Builds the submissions' objects with two statements (items, reviews), whatever their number.
+pub(crate) async fn load_submissions(
+    conn: &mut Connection,
+    rows: Vec<SubmissionRow>,
+) -> CurationResult<Vec<Submission>> {
+    let item_ids: Vec<i32> = rows.iter().map(|r| r.item_id).collect();
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let mut items = submissions::items_by_ids(conn, &item_ids).await?;
+    let mut reviews = submissions::reviews_of(conn, &ids).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let item = items
+            .remove(&row.item_id)
+            .ok_or_else(|| StoreError::Corrupt(format!("submission {} has no item", row.id)))?;
+        let reviews = reviews.remove(&row.id).unwrap_or_default();
+        out.push(Submission { row, item, reviews });
+    }
+    Ok(out)
+}
+
+pub(crate) async fn load_one(conn: &mut Connection, row: SubmissionRow) -> ApiResult<Submission> {
+    load_submissions(conn, vec![row])
+        .await
+        .map_err(curation_error)?
+        .pop()
+        .ok_or_else(|| gql(ApiError::Internal))
+}
+
+#[derive(Default)]
+pub struct CurationQuery;
+
+/// Curation reads (API key required).
+#[Object]
+impl CurationQuery {
+    /// The caller's own submissions, newest first (any role with a key).
+    async fn my_submissions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Submission>> {
+        let who = require(ctx, &[Role::Contributor, Role::Reviewer, Role::Admin])?;
+        let mut conn = conn(ctx).await?;
+        let rows = submissions::of_submitter(&mut conn, who.key_id)
+            .await
+            .map_err(curation_error)?;
+        load_submissions(&mut conn, rows)
+            .await
+            .map_err(curation_error)
+    }
+
+    /// Submissions under review, oldest first, with their reviews (reviewers and admins).
+    async fn review_queue(&self, ctx: &Context<'_>) -> ApiResult<Vec<Submission>> {
+        require(ctx, &[Role::Reviewer, Role::Admin])?;
+        let mut conn = conn(ctx).await?;
+        let rows = submissions::queue(&mut conn)
+            .await
+            .map_err(curation_error)?;
+        load_submissions(&mut conn, rows)
+            .await
+            .map_err(curation_error)
+    }
+
+    /// One submission: its contributor, reviewers and admins may read it.
+    async fn submission(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The submission's id.")] id: ID,
+    ) -> ApiResult<Option<Submission>> {
+        let who = require(ctx, &[Role::Contributor, Role::Reviewer, Role::Admin])?;
+        let id = parse_submission_id(&id).map_err(gql)?;
+        let mut conn = conn(ctx).await?;
+        let Some(row) = submissions::get(&mut conn, id)
+            .await
+            .map_err(curation_error)?
+        else {
+            return Ok(None);
+        };
+        if who.role == Role::Contributor && row.submitter_id != who.key_id {
+            return Ok(None);
+        }
+        Ok(Some(load_one(&mut conn, row).await?))
+    }
+
+    /// The audit trail, oldest first (admins).
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50, desc = "Page size, 0 to 100 (default 50).")] first: i32,
+        #[graphql(desc = "Read the entries after this cursor (`endCursor` of the previous page).")]
+        after: Option<String>,
+        #[graphql(desc = "Narrow by action, actor and subject.")] filter: Option<AuditFilter>,
+    ) -> ApiResult<AuditLogPage> {
+        require(ctx, &[Role::Admin])?;
+        if !(0..=MAX_PAGE_SIZE).contains(&first) {
+            return Err(gql(ApiError::PageTooLarge {
+                argument: "first",
+                requested: first,
+                max: MAX_PAGE_SIZE,
+            }));
+        }
+        let after = after
+            .as_deref()
+            .map(parse_audit_cursor)
+            .transpose()
+            .map_err(gql)?;
+        let filter = filter.unwrap_or_default();
+        let filter = StoreAuditFilter {
+            action: filter.action,
+            actor: filter.actor,
+            subject: filter.subject,
+        };
+        let mut conn = conn(ctx).await?;
+        let (rows, has_next_page) = audit::page(&mut conn, i64::from(first), after, &filter)
+            .await
+            .map_err(curation_error)?;
+        let entries: Vec<_> = rows.into_iter().map(Into::into).collect();
+        let end_cursor = entries
+            .last()
+            .map(|e: &super::types::AuditEntry| e.cursor.clone());
+        Ok(AuditLogPage {
+            entries,
+            has_next_page,
+            end_cursor,
+        })
+    }
+}

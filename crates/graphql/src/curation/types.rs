@@ -1,0 +1,480 @@
+//! The curation types: submissions with their reviews, the submission inputs, the audit trail.
+
+use async_graphql::{Enum, ID, InputObject, Object, SimpleObject};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use gcm_store::curation::audit::AuditRow;
+use gcm_store::curation::input::ItemInput;
+use gcm_store::curation::submissions::{self, ReviewView, SubmissionRow};
+use gcm_store::models::catalogue_items::ItemRow;
+
+use crate::error::{ApiError, ApiResult, corrupt};
+use crate::types::enums::ResourceSection;
+use crate::types::item::CatalogueItem;
+use crate::types::scalars::Date;
+
+const SUBMISSION_PREFIX: &str = "Submission:";
+
+pub fn submission_id(id: i32) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{SUBMISSION_PREFIX}{id}")))
+}
+
+pub fn parse_submission_id(id: &ID) -> Result<i32, ApiError> {
+    let invalid = || ApiError::bad_input(format!("{:?} is not a submission id", id.as_str()));
+    if id.len() > 64 {
+        return Err(invalid());
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(id.as_str()).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    text.strip_prefix(SUBMISSION_PREFIX)
+        .and_then(|n| n.parse::<i32>().ok())
+        .filter(|n| *n > 0)
+        .ok_or_else(invalid)
+}
+
+/// Where a submission stands.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SubmissionStatus {
+    /// Waiting for reviews.
+    UnderReview,
+    /// A reviewer asked for changes; the contributor may update it.
+    ChangesRequested,
+    /// Reviewed and public.
+    Published,
+    /// Turned down by its reviewers.
+    Rejected,
+    /// Taken back by its contributor.
+    Withdrawn,
+    /// Taken out of the public catalogue by an admin after publication.
+    Retracted,
+}
+
+impl SubmissionStatus {
+    fn from_stored(value: &str) -> Result<Self, ApiError> {
+        use submissions::SubmissionStatus as S;
+        Ok(
+            match S::parse(value).ok_or_else(|| corrupt("submission status", value))? {
+                S::UnderReview => Self::UnderReview,
+                S::ChangesRequested => Self::ChangesRequested,
+                S::Published => Self::Published,
+                S::Rejected => Self::Rejected,
+                S::Withdrawn => Self::Withdrawn,
+                S::Retracted => Self::Retracted,
+            },
+        )
+    }
+}
+
+/// A reviewer's decision on a submission.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ReviewDecision {
+    /// Publish it (counts towards the internal or external threshold).
+    Approve,
+    /// Send it back to its contributor for changes.
+    RequestChanges,
+    /// Turn it down.
+    Reject,
+}
+
+impl From<ReviewDecision> for submissions::Decision {
+    fn from(value: ReviewDecision) -> Self {
+        match value {
+            ReviewDecision::Approve => Self::Approve,
+            ReviewDecision::RequestChanges => Self::RequestChanges,
+            ReviewDecision::Reject => Self::Reject,
+        }
+    }
+}
+
+/// Whom a reviewer's key belongs to.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Affiliation {
+    /// A UN reviewer.
+    Internal,
+    /// A reviewer outside the UN.
+    External,
+}
+
+pub struct Review(pub ReviewView);
+
+/// One reviewer's decision.
+#[Object]
+impl Review {
+    /// The reviewer's key name.
+    async fn reviewer(&self) -> &str {
+        &self.0.reviewer
+    }
+
+    /// The reviewer's affiliation, which decides the threshold the review counts towards.
+    async fn affiliation(&self) -> ApiResult<Affiliation> {
+        match self.0.affiliation.as_str() {
+            "internal" => Ok(Affiliation::Internal),
+            "external" => Ok(Affiliation::External),
+            other => Err(corrupt("affiliation", other).into()),
+        }
+    }
+
+    /// What the reviewer decided.
+    async fn decision(&self) -> ApiResult<ReviewDecision> {
+        match self.0.decision.as_str() {
+            "approve" => Ok(ReviewDecision::Approve),
+            "request_changes" => Ok(ReviewDecision::RequestChanges),
+            "reject" => Ok(ReviewDecision::Reject),
+            other => Err(corrupt("review decision", other).into()),
+        }
+    }
+
+    /// The reviewer's reasons, if given.
+    async fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
+    }
+
+    /// The review round: every update of the submission starts a new one, and only the
+    /// current round's reviews count.
+    async fn round(&self) -> i32 {
+        self.0.round
+    }
+
+    /// When the review was made (UTC).
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+}
+
+pub struct Submission {
+    pub row: SubmissionRow,
+    pub item: ItemRow,
+    pub reviews: Vec<ReviewView>,
+}
+
+/// An item proposed by a contributor, and where its review stands.
+#[Object]
+impl Submission {
+    /// Opaque id of the submission.
+    async fn id(&self) -> ID {
+        submission_id(self.row.id)
+    }
+
+    /// Where the submission stands.
+    async fn status(&self) -> ApiResult<SubmissionStatus> {
+        Ok(SubmissionStatus::from_stored(&self.row.status)?)
+    }
+
+    /// The item as submitted (visible to the public once published).
+    async fn item(&self) -> ApiResult<CatalogueItem> {
+        Ok(CatalogueItem::from_row(self.item.clone())?)
+    }
+
+    /// Every review, oldest first, earlier rounds included.
+    async fn reviews(&self) -> Vec<Review> {
+        self.reviews.iter().cloned().map(Review).collect()
+    }
+
+    /// The current review round.
+    async fn round(&self) -> i32 {
+        self.row.round
+    }
+
+    /// When it was submitted (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.row.created_at
+    }
+
+    /// When it last changed (UTC).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.row.updated_at
+    }
+}
+
+/// A resource to publish: a document, a training or guidance, or a video.
+#[derive(InputObject, Debug, Clone)]
+pub struct SubmitResourceInput {
+    /// 1 to 500 characters.
+    pub title: String,
+    /// 1 to 10000 characters.
+    pub summary: String,
+    /// Where it can be read or watched: http(s), at most 2000 characters.
+    pub url: Option<String>,
+    /// The Hub section it is listed under.
+    pub section: ResourceSection,
+    /// Document-type slug, e.g. `guidelines-toolkits-manuals`.
+    pub document_type: Option<String>,
+    /// Objective numbers (1 to 23); at least one.
+    pub objectives: Vec<i32>,
+    /// Guiding-principle slugs.
+    #[graphql(default)]
+    pub principles: Vec<String>,
+    /// Region slugs.
+    #[graphql(default)]
+    pub regions: Vec<String>,
+    /// ISO 3166-1 alpha-3 codes.
+    #[graphql(default)]
+    pub countries: Vec<String>,
+    /// Publication date.
+    pub published_on: Option<Date>,
+    /// ISO 639-1 language code, e.g. `es`.
+    pub language: Option<String>,
+    /// Publisher, at most 300 characters.
+    pub organisation: Option<String>,
+}
+
+/// An event to publish.
+#[derive(InputObject, Debug, Clone)]
+pub struct SubmitEventInput {
+    /// 1 to 500 characters.
+    pub title: String,
+    /// 1 to 10000 characters.
+    pub summary: String,
+    /// Where it can be read or watched: http(s), at most 2000 characters.
+    pub url: Option<String>,
+    /// Objective numbers (1 to 23); at least one.
+    pub objectives: Vec<i32>,
+    /// Guiding-principle slugs.
+    #[graphql(default)]
+    pub principles: Vec<String>,
+    /// Region slugs.
+    #[graphql(default)]
+    pub regions: Vec<String>,
+    /// ISO 3166-1 alpha-3 codes.
+    #[graphql(default)]
+    pub countries: Vec<String>,
+    /// Organiser or publisher, at most 300 characters.
+    pub organisation: Option<String>,
+    /// Events only: the city, at most 200 characters.
+    pub city: Option<String>,
+    /// ISO 3166-1 alpha-3 code of the country the event takes place in.
+    pub country: Option<String>,
+    /// Events only: the first day.
+    pub starts_on: Option<Date>,
+    /// Events only: the last day (not before `startsOn`).
+    pub ends_on: Option<Date>,
+}
+
+/// A project to publish.
+#[derive(InputObject, Debug, Clone)]
+pub struct SubmitProjectInput {
+    /// 1 to 500 characters.
+    pub title: String,
+    /// 1 to 10000 characters.
+    pub summary: String,
+    /// Where it can be read or watched: http(s), at most 2000 characters.
+    pub url: Option<String>,
+    /// Objective numbers (1 to 23); at least one.
+    pub objectives: Vec<i32>,
+    /// Guiding-principle slugs.
+    #[graphql(default)]
+    pub principles: Vec<String>,
+    /// Region slugs.
+    #[graphql(default)]
+    pub regions: Vec<String>,
+    /// ISO 3166-1 alpha-3 codes.
+    #[graphql(default)]
+    pub countries: Vec<String>,
+    /// Organiser or publisher, at most 300 characters.
+    pub organisation: Option<String>,
+}
+
+/// The new content of a submission, replacing the old one whole. Fields that do not
+/// belong to the submission's kind must stay empty (they are refused, with their path).
+#[derive(InputObject, Debug, Clone)]
+pub struct UpdateSubmissionInput {
+    /// 1 to 500 characters.
+    pub title: String,
+    /// 1 to 10000 characters.
+    pub summary: String,
+    /// Where it can be read or watched: http(s), at most 2000 characters.
+    pub url: Option<String>,
+    /// Resources only: the Hub section it is listed under.
+    pub section: Option<ResourceSection>,
+    /// Resources only: document-type slug, e.g. `analysis`.
+    pub document_type: Option<String>,
+    /// Objective numbers (1 to 23); at least one.
+    pub objectives: Vec<i32>,
+    /// Guiding-principle slugs.
+    #[graphql(default)]
+    pub principles: Vec<String>,
+    /// Region slugs.
+    #[graphql(default)]
+    pub regions: Vec<String>,
+    /// ISO 3166-1 alpha-3 codes.
+    #[graphql(default)]
+    pub countries: Vec<String>,
+    /// Resources only: publication date.
+    pub published_on: Option<Date>,
+    /// Resources only: ISO 639-1 language code, e.g. `es`.
+    pub language: Option<String>,
+    /// Organiser or publisher, at most 300 characters.
+    pub organisation: Option<String>,
+    /// Events only: the city, at most 200 characters.
+    pub city: Option<String>,
+    /// Events only: ISO 3166-1 alpha-3 code of the country it takes place in.
+    pub country: Option<String>,
+    /// Events only: the first day.
+    pub starts_on: Option<Date>,
+    /// Events only: the last day (not before `startsOn`).
+    pub ends_on: Option<Date>,
+}
+
+fn section(s: ResourceSection) -> String {
+    gcm_domain::ResourceSection::from(s).as_str().to_owned()
+}
+
+impl From<SubmitResourceInput> for ItemInput {
+    fn from(i: SubmitResourceInput) -> Self {
+        ItemInput {
+            title: i.title,
+            summary: i.summary,
+            url: i.url,
+            section: Some(section(i.section)),
+            document_type: i.document_type,
+            objectives: i.objectives,
+            principles: i.principles,
+            regions: i.regions,
+            countries: i.countries,
+            published_on: i.published_on.map(|d| d.0),
+            language: i.language,
+            organisation: i.organisation,
+            ..ItemInput::default()
+        }
+    }
+}
+
+impl From<SubmitEventInput> for ItemInput {
+    fn from(i: SubmitEventInput) -> Self {
+        ItemInput {
+            title: i.title,
+            summary: i.summary,
+            url: i.url,
+            objectives: i.objectives,
+            principles: i.principles,
+            regions: i.regions,
+            countries: i.countries,
+            organisation: i.organisation,
+            city: i.city,
+            country: i.country,
+            starts_on: i.starts_on.map(|d| d.0),
+            ends_on: i.ends_on.map(|d| d.0),
+            ..ItemInput::default()
+        }
+    }
+}
+
+impl From<SubmitProjectInput> for ItemInput {
+    fn from(i: SubmitProjectInput) -> Self {
+        ItemInput {
+            title: i.title,
+            summary: i.summary,
+            url: i.url,
+            objectives: i.objectives,
+            principles: i.principles,
+            regions: i.regions,
+            countries: i.countries,
+            organisation: i.organisation,
+            ..ItemInput::default()
+        }
+    }
+}
+
+impl From<UpdateSubmissionInput> for ItemInput {
+    fn from(i: UpdateSubmissionInput) -> Self {
+        ItemInput {
+            title: i.title,
+            summary: i.summary,
+            url: i.url,
+            section: i.section.map(section),
+            document_type: i.document_type,
+            objectives: i.objectives,
+            principles: i.principles,
+            regions: i.regions,
+            countries: i.countries,
+            published_on: i.published_on.map(|d| d.0),
+            language: i.language,
+            organisation: i.organisation,
+            city: i.city,
+            country: i.country,
+            starts_on: i.starts_on.map(|d| d.0),
+            ends_on: i.ends_on.map(|d| d.0),
+        }
+    }
+}
+
+/// One change to the catalogue or its curation.
+#[derive(SimpleObject)]
+pub struct AuditEntry {
+    /// Opaque; pass it as `after` to read the entries that follow.
+    pub cursor: String,
+    /// The key name of who made the change (`operator (command line)` for the CLI).
+    pub actor: String,
+    /// E.g. `submission.submit_resource`, `submission.review.approve`, `item.retract`, `key.revoke`.
+    pub action: String,
+    /// What changed, e.g. `Submission:12` or `Item:<slug>`.
+    pub subject: String,
+    /// When the change was made (UTC).
+    pub at: DateTime<Utc>,
+    /// The record before the change (null for a creation).
+    pub before: Option<async_graphql::Json<serde_json::Value>>,
+    /// The record after the change.
+    pub after: Option<async_graphql::Json<serde_json::Value>>,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(row: AuditRow) -> Self {
+        AuditEntry {
+            cursor: URL_SAFE_NO_PAD.encode(format!("Audit:{}", row.id)),
+            actor: row.actor_name,
+            action: row.action,
+            subject: row.subject,
+            at: row.at,
+            before: row.before.map(async_graphql::Json),
+            after: row.after.map(async_graphql::Json),
+        }
+    }
+}
+
+pub fn parse_audit_cursor(cursor: &str) -> Result<i64, ApiError> {
+    let invalid =
+        || ApiError::InvalidCursor(format!("{cursor:?} is not a cursor of the audit log"));
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    text.strip_prefix("Audit:")
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(invalid)
+}
+
+/// A page of the audit trail, oldest first.
+#[derive(SimpleObject)]
+pub struct AuditLogPage {
+    /// The entries of this page, oldest first.
+    pub entries: Vec<AuditEntry>,
+    /// True when more entries follow `endCursor`.
+    pub has_next_page: bool,
+    /// The cursor of the last entry, to pass as `after`.
+    pub end_cursor: Option<String>,
+}
+
+/// An item's curated links; each list given replaces the stored one, an omitted list is kept.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct ItemLinksInput {
+    /// Objective numbers (1 to 23); at least one.
+    pub objectives: Option<Vec<i32>>,
+    /// Action codes, e.g. `22b`.
+    pub actions: Option<Vec<String>>,
+    /// Guidance-source slugs.
+    pub guidance_sources: Option<Vec<String>>,
+    /// ISO 3166-1 alpha-3 codes.
+    pub countries: Option<Vec<String>>,
+    /// Region slugs.
+    pub regions: Option<Vec<String>>,
+}
+
+/// Narrows the audit trail; fields combine with AND.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// An action, e.g. `item.retract`.
+    pub action: Option<String>,
+    /// A key name.
+    pub actor: Option<String>,
+    /// A subject, e.g. `Submission:12`.
+    pub subject: Option<String>,
+}

@@ -1,0 +1,194 @@
+//! Live updates: a subscriber on one server process receives, over WebSocket
+//! (`graphql-transport-ws`), the publications made through another process on the same
+//! database, filtered; the connection limit refuses one connection too many.
+
+mod curation_support;
+
+use std::time::Duration;
+
+use curation_support::*;
+use futures::{SinkExt, StreamExt};
+use gcm_test_support::{TestDatabase, TestServer};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(server: &TestServer) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    let url = server.url("/graphql/ws").replacen("http://", "ws://", 1);
+    let mut request = url.into_client_request().expect("a WebSocket request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header value"),
+    );
+    let (socket, response) = tokio_tungstenite::connect_async(request).await?;
+    assert_eq!(
+        response
+            .headers()
+            .get("sec-websocket-protocol")
+            .map(|v| v.as_bytes()),
+        Some(&b"graphql-transport-ws"[..])
+    );
+    Ok(socket)
+}
+
+async fn next_json(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(20), socket.next())
+            .await
+            .expect("a message within 20 s")
+            .expect("the socket is open")
+            .expect("a WebSocket message");
+        if let Message::Text(text) = message {
+            let value: Value = serde_json::from_str(&text).expect("JSON");
+            if value["type"] != "ping" && value["type"] != "pong" {
+                return value;
+            }
+        }
+    }
+}
+
+async fn subscribe(server: &TestServer, filter: Value) -> Socket {
+    let mut socket = connect(server).await.expect("connecting");
+    socket
+        .send(Message::Text(
+            json!({ "type": "connection_init" }).to_string().into(),
+        ))
+        .await
+        .expect("connection_init");
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    let subscribe = json!({
+        "id": "1",
+        "type": "subscribe",
+        "payload": {
+            "query": "subscription($filter: ItemFilter) { itemPublished(filter: $filter) { __typename id title objectives { number } } }",
+            "variables": { "filter": filter }
+        }
+    });
+    socket
+        .send(Message::Text(subscribe.to_string().into()))
+        .await
+        .expect("subscribe");
+    socket
+}
+
+async fn publish(server: &TestServer, cast: &Cast, title: &str, objectives: Value) {
+    let mut input = resource_input(title);
+    input["objectives"] = objectives;
+    let body = data(
+        server,
+        Some(&cast.contributor),
+        &submit_resource(),
+        json!({ "input": input }),
+    )
+    .await;
+    let id = body["submitResource"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    decide_ok(server, &cast.internal, &id, "APPROVE").await;
+    decide_ok(server, &cast.external[0], &id, "APPROVE").await;
+    assert_eq!(
+        decide_ok(server, &cast.external[1], &id, "APPROVE").await,
+        "PUBLISHED"
+    );
+}
+
+#[tokio::test]
+async fn a_subscriber_on_one_process_receives_publications_made_through_another() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let cast = Cast::create(&db);
+    let (listening, publishing) = tokio::join!(
+        TestServer::start(BIN, db.url()),
+        TestServer::start(BIN, db.url())
+    );
+    let mut objective_9 = subscribe(&listening, json!({ "objectives": [9] })).await;
+    let mut everything = subscribe(&listening, Value::Null).await;
+    // Let both subscriptions reach the server before anything is published.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    publish(&publishing, &cast, "Not about smuggling", json!([1])).await;
+    publish(&publishing, &cast, "Countering smuggling", json!([9, 22])).await;
+
+    let first = next_json(&mut everything).await;
+    assert_eq!(first["type"], "next", "{first}");
+    assert_eq!(
+        first["payload"]["data"]["itemPublished"]["title"],
+        "Not about smuggling"
+    );
+    let second = next_json(&mut everything).await;
+    assert_eq!(
+        second["payload"]["data"]["itemPublished"]["title"],
+        "Countering smuggling"
+    );
+
+    // The filtered subscriber gets only the match.
+    let only = next_json(&mut objective_9).await;
+    assert_eq!(only["type"], "next", "{only}");
+    let item = &only["payload"]["data"]["itemPublished"];
+    assert_eq!(item["__typename"], "Resource");
+    assert_eq!(item["title"], "Countering smuggling");
+    assert_eq!(
+        item["objectives"],
+        json!([{ "number": 9 }, { "number": 22 }])
+    );
+
+    // A restore is a publication too; a retraction is not.
+    let retract = "mutation($id: ID!) { retractItem(id: $id, reason: \"check\") { id } }";
+    let restore = "mutation($id: ID!) { restoreItem(id: $id) { title } }";
+    data(
+        &publishing,
+        Some(&cast.admin),
+        retract,
+        json!({ "id": item["id"] }),
+    )
+    .await;
+    data(
+        &publishing,
+        Some(&cast.admin),
+        restore,
+        json!({ "id": item["id"] }),
+    )
+    .await;
+    let again = next_json(&mut objective_9).await;
+    assert_eq!(
+        again["payload"]["data"]["itemPublished"]["title"],
+        "Countering smuggling"
+    );
+}
+
+#[tokio::test]
+async fn connections_beyond_the_limit_are_refused() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let server = TestServer::start_with_env(
+        BIN,
+        &[("DATABASE_URL", db.url()), ("GCM_MAX_SUBSCRIBERS", "1")],
+    )
+    .await;
+    let first = connect(&server).await.expect("the first connection");
+    match connect(&server).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 503);
+        }
+        other => panic!(
+            "a second connection was not refused: {:?}",
+            other.map(|_| ())
+        ),
+    }
+    drop(first);
+    // The permit comes back when the connection closes.
+    let mut reopened = None;
+    for _ in 0..50 {
+        if let Ok(socket) = connect(&server).await {
+            reopened = Some(socket);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        reopened.is_some(),
+        "the closed connection's permit was not returned"
+    );
+}

@@ -1,0 +1,141 @@
+//! Concurrency: reviews and updates of one submission sent at the same moment, many
+//! times over, always end in a state one serial order of the successful requests explains.
+
+mod curation_support;
+
+use curation_support::*;
+use gcm_test_support::{TestDatabase, TestServer};
+use serde_json::{Value, json};
+
+const ROUNDS: usize = 15;
+
+fn succeeded(body: &Value) -> bool {
+    body.get("errors").is_none()
+}
+
+async fn status(server: &TestServer, key: &str, id: &str) -> (String, i64) {
+    let data = data(
+        server,
+        Some(key),
+        "query($id: ID!) { submission(id: $id) { status round } }",
+        json!({ "id": id }),
+    )
+    .await;
+    (
+        data["submission"]["status"]
+            .as_str()
+            .expect("status")
+            .to_owned(),
+        data["submission"]["round"].as_i64().expect("round"),
+    )
+}
+
+/// The item's status always mirrors its submission's, and every review belongs to a round
+/// that existed.
+async fn check_invariants(db: &TestDatabase) {
+    let client = db.client().await;
+    let mismatched: i64 = client
+        .query_one(
+            "SELECT count(*) FROM submissions s JOIN items i ON i.id = s.item_id
+             WHERE i.status <> CASE s.status WHEN 'withdrawn' THEN 'rejected' ELSE s.status END",
+            &[],
+        )
+        .await
+        .expect("query")
+        .get(0);
+    assert_eq!(
+        mismatched, 0,
+        "an item's status differs from its submission's"
+    );
+    let orphans: i64 = client
+        .query_one(
+            "SELECT count(*) FROM reviews r JOIN submissions s ON s.id = r.submission_id WHERE r.round > s.round",
+            &[],
+        )
+        .await
+        .expect("query")
+        .get(0);
+    assert_eq!(orphans, 0);
+}
+
+#[tokio::test]
+async fn two_reviewers_deciding_at_once_end_in_one_consistent_state() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let cast = Cast::create(&db);
+    let server = TestServer::start(BIN, db.url()).await;
+    let mut orders = (0, 0);
+    for round in 0..ROUNDS {
+        let id = submit(&server, &cast.contributor, &format!("Race {round}")).await;
+        decide_ok(&server, &cast.internal, &id, "APPROVE").await;
+        decide_ok(&server, &cast.external[0], &id, "APPROVE").await;
+        let version = catalogue_version(&db).await;
+        // The approval alone would publish; the rejection alone would split the decision.
+        let (approve, reject) = tokio::join!(
+            decide(&server, &cast.external[1], &id, "APPROVE"),
+            decide(&server, &cast.external[2], &id, "REJECT"),
+        );
+        let (final_status, _) = status(&server, &cast.contributor, &id).await;
+        assert!(succeeded(&approve), "the approval failed: {approve:#}");
+        let published_version = catalogue_version(&db).await;
+        if succeeded(&reject) {
+            // Rejection first: 3 approvals against 1 rejection wait for a fourth approval.
+            assert_eq!(final_status, "UNDER_REVIEW");
+            assert_eq!(published_version, version);
+            orders.0 += 1;
+        } else {
+            // Approval first: published, and the late rejection found it decided.
+            assert_code(&reject, "BAD_USER_INPUT");
+            assert_eq!(final_status, "PUBLISHED");
+            assert_eq!(published_version, version + 1);
+            orders.1 += 1;
+        }
+        check_invariants(&db).await;
+    }
+    eprintln!("reject-first: {}, approve-first: {}", orders.0, orders.1);
+}
+
+#[tokio::test]
+async fn an_update_racing_a_review_ends_in_one_consistent_state() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let cast = Cast::create(&db);
+    let server = TestServer::start(BIN, db.url()).await;
+    let update = "mutation($id: ID!, $input: UpdateSubmissionInput!) { updateSubmission(id: $id, input: $input) { status round } }";
+    for round in 0..ROUNDS {
+        let id = submit(&server, &cast.contributor, &format!("Update race {round}")).await;
+        decide_ok(&server, &cast.internal, &id, "APPROVE").await;
+        decide_ok(&server, &cast.external[0], &id, "APPROVE").await;
+        let input = resource_input(&format!("Update race {round}, revised"));
+        let (review, updated) = tokio::join!(
+            decide(&server, &cast.external[1], &id, "APPROVE"),
+            call(
+                &server,
+                Some(&cast.contributor),
+                update,
+                json!({ "id": id, "input": input })
+            ),
+        );
+        let (final_status, final_round) = status(&server, &cast.contributor, &id).await;
+        assert!(succeeded(&review), "the review failed: {review:#}");
+        if succeeded(&updated) {
+            // Update after the review would find it published, so the update came first:
+            // the review counted in round 2, alone.
+            assert_eq!((final_status.as_str(), final_round), ("UNDER_REVIEW", 2));
+            let reviews: i64 = db
+                .client()
+                .await
+                .query_one(
+                    "SELECT count(*) FROM reviews r JOIN submissions s ON s.id = r.submission_id
+                     WHERE r.round = 2 AND s.item_id = (SELECT item_id FROM submissions ORDER BY id DESC LIMIT 1)",
+                    &[],
+                )
+                .await
+                .expect("query")
+                .get(0);
+            assert_eq!(reviews, 1);
+        } else {
+            assert_code(&updated, "BAD_USER_INPUT");
+            assert_eq!((final_status.as_str(), final_round), ("PUBLISHED", 1));
+        }
+        check_invariants(&db).await;
+    }
+}
