@@ -3,34 +3,16 @@
 //! both directions, and the ftv1 trace decoded by Apollo's protobuf package. Also the
 //! `_entities` contract: batched, and per-representation nulls with indexed errors.
 
-use std::path::PathBuf;
 use std::process::Command;
 
-use gcm_test_support::{TestDatabase, TestServer, workspace_root};
+use gcm_test_support::{TestDatabase, TestServer};
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gcm-catalogue");
 
-/// Installs the pinned npm packages (package-lock.json) once, if they are not there.
-fn federation_tools() -> PathBuf {
-    let dir = workspace_root().join("tests/federation");
-    static INSTALL: std::sync::Once = std::sync::Once::new();
-    INSTALL.call_once(|| {
-        if !dir.join("node_modules/@apollo/gateway").exists() {
-            let status = Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(&dir)
-                .status()
-                .expect("npm must be installed to run the federation tests");
-            assert!(status.success(), "npm ci in tests/federation failed");
-        }
-    });
-    dir
-}
-
 #[tokio::test]
 async fn composes_with_a_partner_and_serves_queries_through_a_real_gateway() {
-    let tools = federation_tools();
+    let tools = gcm_test_support::npm_tools("federation", "@apollo/gateway");
     let db = TestDatabase::with_bundled_catalogue().await;
     let server = TestServer::start(BIN, db.url()).await;
     let url = server.url("/graphql");

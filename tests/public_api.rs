@@ -5,31 +5,13 @@
 
 mod ops_support;
 
-use std::path::PathBuf;
 use std::process::Command;
 
-use gcm_test_support::{TestDatabase, TestServer, workspace_root};
+use gcm_test_support::{TestDatabase, TestServer};
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gcm-catalogue");
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
-
-/// Installs the pinned npm packages (package-lock.json) once, if they are not there.
-fn audit_tools() -> PathBuf {
-    let dir = workspace_root().join("tests/graphql_http");
-    static INSTALL: std::sync::Once = std::sync::Once::new();
-    INSTALL.call_once(|| {
-        if !dir.join("node_modules/graphql-http").exists() {
-            let status = Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(&dir)
-                .status()
-                .expect("npm must be installed to run the GraphQL-over-HTTP audit");
-            assert!(status.success(), "npm ci in tests/graphql_http failed");
-        }
-    });
-    dir
-}
 
 async fn post(server: &TestServer, accept: &str, body: Value) -> (u16, String, Value) {
     let response = server
@@ -74,7 +56,7 @@ fn series(text: &str, series: &str) -> f64 {
 
 #[tokio::test]
 async fn the_graphql_over_http_audit_passes_every_audit_without_a_warning() {
-    let tools = audit_tools();
+    let tools = gcm_test_support::npm_tools("graphql_http", "graphql-http");
     let db = TestDatabase::with_bundled_catalogue().await;
     let server = TestServer::start(BIN, db.url()).await;
     let url = server.url("/graphql");

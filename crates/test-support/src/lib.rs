@@ -313,3 +313,24 @@ impl Drop for TestDatabase {
         let _ = handle.join();
     }
 }
+
+/// The test's npm packages under `tests/<folder>`, installed from its lock file (`npm ci`)
+/// when `marker` (a path inside `node_modules`) is missing. Each test binary installs once.
+pub fn npm_tools(folder: &str, marker: &str) -> PathBuf {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let dir = workspace_root().join("tests").join(folder);
+    let _once = INSTALL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !dir.join("node_modules").join(marker).exists() {
+        let status = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .unwrap_or_else(|e| {
+                panic!("npm must be installed to run the tests in tests/{folder}: {e}")
+            });
+        assert!(status.success(), "npm ci in tests/{folder} failed");
+    }
+    dir
+}

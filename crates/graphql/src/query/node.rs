@@ -3,6 +3,8 @@
 use async_graphql::{Context, ID, Object};
 use futures::future::try_join_all;
 
+pub use gcm_store::curation::links::parse_action_code;
+
 use crate::error::{ApiError, ApiResult, gql};
 use crate::ids::{NodeType, parse_node_id};
 use crate::loaders::{
@@ -18,17 +20,6 @@ use crate::types::reference::{DocumentType, GuidingPrinciple, Instrument};
 
 /// Most ids one `nodes` call resolves.
 pub const MAX_NODES: usize = 100;
-
-/// Splits an action code such as `22b` into objective number and letter.
-pub fn parse_action_code(code: &str) -> Option<(i32, String)> {
-    let split = code.find(|c: char| !c.is_ascii_digit())?;
-    let (number, letter) = code.split_at(split);
-    let number: i32 = number.parse().ok()?;
-    let well_formed = (1..=23).contains(&number)
-        && letter.len() == 1
-        && letter.bytes().all(|b| b.is_ascii_lowercase());
-    well_formed.then(|| (number, letter.to_owned()))
-}
 
 /// Resolves one global id; `Ok(None)` when it is well formed but names nothing.
 pub async fn resolve_node(loaders: &Loaders, id: &str) -> Result<Option<Node>, ApiError> {

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::input::{Problems, SlugTable, resolve_iso3s, resolve_slugs};
 use super::keys::Identity;
-use super::submissions::bump_catalogue_version;
+use super::submissions::{bump_catalogue_version, lock_item};
 use super::{CurationError, CurationResult, audit};
 use crate::models::catalogue_items::ItemRow;
 use crate::schema::{
@@ -45,14 +45,7 @@ pub async fn set_links(
     links: &LinksInput,
 ) -> CurationResult<ItemRow> {
     conn.transaction::<_, CurationError, _>(async |conn| {
-        let item: ItemRow = items::table
-            .filter(items::slug.eq(slug))
-            .select(ItemRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or_else(|| CurationError::NotFound(format!("no item has the slug {slug:?}")))?;
+        let item = lock_item(conn, slug).await?;
         let before = current(conn, item.id).await?;
         let mut p = Problems::default();
 

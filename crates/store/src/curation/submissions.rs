@@ -511,14 +511,7 @@ async fn change_item_status(
     reason: Option<&str>,
 ) -> CurationResult<ItemRow> {
     conn.transaction::<_, CurationError, _>(async |conn| {
-        let before: ItemRow = items::table
-            .filter(items::slug.eq(slug))
-            .select(ItemRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or_else(|| CurationError::NotFound(format!("no item has the slug {slug:?}")))?;
+        let before = lock_item(conn, slug).await?;
         if before.status != from {
             return Err(CurationError::InvalidState(format!(
                 "item {slug:?} is {}, not {from}",
@@ -706,6 +699,18 @@ async fn set_item_status(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// The item with this slug, locked for the rest of the transaction.
+pub(crate) async fn lock_item(conn: &mut AsyncPgConnection, slug: &str) -> CurationResult<ItemRow> {
+    items::table
+        .filter(items::slug.eq(slug))
+        .select(ItemRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| CurationError::NotFound(format!("no item has the slug {slug:?}")))
 }
 
 async fn item_row(conn: &mut AsyncPgConnection, item_id: i32) -> CurationResult<ItemRow> {
