@@ -4,7 +4,8 @@
 // workloads in workloads.js; appends a dated section to BENCHMARKS.md.
 //
 //   node bench/run.js                 sizes S and M (default)
-//   node bench/run.js --size L        size L (a million items)
+//   node bench/run.js --size L        size L (a million items; workloads 3-5 unless --workloads)
+//   node bench/run.js --workloads 1,2 only these workloads
 //   node bench/run.js --duration 2 --concurrency 1,16 --no-write   a quick try
 //
 // Needs: cargo, node/npm, a PostgreSQL superuser URL in BENCH_DATABASE_URL
@@ -14,6 +15,7 @@
 "use strict";
 
 const { spawn, spawnSync } = require("child_process");
+const crypto = require("crypto");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
@@ -35,6 +37,7 @@ function parseArgs(argv) {
     out: path.join(root, "BENCHMARKS.md"),
     write: true,
     seed: 42,
+    workloads: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
@@ -48,6 +51,7 @@ function parseArgs(argv) {
       case "--database-url": options.adminUrl = value(); break;
       case "--out": options.out = path.resolve(value()); break;
       case "--seed": options.seed = Number(value()); break;
+      case "--workloads": options.workloads = value().split(","); break;
       case "--no-write": options.write = false; break;
       default: throw new Error(`unknown argument ${argv[i]} (see the head of bench/run.js)`);
     }
@@ -125,11 +129,11 @@ function peakRss(server) {
   return kb / 1024;
 }
 
-async function post(url, query, variables) {
+async function post(url, query, variables, extensions) {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query, variables, extensions }),
   });
   const text = await response.text();
   let json;
@@ -224,13 +228,19 @@ async function benchSize(size, options, pg) {
     servers.ours = await startServer("gcm-catalogue", ours, ["serve"], {
       DATABASE_URL: url, GCM_LISTEN: "127.0.0.1:0", RUST_LOG: "warn",
     });
+    // The same service with its response cache on, asked by persisted-query hash only.
+    servers.warm = await startServer("gcm-catalogue (warm)", ours, ["serve"], {
+      DATABASE_URL: url, GCM_LISTEN: "127.0.0.1:0", RUST_LOG: "warn",
+      GCM_RESPONSE_CACHE_SIZE: "1000", GCM_RESPONSE_CACHE_BYTES: String(256 * 1024 * 1024),
+    });
     const pgEnv = { NODE_ENV: "production", PORT: "0" };
     servers.theirs = await startServer("postgraphile", "node", [path.join(pgDir, "server.js")], { ...pgEnv, DATABASE_URL: url });
     servers.counting = await startServer("postgraphile (counting)", "node", [path.join(pgDir, "server.js")], {
       ...pgEnv, DATABASE_URL: proxied.toString(),
     });
 
-    const list = require("./workloads.js").workloads(ref);
+    const wanted = options.workloads || (size === "L" ? ["3", "4", "5"] : null);
+    const list = require("./workloads.js").workloads(ref).filter((w) => !wanted || wanted.includes(w.id));
     const sequential = 5;
     for (const w of list) {
       const mine = await post(servers.ours.url, w.ours, w.vars);
@@ -248,7 +258,16 @@ async function benchSize(size, options, pg) {
       const countedBefore = proxy.counter.statements;
       for (let i = 0; i < sequential; i++) await post(servers.counting.url, w.theirs, w.vars);
       w.theirsStatements = (proxy.counter.statements - countedBefore) / sequential;
-      log(`workload ${w.id}: ours ${w.oursBytes} B ${w.oursStatements} stmts; postgraphile ${w.theirsBytes} B ${w.theirsStatements} stmts`);
+      // Warm: register the document (automatic persisted queries), then fill the cache.
+      w.hash = crypto.createHash("sha256").update(w.ours).digest("hex");
+      const persisted = { persistedQuery: { version: 1, sha256Hash: w.hash } };
+      const warmed = await post(servers.warm.url, w.ours, w.vars, persisted);
+      if (warmed.text !== mine.text) throw new Error(`workload ${w.id}: the warm instance answered differently`);
+      await post(servers.warm.url, undefined, w.vars, persisted);
+      const warmBefore = await metric(servers.warm, "gcm_sql_statements_total");
+      for (let i = 0; i < sequential; i++) await post(servers.warm.url, undefined, w.vars, persisted);
+      w.warmStatements = ((await metric(servers.warm, "gcm_sql_statements_total")) - warmBefore) / sequential;
+      log(`workload ${w.id}: ours ${w.oursBytes} B ${w.oursStatements} stmts (warm ${w.warmStatements}); postgraphile ${w.theirsBytes} B ${w.theirsStatements} stmts`);
     }
     await stopServer(servers.counting);
 
@@ -263,12 +282,23 @@ async function benchSize(size, options, pg) {
         log(`(${w.id}) c=${c}: ours ${a.rps.toFixed(1)} req/s, postgraphile ${b.rps.toFixed(1)} req/s`);
       }
     }
-    const walk = list[0];
-    servers.static = await startServer("static-body", staticBody, [walk.bodyFile]);
-    for (const c of options.concurrency) {
-      const s = load(servers.static.url, bodyOf(walk.ours, walk.vars), c, options.duration);
-      s.rss = peakRss(servers.static);
-      results.rows.push({ workload: { id: "ref", name: `static ${walk.oursBytes} B (bytes of (1)), bare axum` }, concurrency: c, ours: s });
+    for (const w of list) {
+      const body = JSON.stringify({ variables: w.vars, extensions: { persistedQuery: { version: 1, sha256Hash: w.hash } } });
+      for (const c of options.concurrency) {
+        const a = load(servers.warm.url, body, c, options.duration);
+        a.rss = peakRss(servers.warm);
+        results.rows.push({ workload: w, warm: true, concurrency: c, ours: a });
+        log(`(${w.id}) warm c=${c}: ours ${a.rps.toFixed(1)} req/s`);
+      }
+    }
+    const walk = list.find((w) => w.id === "1");
+    if (walk) {
+      servers.static = await startServer("static-body", staticBody, [walk.bodyFile]);
+      for (const c of options.concurrency) {
+        const s = load(servers.static.url, bodyOf(walk.ours, walk.vars), c, options.duration);
+        s.rss = peakRss(servers.static);
+        results.rows.push({ workload: { id: "ref", name: `static ${walk.oursBytes} B (bytes of (1)), bare axum` }, static: true, concurrency: c, ours: s });
+      }
     }
     results.workloads = list;
   } finally {
@@ -302,6 +332,39 @@ function machine() {
 
 const fmt = (x, digits = 1) => (x === undefined || Number.isNaN(x) ? "–" : x.toFixed(digits));
 
+/** The issue's targets, read off this run's rows at the highest concurrency. */
+function targets(r, options) {
+  const c = Math.max(...options.concurrency);
+  const find = (id, pick) => r.rows.find((row) => row.workload.id === id && row.concurrency === c && pick(row));
+  const cold = (id) => find(id, (row) => !row.warm && !row.static);
+  const out = [`Targets at c=${c}:`];
+  for (const [id, goal] of [["1", 10], ["2", 2]]) {
+    const row = cold(id);
+    if (row) {
+      const ratio = row.ours.rps / row.theirs.rps;
+      out.push(`- (${id}) cold ≥ ${goal}× PostGraphile: ${fmt(ratio, 1)}× — ${ratio >= goal ? "met" : "not met"}`);
+    }
+  }
+  if (r.size === "L") {
+    for (const id of ["3", "4", "5"]) {
+      const row = cold(id);
+      const warm = find(id, (x) => x.warm);
+      if (row) {
+        out.push(`- (${id}) p99 < 25 ms: cold ${fmt(row.ours.p99, 2)} ms — ${row.ours.p99 < 25 ? "met" : "not met"}` +
+          (warm ? `; warm ${fmt(warm.ours.p99, 2)} ms` : ""));
+      }
+    }
+  }
+  const warm = find("1", (row) => row.warm);
+  const statik = find("ref", (row) => row.static);
+  if (warm && statik) {
+    const ratio = statik.ours.rps / warm.ours.rps;
+    out.push(`- (1) warm within 2× of static: static serves ${fmt(ratio, 2)}× as many requests/s — ${ratio <= 2 ? "met" : "not met"}`);
+  }
+  out.push("");
+  return out;
+}
+
 function report(all, options, command) {
   const v = versions();
   const date = new Date().toISOString().replace("T", " ").slice(0, 16);
@@ -324,15 +387,21 @@ function report(all, options, command) {
       const a = row.ours;
       const b = row.theirs;
       const failed = (x) => (x && x.failed ? ` (${x.failed} failed)` : "");
-      if (!b) {
+      if (row.static) {
         lines.push(`| ${w.name} | ${row.concurrency} | ${fmt(a.rps)}${failed(a)} | ${fmt(a.p50, 2)} | ${fmt(a.p99, 2)} | 0 | ${fmt(a.rss)} | | | | | | |`);
+        continue;
+      }
+      if (row.warm) {
+        const statik = r.rows.find((x) => x.static && x.concurrency === row.concurrency);
+        const ratio = w.id === "1" && statik ? `${fmt(a.rps / statik.ours.rps, 2)}× of static` : "";
+        lines.push(`| (${w.id}) warm: response cache + persisted query | ${row.concurrency} | ${fmt(a.rps)}${failed(a)} | ${fmt(a.p50, 2)} | ${fmt(a.p99, 2)} | ${fmt(w.warmStatements, 1)} | ${fmt(a.rss)} | | | | | | ${ratio} |`);
         continue;
       }
       const ratio = b.rps > 0 ? `${fmt(a.rps / b.rps, 1)}×` : "∞";
       lines.push(`| (${w.id}) ${w.name} | ${row.concurrency} | ${fmt(a.rps)}${failed(a)} | ${fmt(a.p50, 2)} | ${fmt(a.p99, 2)} | ${fmt(w.oursStatements, 0)} | ${fmt(a.rss)} | ${fmt(b.rps)}${failed(b)} | ${fmt(b.p50, 2)} | ${fmt(b.p99, 2)} | ${fmt(w.theirsStatements, 1)} | ${fmt(b.rss)} | ${ratio} |`);
     }
-    lines.push(`| (1) and (2) with the response cache and persisted queries warm | | not available: this service has no response cache or persisted queries yet | | | | | | | | | | |`);
     lines.push("");
+    lines.push(...targets(r, options));
     lines.push("Response sizes (bytes, ours / PostGraphile): " + r.workloads.map((w) => `(${w.id}) ${w.oursBytes} / ${w.theirsBytes}`).join(", ") + ".", "");
   }
   return lines.join("\n");

@@ -174,7 +174,7 @@ pub enum KeyAffiliation {
 
 /// Runs the parsed command line; the exit status says whether it succeeded.
 pub fn main(cli: Cli) -> ExitCode {
-    init_tracing(&cli.config.log_filter, cli.config.log_format);
+    let logs = init_tracing(&cli.config.log_filter, cli.config.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -182,7 +182,10 @@ pub fn main(cli: Cli) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(execute(cli)) {
+    let outcome = runtime.block_on(execute(cli));
+    // Flush the log lines still queued before the final word.
+    drop(logs);
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             report(&e);
@@ -311,16 +314,25 @@ fn report(error: &anyhow::Error) {
     eprintln!("error: {error:#}");
 }
 
-fn init_tracing(filter: &str, format: crate::config::LogFormat) {
+/// Logs go to stderr from a writer thread of their own: a worker that logs must never
+/// wait on a slow or stalled reader of stderr (the benchmark once stalled the whole
+/// service that way). Lines beyond the writer's queue are dropped, not waited for.
+/// Keep the guard until the end: dropping it flushes the queue.
+fn init_tracing(
+    filter: &str,
+    format: crate::config::LogFormat,
+) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|e| {
         eprintln!("warning: ignoring the log filter {filter:?} ({e}); using `info`");
         EnvFilter::new("info")
     });
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     match format {
         crate::config::LogFormat::Json => logs.json().init(),
         crate::config::LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
     }
+    guard
 }

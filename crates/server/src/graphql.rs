@@ -261,7 +261,11 @@ impl Params {
 struct Answer {
     /// 400 for request errors under `application/graphql-response+json`.
     request_error: bool,
-    body: Value,
+    /// The encoded JSON: encoded once, straight from the executor's tree (a response of
+    /// a megabyte is several times that as a `serde_json::Value`).
+    body: Bytes,
+    /// The strong validator, when already known (answers from the response cache).
+    etag: Option<std::sync::Arc<str>>,
     outcome: &'static str,
     operation: String,
     /// `Cache-Control` of the answer; `None`: `no-store`.
@@ -502,7 +506,8 @@ async fn answer(
             if let Some(cached) = cache.get(&key) {
                 return Ok(Answer {
                     request_error: false,
-                    body: (*cached.body).clone(),
+                    body: cached.body,
+                    etag: Some(cached.etag),
                     outcome: "ok",
                     operation: cached.operation,
                     cache_control: cached.cache_control,
@@ -526,7 +531,8 @@ async fn answer(
             });
             return Ok(Answer {
                 request_error: true,
-                body,
+                body: encode(&body),
+                etag: None,
                 outcome: "invalid",
                 operation: "unparsed".to_owned(),
                 cache_control: None,
@@ -636,31 +642,39 @@ async fn answer(
             }
         }
     }
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|e| {
-        json!({ "errors": [{ "message": format!("cannot encode the response: {e}"),
-                             "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] })
-    });
-    if let Value::Object(map) = &mut body {
-        if request_error {
-            // A request error means execution never started: the spec says no `data`.
+    let cost = json!({ "requested": requested_cost, "actual": actual_cost });
+    let body = if request_error {
+        // A request error means execution never started: the spec says no `data`.
+        let mut body = serde_json::to_value(&response).unwrap_or_else(|e| encoding_failed(&e));
+        if let Value::Object(map) = &mut body {
             map.remove("data");
+            let extensions = map
+                .entry("extensions")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(extensions) = extensions {
+                extensions.insert("cost".to_owned(), cost);
+            }
         }
-        let extensions = map
-            .entry("extensions")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Value::Object(extensions) = extensions {
-            extensions.insert(
-                "cost".to_owned(),
-                json!({ "requested": requested_cost, "actual": actual_cost }),
-            );
-        }
-    }
+        encode(&body)
+    } else {
+        response.extensions.insert(
+            "cost".to_owned(),
+            async_graphql::Value::from_json(cost).unwrap_or_default(),
+        );
+        serde_json::to_vec(&response)
+            .map(Bytes::from)
+            .unwrap_or_else(|e| encode(&encoding_failed(&e)))
+    };
+    let mut etag = None;
     if let (Some(cache), Some(key), Some(_)) = (&settings.response_cache, cache_key, &cache_control)
     {
+        let tag: std::sync::Arc<str> = etag_of(&body).into();
+        etag = Some(tag.clone());
         cache.insert(
             key,
             crate::response_cache::Cached {
-                body: std::sync::Arc::new(body.clone()),
+                body: body.clone(),
+                etag: tag,
                 cache_control: cache_control.clone(),
                 operation: operation_label.clone(),
             },
@@ -669,6 +683,7 @@ async fn answer(
     Ok(Answer {
         request_error,
         body,
+        etag,
         outcome,
         operation: operation_label,
         cache_control,
@@ -692,6 +707,7 @@ fn finish(
     if_none_match: Option<Option<HeaderValue>>,
 ) -> Response {
     let mut cache = None;
+    let mut known_etag = None;
     let (status, body, outcome, operation) = match answered {
         Err(_) => {
             let refusal = Refusal::new(
@@ -707,7 +723,12 @@ fn finish(
             let mut body = refusal.body();
             body["errors"][0]["extensions"]["limit"] = json!(timeout.as_millis() as u64);
             body["errors"][0]["extensions"]["value"] = json!(started.elapsed().as_millis() as u64);
-            (refusal.status, body, "timeout", "unknown".to_owned())
+            (
+                refusal.status,
+                encode(&body),
+                "timeout",
+                "unknown".to_owned(),
+            )
         }
         Ok(Err(Failure::MethodNotAllowed)) => {
             let mut response = (
@@ -727,7 +748,7 @@ fn finish(
         }
         Ok(Err(Failure::Refused(refusal))) => (
             refusal.status,
-            refusal.body(),
+            encode(&refusal.body()),
             refusal.outcome(),
             "unknown".to_owned(),
         ),
@@ -738,32 +759,39 @@ fn finish(
                 StatusCode::OK
             };
             cache = answer.cache_control;
+            known_etag = answer.etag;
             (status, answer.body, answer.outcome, answer.operation)
         }
         Ok(Ok(Outcome::Batch(answers))) => {
-            let bodies = answers
-                .into_iter()
-                .map(|answered| match answered {
+            let mut array = vec![b'['];
+            for (index, answered) in answers.into_iter().enumerate() {
+                if index > 0 {
+                    array.push(b',');
+                }
+                match answered {
                     Ok(answer) => {
                         record(state, &answer.operation, answer.outcome, started);
-                        answer.body
+                        array.extend_from_slice(&answer.body);
                     }
-                    Err(refusal) => refusal.body(),
-                })
-                .collect();
+                    Err(refusal) => array.extend_from_slice(&encode(&refusal.body())),
+                }
+            }
+            array.push(b']');
             (
                 StatusCode::OK,
-                Value::Array(bodies),
+                Bytes::from(array),
                 "batch",
                 "batch".to_owned(),
             )
         }
     };
     record(state, &operation, outcome, started);
-    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    let bytes = body;
     let cache_header = cache.clone().unwrap_or_else(|| "no-store".to_owned());
     let etag = match (&cache, &if_none_match) {
-        (Some(_), Some(_)) if status == StatusCode::OK => Some(etag_of(&bytes)),
+        (Some(_), Some(_)) if status == StatusCode::OK => {
+            Some(known_etag.map_or_else(|| etag_of(&bytes), |etag| etag.to_string()))
+        }
         _ => None,
     };
     let not_modified = etag.as_ref().is_some_and(|etag| {
@@ -797,6 +825,17 @@ fn finish(
         HeaderValue::from_static("accept, authorization"),
     );
     response
+}
+
+fn encode(value: &Value) -> Bytes {
+    serde_json::to_vec(value)
+        .map(Bytes::from)
+        .unwrap_or_default()
+}
+
+fn encoding_failed(error: &serde_json::Error) -> Value {
+    json!({ "errors": [{ "message": format!("cannot encode the response: {error}"),
+                         "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] })
 }
 
 /// A strong validator: the same bytes, the same tag.

@@ -9,6 +9,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
 use gcm_store::Pool;
 use serde_json::Value;
 
@@ -17,7 +18,10 @@ const MAX_ENTRY_BYTES: usize = 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct Cached {
-    pub body: Arc<Value>,
+    /// The encoded answer: a hit is a reference count, not a copy or a re-encoding.
+    pub body: Bytes,
+    /// The strong validator of `body`, computed once when the answer is stored.
+    pub etag: Arc<str>,
     pub cache_control: Option<String>,
     pub operation: String,
 }
@@ -107,7 +111,7 @@ impl ResponseCache {
     }
 
     pub fn insert(&self, key: String, cached: Cached) {
-        let size = key.len() + serde_json::to_vec(&*cached.body).map_or(usize::MAX, |b| b.len());
+        let size = key.len() + cached.body.len();
         if size > MAX_ENTRY_BYTES.min(self.max_bytes) {
             return;
         }

@@ -1,8 +1,8 @@
 //! Filtered, sorted, keyset-paginated pages of published items, their counts and facets.
 //!
-//! Every query is one static SQL text per (sort, direction, parent kind) in which each
-//! filter is a bound parameter that is NULL when unused: no user string ever becomes
-//! SQL, and PostgreSQL plans each execution with the actual values. Connections nested
+//! Every query is one static SQL text per (filters in use, sort, direction, parent kind),
+//! each filter's values a bound parameter: no user string ever becomes SQL, and
+//! PostgreSQL plans each execution with the actual values. Connections nested
 //! under a list of parents (say every objective's `resources`) run as ONE statement:
 //! the parents are unnested and each gets its own page through a LATERAL join.
 
@@ -130,30 +130,69 @@ impl PageRow {
 pub const MATCH_START: char = '\u{E000}';
 pub const MATCH_END: char = '\u{E001}';
 
-const FILTERS: &str = "i.status = 'published'
-  AND ($1::text[] IS NULL OR i.kind = ANY($1))
-  AND ($2::int4[] IS NULL OR EXISTS (SELECT 1 FROM item_objectives f WHERE f.item_id = i.id AND f.objective_number = ANY($2)))
-  AND ($3::text[] IS NULL OR EXISTS (SELECT 1 FROM item_principles f JOIN guiding_principles g ON g.id = f.principle_id WHERE f.item_id = i.id AND g.slug = ANY($3)))
-  AND ($4::text[] IS NULL OR EXISTS (SELECT 1 FROM item_regions f JOIN regions g ON g.id = f.region_id WHERE f.item_id = i.id AND g.slug = ANY($4)))
-  AND ($5::text[] IS NULL OR EXISTS (SELECT 1 FROM item_countries f JOIN countries g ON g.id = f.country_id WHERE f.item_id = i.id AND g.iso3 = ANY($5)))
-  AND ($6::text[] IS NULL OR i.document_type_id IN (SELECT g.id FROM document_types g WHERE g.slug = ANY($6)))
-  AND ($7::text[] IS NULL OR i.section = ANY($7))
-  AND ($8::text[] IS NULL OR i.scope = ANY($8))
-  AND ($9::text[] IS NULL OR i.language = ANY($9))
-  AND ($10::date IS NULL OR i.published_on >= $10)
-  AND ($11::date IS NULL OR i.published_on <= $11)
-  AND ($12::text IS NULL OR i.search @@ websearch_to_tsquery('gcm', $12))";
+impl ItemFilter {
+    /// The WHERE clause for this filter: only the conditions in use, each reading its
+    /// bound parameter (`$1`..`$12`, bound whether used or not). Writing unused filters
+    /// as `($n IS NULL OR ...)` would keep every one a per-row check, so PostgreSQL could
+    /// not drive a query from a link table (a country's 100,000 links, say) and would
+    /// walk every published item instead; one text per combination of filters lets it.
+    fn conditions(&self) -> String {
+        let mut sql = String::from("i.status = 'published'");
+        let clauses: [(bool, &str); 12] = [
+            (self.kinds.is_some(), "i.kind = ANY($1::text[])"),
+            (
+                self.objectives.is_some(),
+                "EXISTS (SELECT 1 FROM item_objectives f WHERE f.item_id = i.id AND f.objective_number = ANY($2::int4[]))",
+            ),
+            (
+                self.principles.is_some(),
+                "EXISTS (SELECT 1 FROM item_principles f JOIN guiding_principles g ON g.id = f.principle_id WHERE f.item_id = i.id AND g.slug = ANY($3::text[]))",
+            ),
+            (
+                self.regions.is_some(),
+                "EXISTS (SELECT 1 FROM item_regions f JOIN regions g ON g.id = f.region_id WHERE f.item_id = i.id AND g.slug = ANY($4::text[]))",
+            ),
+            (
+                self.countries.is_some(),
+                "EXISTS (SELECT 1 FROM item_countries f JOIN countries g ON g.id = f.country_id WHERE f.item_id = i.id AND g.iso3 = ANY($5::text[]))",
+            ),
+            (
+                self.document_types.is_some(),
+                "i.document_type_id IN (SELECT g.id FROM document_types g WHERE g.slug = ANY($6::text[]))",
+            ),
+            (self.sections.is_some(), "i.section = ANY($7::text[])"),
+            (self.scopes.is_some(), "i.scope = ANY($8::text[])"),
+            (self.languages.is_some(), "i.language = ANY($9::text[])"),
+            (self.published_from.is_some(), "i.published_on >= $10::date"),
+            (self.published_to.is_some(), "i.published_on <= $11::date"),
+            (
+                self.text.is_some(),
+                "i.search @@ websearch_to_tsquery('gcm', $12::text)",
+            ),
+        ];
+        for (_, clause) in clauses.iter().filter(|(used, _)| *used) {
+            sql.push_str(" AND ");
+            sql.push_str(clause);
+        }
+        sql
+    }
 
-/// Title matches (weight A) count most, then organisation (B), then summary (C).
-const RANK: &str = "(CASE WHEN $12::text IS NULL THEN 0 ELSE ts_rank_cd(i.search, websearch_to_tsquery('gcm', $12), 32) END)::float4";
+    /// Relevance: title matches (weight A) count most, then organisation (B), then summary (C).
+    fn rank(&self) -> &'static str {
+        match self.text {
+            Some(_) => "ts_rank_cd(i.search, websearch_to_tsquery('gcm', $12::text), 32)::float4",
+            None => "0::float4",
+        }
+    }
+}
 
-fn keyset_condition(sort: ItemSort, backward: bool) -> String {
+fn keyset_condition(sort: ItemSort, backward: bool, rank: &str) -> String {
     let op = if backward { "<" } else { ">" };
     match sort {
         ItemSort::GlobalFirst => format!("(i.scope_rank, i.age_rank, i.id) {op} ($13, $14, $17)"),
         ItemSort::Newest => format!("(i.age_rank, i.id) {op} ($14, $17)"),
         ItemSort::Title => format!("(i.title_key, i.id) {op} ($15, $17)"),
-        ItemSort::Relevance => format!("(-{RANK}, i.id) {op} (-$16, $17)"),
+        ItemSort::Relevance => format!("(-{rank}, i.id) {op} (-$16, $17)"),
     }
 }
 
@@ -171,9 +210,11 @@ fn order_by(sort: ItemSort, backward: bool, table: &str) -> String {
     }
 }
 
-fn page_sql(request: &PageRequest, parent: Option<Parent>) -> String {
+fn page_sql(filter: &ItemFilter, request: &PageRequest, parent: Option<Parent>) -> String {
+    let rank = filter.rank();
+    let conditions = filter.conditions();
     let keyset = match request.cursor {
-        Some(_) => keyset_condition(request.sort, request.backward),
+        Some(_) => keyset_condition(request.sort, request.backward, rank),
         None => "TRUE".to_owned(),
     };
     let inner_order = match request.sort {
@@ -184,17 +225,21 @@ fn page_sql(request: &PageRequest, parent: Option<Parent>) -> String {
             } else {
                 ("DESC", "ASC")
             };
-            format!("{RANK} {flip}, i.id {dir}")
+            format!("{rank} {flip}, i.id {dir}")
         }
         sort => order_by(sort, request.backward, "i"),
     };
     let parent_condition = parent.map(Parent::condition).unwrap_or("TRUE");
     let inner = format!(
-        "SELECT {RANK} AS rank, {ITEM_COLUMNS} FROM items i \
-         WHERE {FILTERS} AND {parent_condition} AND {keyset} ORDER BY {inner_order} LIMIT $18"
+        "SELECT {rank} AS rank, {ITEM_COLUMNS} FROM items i \
+         WHERE {conditions} AND {parent_condition} AND {keyset} ORDER BY {inner_order} LIMIT $18::int8"
     );
-    let snippet = "CASE WHEN $12::text IS NULL THEN NULL ELSE \
-        ts_headline('gcm', page.summary, websearch_to_tsquery('gcm', $12), $20) END AS snippet";
+    let snippet = match filter.text {
+        Some(_) => {
+            "ts_headline('gcm', page.summary, websearch_to_tsquery('gcm', $12::text), $20::text) AS snippet"
+        }
+        None => "NULL::text AS snippet",
+    };
     let outer_order = order_by(request.sort, request.backward, "page");
     match parent {
         None => format!(
@@ -211,7 +256,7 @@ fn page_sql(request: &PageRequest, parent: Option<Parent>) -> String {
 const HEADLINE_OPTIONS: &str = "MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=\" … \", \
     StartSel=\u{E000}, StopSel=\u{E001}, HighlightAll=false";
 
-/// Binds `$1`..`$12`, the filter, in the order `FILTERS` expects.
+/// Binds `$1`..`$12`, the filter, in the order `ItemFilter::conditions` reads them.
 macro_rules! bind_filter {
     ($query:expr, $filter:expr) => {
         $query
@@ -237,7 +282,7 @@ pub async fn pages(
     request: &PageRequest,
     parents: Option<(Parent, &[i32])>,
 ) -> StoreResult<Vec<PageRow>> {
-    let sql = page_sql(request, parents.map(|(p, _)| p));
+    let sql = page_sql(filter, request, parents.map(|(p, _)| p));
     let cursor = request.cursor.clone();
     let mut rows: Vec<PageRow> = bind_filter!(sql_query(sql), filter)
         .bind::<Nullable<Int2>, _>(cursor.as_ref().map(|k| k.scope_rank))
@@ -274,11 +319,13 @@ pub async fn counts(
 ) -> StoreResult<HashMap<i32, i64>> {
     let sql = match parents {
         None => format!(
-            "SELECT 0 AS parent_key, count(*) AS count FROM items i WHERE {FILTERS} AND $13::int4[] IS NULL"
+            "SELECT 0 AS parent_key, count(*) AS count FROM items i WHERE {}",
+            filter.conditions()
         ),
         Some((parent, _)) => format!(
-            "SELECT p.key AS parent_key, (SELECT count(*) FROM items i WHERE {FILTERS} AND {}) AS count \
+            "SELECT p.key AS parent_key, (SELECT count(*) FROM items i WHERE {} AND {}) AS count \
              FROM unnest($13::int4[]) AS p(key)",
+            filter.conditions(),
             parent.condition()
         ),
     };
@@ -308,7 +355,7 @@ pub async fn facets(
 ) -> StoreResult<Vec<FacetRow>> {
     let sql = format!(
         "WITH m AS MATERIALIZED (SELECT i.id, i.kind, i.scope, i.section, i.document_type_id, i.published_on \
-                                 FROM items i WHERE {FILTERS}) \
+                                 FROM items i WHERE {}) \
          SELECT 'total' AS dimension, '' AS key, count(*) AS count FROM m \
          UNION ALL SELECT 'kind', m.kind, count(*) FROM m GROUP BY m.kind \
          UNION ALL SELECT 'objective', l.objective_number::text, count(*) \
@@ -324,7 +371,8 @@ pub async fn facets(
          UNION ALL SELECT 'section', m.section, count(*) FROM m WHERE m.section IS NOT NULL GROUP BY m.section \
          UNION ALL SELECT 'scope', m.scope, count(*) FROM m GROUP BY m.scope \
          UNION ALL SELECT 'year', extract(year FROM m.published_on)::int::text, count(*) FROM m \
-             WHERE m.published_on IS NOT NULL GROUP BY 2"
+             WHERE m.published_on IS NOT NULL GROUP BY 2",
+        filter.conditions()
     );
     Ok(bind_filter!(sql_query(sql), filter).load(conn).await?)
 }
@@ -336,7 +384,10 @@ pub async fn published_matching(
     id: i32,
 ) -> StoreResult<Option<ItemRow>> {
     use diesel::OptionalExtension;
-    let sql = format!("SELECT {ITEM_COLUMNS} FROM items i WHERE {FILTERS} AND i.id = $13");
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM items i WHERE {} AND i.id = $13",
+        filter.conditions()
+    );
     let query = bind_filter!(sql_query(sql), filter).bind::<Int4, _>(id);
     Ok(query.get_result::<ItemRow>(conn).await.optional()?)
 }
