@@ -9,6 +9,7 @@ mod item_pages;
 pub mod scheduler;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -95,8 +96,18 @@ batch_loader!(GuidanceBySlug(String) => GuidanceRow, guidance::by_slugs);
 batch_loader!(
     /// Published items of each guidance source, all kinds at once: a source's
     /// `resources`, `events` and `projects` share one key and so one statement.
-    ItemsOfGuidance(i32) => Vec<ItemRow>, catalogue_items::published_of_guidance
+    /// Shared, not copied: each of the three fields (and each action the source
+    /// appears under) takes only its own kind's rows out of the one list.
+    ItemsOfGuidance(i32) => Arc<Vec<ItemRow>>, shared_items_of_guidance
 );
+
+async fn shared_items_of_guidance(
+    conn: &mut Conn,
+    guidance_ids: &[i32],
+) -> gcm_store::StoreResult<HashMap<i32, Arc<Vec<ItemRow>>>> {
+    let found = catalogue_items::published_of_guidance(conn, guidance_ids).await?;
+    Ok(found.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+}
 batch_loader!(PublishedItemBySlug(String) => ItemRow, catalogue_items::published_by_slugs);
 batch_loader!(ObjectivesOfItem(i32) => Vec<ObjectiveRow>, catalogue_items::objectives_of_items);
 batch_loader!(PrinciplesOfItem(i32) => Vec<PrincipleRow>, reference::principles_of_items);

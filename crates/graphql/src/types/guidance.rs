@@ -9,7 +9,7 @@ use super::item::{Event, Project, Resource};
 use super::objective::{Action, Objective, objective_by_number};
 use crate::error::{ApiError, ApiResult, gql};
 use crate::ids::{NodeType, node_id};
-use crate::loaders::{ActionsOfGuidance, ItemsOfGuidance, Loaders, many};
+use crate::loaders::{ActionsOfGuidance, ItemsOfGuidance, Loaders, many, one};
 
 /// A recommendation of a Special Procedure or Treaty Body that bears on an objective,
 /// as compiled in QUNO's "Foundations for Implementation".
@@ -24,12 +24,15 @@ async fn items_of_kind<T>(
     wrap: impl Fn(ItemRow) -> Result<T, ApiError>,
 ) -> ApiResult<Vec<T>> {
     let loaders = ctx.data::<Loaders>()?;
-    let rows = many(loaders, ItemsOfGuidance(guidance_id))
+    let Some(rows) = one(loaders, ItemsOfGuidance(guidance_id))
         .await
-        .map_err(gql)?;
-    rows.into_iter()
+        .map_err(gql)?
+    else {
+        return Ok(Vec::new());
+    };
+    rows.iter()
         .filter(|row| row.kind == kind.as_str())
-        .map(|row| wrap(row).map_err(gql))
+        .map(|row| wrap(row.clone()).map_err(gql))
         .collect()
 }
 
