@@ -180,7 +180,9 @@ async function idle(server) {
 function load(url, body, concurrency, duration) {
   const out = run(oha, [
     "-z", `${duration}s`, "-c", String(concurrency), "--no-tui", "--output-format", "json",
-    "-m", "POST", "-H", "content-type: application/json", "-d", body, url,
+    // oha asks for gzip/brotli by default; PostGraphile and the static handler do not
+    // compress, so all three are compared on identical, uncompressed bytes.
+    "-m", "POST", "-H", "content-type: application/json", "-H", "accept-encoding: identity", "-d", body, url,
   ]);
   const result = JSON.parse(out);
   const ok = Object.entries(result.statusCodeDistribution || {}).reduce((n, [code, c]) => n + (code === "200" ? c : 0), 0);

@@ -11,7 +11,7 @@ use gcm_graphql::{CatalogueSchema, SchemaOptions};
 use gcm_store::Pool;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower::ServiceBuilder;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -122,7 +122,14 @@ pub fn build_app(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .option_layer(cors)
-        .layer(CompressionLayer::new().gzip(true).br(true))
+        // Answers are made per request: the fastest level. At the default level brotli
+        // took 70% of the CPU of a cached 900 KB answer (BENCHMARKS.md, 2026-11-23).
+        .layer(
+            CompressionLayer::new()
+                .gzip(true)
+                .br(true)
+                .quality(CompressionLevel::Fastest),
+        )
         .layer(RequestBodyLimitLayer::new(
             max_body.saturating_mul(graphql::BODY_DRAIN_FACTOR),
         ))
