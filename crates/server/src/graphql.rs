@@ -642,25 +642,18 @@ async fn answer(
             }
         }
     }
-    let cost = json!({ "requested": requested_cost, "actual": actual_cost });
+    response.extensions.insert(
+        "cost".to_owned(),
+        async_graphql::value!({ "requested": requested_cost, "actual": actual_cost }),
+    );
     let body = if request_error {
         // A request error means execution never started: the spec says no `data`.
         let mut body = serde_json::to_value(&response).unwrap_or_else(|e| encoding_failed(&e));
         if let Value::Object(map) = &mut body {
             map.remove("data");
-            let extensions = map
-                .entry("extensions")
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(extensions) = extensions {
-                extensions.insert("cost".to_owned(), cost);
-            }
         }
         encode(&body)
     } else {
-        response.extensions.insert(
-            "cost".to_owned(),
-            async_graphql::Value::from_json(cost).unwrap_or_default(),
-        );
         serde_json::to_vec(&response)
             .map(Bytes::from)
             .unwrap_or_else(|e| encode(&encoding_failed(&e)))
@@ -786,11 +779,10 @@ fn finish(
         }
     };
     record(state, &operation, outcome, started);
-    let bytes = body;
     let cache_header = cache.clone().unwrap_or_else(|| "no-store".to_owned());
     let etag = match (&cache, &if_none_match) {
         (Some(_), Some(_)) if status == StatusCode::OK => {
-            Some(known_etag.map_or_else(|| etag_of(&bytes), |etag| etag.to_string()))
+            Some(known_etag.map_or_else(|| etag_of(&body), |etag| etag.to_string()))
         }
         _ => None,
     };
@@ -807,7 +799,7 @@ fn finish(
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        (status, bytes).into_response()
+        (status, body).into_response()
     };
     let headers = response.headers_mut();
     if !not_modified {

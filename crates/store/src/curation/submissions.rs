@@ -733,6 +733,25 @@ pub async fn bump_catalogue_version(conn: &mut AsyncPgConnection) -> CurationRes
     Ok(())
 }
 
+/// Replaces an item's rows in one link table (`$table::item_id`, `$table::$key`) with `$ids`.
+macro_rules! replace_links {
+    ($conn:expr, $item_id:expr, $table:ident :: $key:ident, $ids:expr) => {{
+        diesel::delete($table::table.filter($table::item_id.eq($item_id)))
+            .execute($conn)
+            .await?;
+        let rows: Vec<_> = $ids
+            .iter()
+            .map(|&id| ($table::item_id.eq($item_id), $table::$key.eq(id)))
+            .collect();
+        if !rows.is_empty() {
+            diesel::insert_into($table::table)
+                .values(rows)
+                .execute($conn)
+                .await?;
+        }
+    }};
+}
+
 /// Writes the validated content and links of an item.
 async fn write_item(
     conn: &mut AsyncPgConnection,
@@ -760,80 +779,20 @@ async fn write_item(
         ))
         .execute(conn)
         .await?;
-    diesel::delete(item_objectives::table.filter(item_objectives::item_id.eq(item_id)))
-        .execute(conn)
-        .await?;
-    diesel::delete(item_principles::table.filter(item_principles::item_id.eq(item_id)))
-        .execute(conn)
-        .await?;
-    diesel::delete(item_regions::table.filter(item_regions::item_id.eq(item_id)))
-        .execute(conn)
-        .await?;
-    diesel::delete(item_countries::table.filter(item_countries::item_id.eq(item_id)))
-        .execute(conn)
-        .await?;
-    let objectives: Vec<_> = valid
-        .objectives
-        .iter()
-        .map(|&n| {
-            (
-                item_objectives::item_id.eq(item_id),
-                item_objectives::objective_number.eq(n),
-            )
-        })
-        .collect();
-    diesel::insert_into(item_objectives::table)
-        .values(objectives)
-        .execute(conn)
-        .await?;
-    let principles: Vec<_> = valid
-        .principle_ids
-        .iter()
-        .map(|&id| {
-            (
-                item_principles::item_id.eq(item_id),
-                item_principles::principle_id.eq(id),
-            )
-        })
-        .collect();
-    if !principles.is_empty() {
-        diesel::insert_into(item_principles::table)
-            .values(principles)
-            .execute(conn)
-            .await?;
-    }
-    let regions: Vec<_> = valid
-        .region_ids
-        .iter()
-        .map(|&id| {
-            (
-                item_regions::item_id.eq(item_id),
-                item_regions::region_id.eq(id),
-            )
-        })
-        .collect();
-    if !regions.is_empty() {
-        diesel::insert_into(item_regions::table)
-            .values(regions)
-            .execute(conn)
-            .await?;
-    }
-    let countries: Vec<_> = valid
-        .country_ids
-        .iter()
-        .map(|&id| {
-            (
-                item_countries::item_id.eq(item_id),
-                item_countries::country_id.eq(id),
-            )
-        })
-        .collect();
-    if !countries.is_empty() {
-        diesel::insert_into(item_countries::table)
-            .values(countries)
-            .execute(conn)
-            .await?;
-    }
+    replace_links!(
+        conn,
+        item_id,
+        item_objectives::objective_number,
+        valid.objectives
+    );
+    replace_links!(
+        conn,
+        item_id,
+        item_principles::principle_id,
+        valid.principle_ids
+    );
+    replace_links!(conn, item_id, item_regions::region_id, valid.region_ids);
+    replace_links!(conn, item_id, item_countries::country_id, valid.country_ids);
     Ok(())
 }
 
