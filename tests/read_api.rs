@@ -876,6 +876,40 @@ async fn lists_and_facets_of_a_generated_catalogue_match_sql() {
         .get(0);
     assert_eq!(data["facets"]["total"], total);
 
+    // Only the dimensions asked for are counted, fragments included; one objective's
+    // facets come from its listing.
+    let data = server
+        .data(
+            "{ facets(filter: { objectives: [1] }) { total ...byRegion } }
+             fragment byRegion on Facets { regions { region { slug } count } }",
+            json!({}),
+        )
+        .await;
+    let rows = client
+        .query(
+            "SELECT r.slug, count(*) FROM items i JOIN item_objectives io ON io.item_id = i.id
+             JOIN item_regions ir ON ir.item_id = i.id JOIN regions r ON r.id = ir.region_id
+             WHERE io.objective_number = 1 AND i.status = 'published' GROUP BY 1 ORDER BY 2 DESC, 1",
+            &[],
+        )
+        .await
+        .expect("region facet sql");
+    let mut regions: Vec<(String, i64)> = data["facets"]["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .map(|r| {
+            (
+                r["region"]["slug"].as_str().unwrap_or_default().to_owned(),
+                r["count"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    regions.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let expected: Vec<(String, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert!(!expected.is_empty());
+    assert_eq!(regions, expected);
+
     // Search on generated text: every hit really contains the word, and the count agrees with SQL.
     let hits = server.data("{ search(text: \"pensions\", first: 100) { totalCount edges { node { slug summary } } } }", json!({})).await;
     let sql_count: i64 = client

@@ -187,6 +187,11 @@ diesel::table! {
     item_objectives (item_id, objective_number) {
         item_id -> Int4,
         objective_number -> Int4,
+        listed -> Bool,
+        kind -> Text,
+        section -> Nullable<Text>,
+        scope_rank -> Int2,
+        age_rank -> Int4,
     }
 }
 
@@ -194,6 +199,11 @@ diesel::table! {
     item_principles (item_id, principle_id) {
         item_id -> Int4,
         principle_id -> Int4,
+        listed -> Bool,
+        kind -> Text,
+        section -> Nullable<Text>,
+        scope_rank -> Int2,
+        age_rank -> Int4,
     }
 }
 
@@ -201,6 +211,11 @@ diesel::table! {
     item_regions (item_id, region_id) {
         item_id -> Int4,
         region_id -> Int4,
+        listed -> Bool,
+        kind -> Text,
+        section -> Nullable<Text>,
+        scope_rank -> Int2,
+        age_rank -> Int4,
     }
 }
 
@@ -208,6 +223,11 @@ diesel::table! {
     item_countries (item_id, country_id) {
         item_id -> Int4,
         country_id -> Int4,
+        listed -> Bool,
+        kind -> Text,
+        section -> Nullable<Text>,
+        scope_rank -> Int2,
+        age_rank -> Int4,
     }
 }
 

@@ -65,7 +65,7 @@ async fn the_bulk_path_writes_the_same_catalogue_and_restores_every_index_and_ke
     let c = generated(plain, 6).await;
 
     let schema = text(&untouched, SCHEMA_OBJECTS).await;
-    assert!(schema.contains("items_search_idx") && schema.contains("FOREIGN KEY"));
+    assert!(schema.contains("items_published_search_idx") && schema.contains("FOREIGN KEY"));
     assert_eq!(text(&b, SCHEMA_OBJECTS).await, schema);
     assert_eq!(text(&a, SCHEMA_OBJECTS).await, schema);
 

@@ -1,7 +1,7 @@
 //! Item lists, search and facets.
 
 use async_graphql::{Context, Object};
-use gcm_store::models::item_pages;
+use gcm_store::models::item_pages::{self, FacetDimension};
 
 use crate::error::{ApiError, ApiResult, gql};
 use crate::query::conn;
@@ -62,7 +62,24 @@ impl ItemQuery {
     /// country, document type, section, scope, kind and year: one statement.
     async fn facets(&self, ctx: &Context<'_>, filter: Option<ItemFilter>) -> ApiResult<Facets> {
         let filter = filter.unwrap_or_default().to_store(None).map_err(gql)?;
-        let rows = item_pages::facets(&mut *conn(ctx).await?, &filter)
+        // Only the dimensions asked for: each is a join over every matching item.
+        let selection = ctx.look_ahead();
+        let dimensions: Vec<FacetDimension> = [
+            ("kinds", FacetDimension::Kind),
+            ("objectives", FacetDimension::Objective),
+            ("principles", FacetDimension::Principle),
+            ("regions", FacetDimension::Region),
+            ("countries", FacetDimension::Country),
+            ("documentTypes", FacetDimension::DocumentType),
+            ("sections", FacetDimension::Section),
+            ("scopes", FacetDimension::Scope),
+            ("years", FacetDimension::Year),
+        ]
+        .into_iter()
+        .filter(|(field, _)| selection.field(field).exists())
+        .map(|(_, dimension)| dimension)
+        .collect();
+        let rows = item_pages::facets(&mut *conn(ctx).await?, &filter, &dimensions)
             .await
             .map_err(gql)?;
         Ok(Facets(rows))

@@ -87,6 +87,143 @@ impl Parent {
             }
         }
     }
+
+    /// The link table that lists this parent's items in order, if it has one.
+    fn listing(self) -> Option<Listing> {
+        match self {
+            Parent::Objective => Some(Listing::OBJECTIVES),
+            Parent::Country => Some(Listing::COUNTRIES),
+            Parent::Region => Some(Listing::REGIONS),
+            Parent::Principle => Some(Listing::PRINCIPLES),
+            Parent::GuidanceSource => None,
+        }
+    }
+}
+
+/// A link table whose rows carry their item's listing keys (published or not, kind,
+/// section, GLOBAL_FIRST sort keys) behind a partial index in list order (migration 3).
+/// A list of ONE objective's, country's, region's or principle's items is read from it:
+/// a page is an index range scan that stops after the page, a count is index-only,
+/// where probing each of a country's 100,000 linked items would take a second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Listing {
+    table: &'static str,
+    column: &'static str,
+}
+
+impl Listing {
+    const OBJECTIVES: Listing = Listing {
+        table: "item_objectives",
+        column: "objective_number",
+    };
+    const PRINCIPLES: Listing = Listing {
+        table: "item_principles",
+        column: "principle_id",
+    };
+    const REGIONS: Listing = Listing {
+        table: "item_regions",
+        column: "region_id",
+    };
+    const COUNTRIES: Listing = Listing {
+        table: "item_countries",
+        column: "country_id",
+    };
+}
+
+/// Where a list is read from: one key's range of a [`Listing`] (alias `l`, joined to
+/// `items i` when item columns are needed), or all of `items i`.
+#[derive(Debug, Clone, Copy)]
+struct Source {
+    listing: Option<Listing>,
+    /// The listing's key: `p.key` under a parent, else the one filter value's id.
+    key: &'static str,
+}
+
+impl Source {
+    const ITEMS: Source = Source {
+        listing: None,
+        key: "",
+    };
+
+    /// A parent with a listing reads from it; without a parent, a filter on exactly one
+    /// country, region, principle or objective does (in that order: the first is
+    /// usually the narrowest). Several values of one filter would list an item twice.
+    fn choose(filter: &ItemFilter, parent: Option<Parent>) -> Source {
+        if let Some(parent) = parent {
+            return match parent.listing() {
+                Some(listing) => Source {
+                    listing: Some(listing),
+                    key: "p.key",
+                },
+                None => Source::ITEMS,
+            };
+        }
+        let candidates = [
+            (
+                one(&filter.countries),
+                Listing::COUNTRIES,
+                "(SELECT g.id FROM countries g WHERE g.iso3 = ($5::text[])[1])",
+            ),
+            (
+                one(&filter.regions),
+                Listing::REGIONS,
+                "(SELECT g.id FROM regions g WHERE g.slug = ($4::text[])[1])",
+            ),
+            (
+                one(&filter.principles),
+                Listing::PRINCIPLES,
+                "(SELECT g.id FROM guiding_principles g WHERE g.slug = ($3::text[])[1])",
+            ),
+            (
+                one(&filter.objectives),
+                Listing::OBJECTIVES,
+                "($2::int4[])[1]",
+            ),
+        ];
+        candidates
+            .into_iter()
+            .find(|(single, _, _)| *single)
+            .map_or(Source::ITEMS, |(_, listing, key)| Source {
+                listing: Some(listing),
+                key,
+            })
+    }
+
+    fn reads(self, listing: Listing) -> bool {
+        self.listing == Some(listing)
+    }
+
+    /// FROM, with `items i` only when `with_items` (a count on the listing alone is index-only).
+    fn from(self, with_items: bool) -> String {
+        match self.listing {
+            None => "items i".to_owned(),
+            Some(l) if with_items => format!("{} l JOIN items i ON i.id = l.item_id", l.table),
+            Some(l) => format!("{} l", l.table),
+        }
+    }
+
+    /// The GLOBAL_FIRST and NEWEST keys, from the listing when reading one (its index order).
+    fn sort_keys(self, rank: &'static str) -> SortKeys {
+        match self.listing {
+            None => SortKeys::items(rank),
+            Some(_) => SortKeys {
+                scope_rank: "l.scope_rank",
+                age_rank: "l.age_rank",
+                id: "l.item_id",
+                ..SortKeys::items(rank)
+            },
+        }
+    }
+}
+
+fn one<T>(values: &Option<Vec<T>>) -> bool {
+    values.as_ref().is_some_and(|v| v.len() == 1)
+}
+
+/// A WHERE clause, and whether it reads `items` (else the listing alone answers it).
+struct Conditions {
+    sql: String,
+    reads_items: bool,
 }
 
 /// One page: which way to read from the cursor, and how many rows to fetch.
@@ -131,50 +268,86 @@ pub const MATCH_START: char = '\u{E000}';
 pub const MATCH_END: char = '\u{E001}';
 
 impl ItemFilter {
-    /// The WHERE clause for this filter: only the conditions in use, each reading its
-    /// bound parameter (`$1`..`$12`, bound whether used or not). Writing unused filters
-    /// as `($n IS NULL OR ...)` would keep every one a per-row check, so PostgreSQL could
-    /// not drive a query from a link table (a country's 100,000 links, say) and would
-    /// walk every published item instead; one text per combination of filters lets it.
-    fn conditions(&self) -> String {
-        let mut sql = String::from("i.status = 'published'");
-        let clauses: [(bool, &str); 12] = [
-            (self.kinds.is_some(), "i.kind = ANY($1::text[])"),
+    /// The WHERE clause for this filter read from `source`: only the conditions in use,
+    /// each reading its bound parameter (`$1`..`$12`, bound whether used or not). Writing
+    /// unused filters as `($n IS NULL OR ...)` would keep every one a per-row check, so
+    /// PostgreSQL could not drive a query from a link table and would walk every
+    /// published item instead; one text per combination of filters lets it.
+    fn conditions(&self, source: Source) -> Conditions {
+        let on_listing = source.listing.is_some();
+        // On a listing, one kind is an equality so the index keeps its order (PostgreSQL
+        // 15 gives up an index's order for `= ANY` on any column but the first).
+        let kind = match (on_listing, one(&self.kinds)) {
+            (true, true) => "l.kind = ($1::text[])[1]",
+            (true, false) => "l.kind = ANY($1::text[])",
+            (false, _) => "i.kind = ANY($1::text[])",
+        };
+        let section = match on_listing {
+            true => "l.section = ANY($7::text[])",
+            false => "i.section = ANY($7::text[])",
+        };
+        // (in use, SQL, reads items)
+        let clauses: [(bool, &str, bool); 12] = [
+            (self.kinds.is_some(), kind, !on_listing),
             (
-                self.objectives.is_some(),
+                self.objectives.is_some() && !source.reads(Listing::OBJECTIVES),
                 "EXISTS (SELECT 1 FROM item_objectives f WHERE f.item_id = i.id AND f.objective_number = ANY($2::int4[]))",
+                true,
             ),
             (
-                self.principles.is_some(),
+                self.principles.is_some() && !source.reads(Listing::PRINCIPLES),
                 "EXISTS (SELECT 1 FROM item_principles f JOIN guiding_principles g ON g.id = f.principle_id WHERE f.item_id = i.id AND g.slug = ANY($3::text[]))",
+                true,
             ),
             (
-                self.regions.is_some(),
+                self.regions.is_some() && !source.reads(Listing::REGIONS),
                 "EXISTS (SELECT 1 FROM item_regions f JOIN regions g ON g.id = f.region_id WHERE f.item_id = i.id AND g.slug = ANY($4::text[]))",
+                true,
             ),
             (
-                self.countries.is_some(),
+                self.countries.is_some() && !source.reads(Listing::COUNTRIES),
                 "EXISTS (SELECT 1 FROM item_countries f JOIN countries g ON g.id = f.country_id WHERE f.item_id = i.id AND g.iso3 = ANY($5::text[]))",
+                true,
             ),
             (
                 self.document_types.is_some(),
                 "i.document_type_id IN (SELECT g.id FROM document_types g WHERE g.slug = ANY($6::text[]))",
+                true,
             ),
-            (self.sections.is_some(), "i.section = ANY($7::text[])"),
-            (self.scopes.is_some(), "i.scope = ANY($8::text[])"),
-            (self.languages.is_some(), "i.language = ANY($9::text[])"),
-            (self.published_from.is_some(), "i.published_on >= $10::date"),
-            (self.published_to.is_some(), "i.published_on <= $11::date"),
+            (self.sections.is_some(), section, !on_listing),
+            (self.scopes.is_some(), "i.scope = ANY($8::text[])", true),
+            (
+                self.languages.is_some(),
+                "i.language = ANY($9::text[])",
+                true,
+            ),
+            (
+                self.published_from.is_some(),
+                "i.published_on >= $10::date",
+                true,
+            ),
+            (
+                self.published_to.is_some(),
+                "i.published_on <= $11::date",
+                true,
+            ),
             (
                 self.text.is_some(),
                 "i.search @@ websearch_to_tsquery('gcm', $12::text)",
+                true,
             ),
         ];
-        for (_, clause) in clauses.iter().filter(|(used, _)| *used) {
+        let mut sql = match source.listing {
+            Some(listing) => format!("l.listed AND l.{} = {}", listing.column, source.key),
+            None => String::from("i.status = 'published'"),
+        };
+        let mut reads_items = !on_listing;
+        for (_, clause, on_items) in clauses.iter().filter(|(used, _, _)| *used) {
             sql.push_str(" AND ");
             sql.push_str(clause);
+            reads_items |= on_items;
         }
-        sql
+        Conditions { sql, reads_items }
     }
 
     /// Relevance: title matches (weight A) count most, then organisation (B), then summary (C).
@@ -186,53 +359,93 @@ impl ItemFilter {
     }
 }
 
-fn keyset_condition(sort: ItemSort, backward: bool, rank: &str) -> String {
-    let op = if backward { "<" } else { ">" };
-    match sort {
-        ItemSort::GlobalFirst => format!("(i.scope_rank, i.age_rank, i.id) {op} ($13, $14, $17)"),
-        ItemSort::Newest => format!("(i.age_rank, i.id) {op} ($14, $17)"),
-        ItemSort::Title => format!("(i.title_key, i.id) {op} ($15, $17)"),
-        ItemSort::Relevance => format!("(-{rank}, i.id) {op} (-$16, $17)"),
-    }
+/// The columns (or expressions) a sort reads, as the query at hand names them.
+struct SortKeys {
+    scope_rank: &'static str,
+    age_rank: &'static str,
+    title_key: &'static str,
+    id: &'static str,
+    rank: &'static str,
 }
 
-/// ORDER BY over columns of `table` (`i` inside, `page` outside the page subquery).
-fn order_by(sort: ItemSort, backward: bool, table: &str) -> String {
-    let dir = if backward { "DESC" } else { "ASC" };
-    let flip = if backward { "ASC" } else { "DESC" };
-    match sort {
-        ItemSort::GlobalFirst => {
-            format!("{table}.scope_rank {dir}, {table}.age_rank {dir}, {table}.id {dir}")
+impl SortKeys {
+    fn items(rank: &'static str) -> SortKeys {
+        SortKeys {
+            scope_rank: "i.scope_rank",
+            age_rank: "i.age_rank",
+            title_key: "i.title_key",
+            id: "i.id",
+            rank,
         }
-        ItemSort::Newest => format!("{table}.age_rank {dir}, {table}.id {dir}"),
-        ItemSort::Title => format!("{table}.title_key {dir}, {table}.id {dir}"),
-        ItemSort::Relevance => format!("{table}.rank {flip}, {table}.id {dir}"),
+    }
+
+    /// The columns of the page subquery's output.
+    const PAGE: SortKeys = SortKeys {
+        scope_rank: "page.scope_rank",
+        age_rank: "page.age_rank",
+        title_key: "page.title_key",
+        id: "page.id",
+        rank: "page.rank",
+    };
+
+    fn after_cursor(&self, sort: ItemSort, backward: bool) -> String {
+        let op = if backward { "<" } else { ">" };
+        let SortKeys {
+            scope_rank,
+            age_rank,
+            title_key,
+            id,
+            rank,
+        } = self;
+        match sort {
+            ItemSort::GlobalFirst => {
+                format!("({scope_rank}, {age_rank}, {id}) {op} ($13, $14, $17)")
+            }
+            ItemSort::Newest => format!("({age_rank}, {id}) {op} ($14, $17)"),
+            ItemSort::Title => format!("({title_key}, {id}) {op} ($15, $17)"),
+            ItemSort::Relevance => format!("(-{rank}, {id}) {op} (-$16, $17)"),
+        }
+    }
+
+    fn order_by(&self, sort: ItemSort, backward: bool) -> String {
+        let dir = if backward { "DESC" } else { "ASC" };
+        let flip = if backward { "ASC" } else { "DESC" };
+        let SortKeys {
+            scope_rank,
+            age_rank,
+            title_key,
+            id,
+            rank,
+        } = self;
+        match sort {
+            ItemSort::GlobalFirst => {
+                format!("{scope_rank} {dir}, {age_rank} {dir}, {id} {dir}")
+            }
+            ItemSort::Newest => format!("{age_rank} {dir}, {id} {dir}"),
+            ItemSort::Title => format!("{title_key} {dir}, {id} {dir}"),
+            ItemSort::Relevance => format!("{rank} {flip}, {id} {dir}"),
+        }
     }
 }
 
 fn page_sql(filter: &ItemFilter, request: &PageRequest, parent: Option<Parent>) -> String {
-    let rank = filter.rank();
-    let conditions = filter.conditions();
+    let source = Source::choose(filter, parent);
+    let keys = source.sort_keys(filter.rank());
+    let conditions = filter.conditions(source).sql;
     let keyset = match request.cursor {
-        Some(_) => keyset_condition(request.sort, request.backward, rank),
+        Some(_) => keys.after_cursor(request.sort, request.backward),
         None => "TRUE".to_owned(),
     };
-    let inner_order = match request.sort {
-        // `rank` is not a column inside: order by the expression.
-        ItemSort::Relevance => {
-            let (flip, dir) = if request.backward {
-                ("ASC", "DESC")
-            } else {
-                ("DESC", "ASC")
-            };
-            format!("{rank} {flip}, i.id {dir}")
-        }
-        sort => order_by(sort, request.backward, "i"),
+    let inner_order = keys.order_by(request.sort, request.backward);
+    let parent_condition = match (parent, source.listing) {
+        (Some(parent), None) => parent.condition(),
+        _ => "TRUE",
     };
-    let parent_condition = parent.map(Parent::condition).unwrap_or("TRUE");
     let inner = format!(
-        "SELECT {rank} AS rank, {ITEM_COLUMNS} FROM items i \
-         WHERE {conditions} AND {parent_condition} AND {keyset} ORDER BY {inner_order} LIMIT $18::int8"
+        "SELECT {rank} AS rank, {ITEM_COLUMNS} FROM {from} \
+         WHERE {conditions} AND {parent_condition} AND {keyset} ORDER BY {inner_order} LIMIT $18::int8",
+        rank = keys.rank,
+        from = source.from(true),
     );
     let snippet = match filter.text {
         Some(_) => {
@@ -240,7 +453,7 @@ fn page_sql(filter: &ItemFilter, request: &PageRequest, parent: Option<Parent>) 
         }
         None => "NULL::text AS snippet",
     };
-    let outer_order = order_by(request.sort, request.backward, "page");
+    let outer_order = SortKeys::PAGE.order_by(request.sort, request.backward);
     match parent {
         None => format!(
             "SELECT 0 AS parent_key, page.*, {snippet} FROM ({inner}) page ORDER BY {outer_order}"
@@ -317,16 +530,23 @@ pub async fn counts(
     filter: &ItemFilter,
     parents: Option<(Parent, &[i32])>,
 ) -> StoreResult<HashMap<i32, i64>> {
+    let parent = parents.map(|(p, _)| p);
+    let source = Source::choose(filter, parent);
+    let conditions = filter.conditions(source);
+    let from = source.from(conditions.reads_items);
+    let parent_condition = match (parent, source.listing) {
+        (Some(parent), None) => parent.condition(),
+        _ => "TRUE",
+    };
     let sql = match parents {
         None => format!(
-            "SELECT 0 AS parent_key, count(*) AS count FROM items i WHERE {}",
-            filter.conditions()
+            "SELECT 0 AS parent_key, count(*) AS count FROM {from} WHERE {}",
+            conditions.sql
         ),
-        Some((parent, _)) => format!(
-            "SELECT p.key AS parent_key, (SELECT count(*) FROM items i WHERE {} AND {}) AS count \
+        Some(_) => format!(
+            "SELECT p.key AS parent_key, (SELECT count(*) FROM {from} WHERE {} AND {parent_condition}) AS count \
              FROM unnest($13::int4[]) AS p(key)",
-            filter.conditions(),
-            parent.condition()
+            conditions.sql
         ),
     };
     let rows: Vec<CountRow> = bind_filter!(sql_query(sql), filter)
@@ -348,32 +568,116 @@ pub struct FacetRow {
     pub count: i64,
 }
 
-/// Counts of the matching items by every dimension a dashboard slices by, in one statement.
+/// A dimension facets count by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FacetDimension {
+    Kind,
+    Objective,
+    Principle,
+    Region,
+    Country,
+    DocumentType,
+    Section,
+    Scope,
+    Year,
+}
+
+impl FacetDimension {
+    pub const ALL: [FacetDimension; 9] = [
+        FacetDimension::Kind,
+        FacetDimension::Objective,
+        FacetDimension::Principle,
+        FacetDimension::Region,
+        FacetDimension::Country,
+        FacetDimension::DocumentType,
+        FacetDimension::Section,
+        FacetDimension::Scope,
+        FacetDimension::Year,
+    ];
+
+    /// The `UNION ALL` branch counting this dimension over the matching set `m`.
+    fn branch(self) -> &'static str {
+        match self {
+            FacetDimension::Kind => "SELECT 'kind', m.kind, count(*) FROM m GROUP BY m.kind",
+            FacetDimension::Objective => {
+                "SELECT 'objective', l.objective_number::text, count(*) \
+                 FROM m JOIN item_objectives l ON l.item_id = m.id GROUP BY l.objective_number"
+            }
+            FacetDimension::Principle => {
+                "SELECT 'principle', g.slug, count(*) FROM m JOIN item_principles l ON l.item_id = m.id \
+                 JOIN guiding_principles g ON g.id = l.principle_id GROUP BY g.slug"
+            }
+            FacetDimension::Region => {
+                "SELECT 'region', g.slug, count(*) FROM m JOIN item_regions l ON l.item_id = m.id \
+                 JOIN regions g ON g.id = l.region_id GROUP BY g.slug"
+            }
+            FacetDimension::Country => {
+                "SELECT 'country', g.iso3, count(*) FROM m JOIN item_countries l ON l.item_id = m.id \
+                 JOIN countries g ON g.id = l.country_id GROUP BY g.iso3"
+            }
+            FacetDimension::DocumentType => {
+                "SELECT 'document_type', g.slug, count(*) FROM m \
+                 JOIN document_types g ON g.id = m.document_type_id GROUP BY g.slug"
+            }
+            FacetDimension::Section => {
+                "SELECT 'section', m.section, count(*) FROM m WHERE m.section IS NOT NULL GROUP BY m.section"
+            }
+            FacetDimension::Scope => "SELECT 'scope', m.scope, count(*) FROM m GROUP BY m.scope",
+            FacetDimension::Year => {
+                "SELECT 'year', extract(year FROM m.published_on)::int::text, count(*) FROM m \
+                 WHERE m.published_on IS NOT NULL GROUP BY 2"
+            }
+        }
+    }
+
+    /// Whether counting it needs item columns a listing does not carry.
+    fn reads_items(self) -> bool {
+        matches!(
+            self,
+            FacetDimension::DocumentType
+                | FacetDimension::Section
+                | FacetDimension::Scope
+                | FacetDimension::Year
+        )
+    }
+}
+
+/// The total and the counts of the matching items by each of `dimensions` (the ones a
+/// client asked for: each costs a join over the whole matching set), in one statement.
 pub async fn facets(
     conn: &mut AsyncPgConnection,
     filter: &ItemFilter,
+    dimensions: &[FacetDimension],
 ) -> StoreResult<Vec<FacetRow>> {
-    let sql = format!(
-        "WITH m AS MATERIALIZED (SELECT i.id, i.kind, i.scope, i.section, i.document_type_id, i.published_on \
-                                 FROM items i WHERE {}) \
-         SELECT 'total' AS dimension, '' AS key, count(*) AS count FROM m \
-         UNION ALL SELECT 'kind', m.kind, count(*) FROM m GROUP BY m.kind \
-         UNION ALL SELECT 'objective', l.objective_number::text, count(*) \
-             FROM m JOIN item_objectives l ON l.item_id = m.id GROUP BY l.objective_number \
-         UNION ALL SELECT 'principle', g.slug, count(*) FROM m JOIN item_principles l ON l.item_id = m.id \
-             JOIN guiding_principles g ON g.id = l.principle_id GROUP BY g.slug \
-         UNION ALL SELECT 'region', g.slug, count(*) FROM m JOIN item_regions l ON l.item_id = m.id \
-             JOIN regions g ON g.id = l.region_id GROUP BY g.slug \
-         UNION ALL SELECT 'country', g.iso3, count(*) FROM m JOIN item_countries l ON l.item_id = m.id \
-             JOIN countries g ON g.id = l.country_id GROUP BY g.iso3 \
-         UNION ALL SELECT 'document_type', g.slug, count(*) FROM m JOIN document_types g ON g.id = m.document_type_id \
-             GROUP BY g.slug \
-         UNION ALL SELECT 'section', m.section, count(*) FROM m WHERE m.section IS NOT NULL GROUP BY m.section \
-         UNION ALL SELECT 'scope', m.scope, count(*) FROM m GROUP BY m.scope \
-         UNION ALL SELECT 'year', extract(year FROM m.published_on)::int::text, count(*) FROM m \
-             WHERE m.published_on IS NOT NULL GROUP BY 2",
-        filter.conditions()
+    let source = Source::choose(filter, None);
+    let conditions = filter.conditions(source);
+    // On a listing, the set is read from its index alone unless a dimension or a
+    // condition needs the items.
+    let matching = match source.listing {
+        Some(_) if !conditions.reads_items && !dimensions.iter().any(|d| d.reads_items()) => {
+            format!(
+                "SELECT l.item_id AS id, l.kind FROM {} WHERE {}",
+                source.from(false),
+                conditions.sql
+            )
+        }
+        _ => format!(
+            "SELECT i.id, i.kind, i.scope, i.section, i.document_type_id, i.published_on FROM {} WHERE {}",
+            source.from(true),
+            conditions.sql
+        ),
+    };
+    let mut sql = format!(
+        "WITH m AS MATERIALIZED ({matching}) \
+         SELECT 'total' AS dimension, '' AS key, count(*) AS count FROM m"
     );
+    for dimension in FacetDimension::ALL
+        .iter()
+        .filter(|d| dimensions.contains(d))
+    {
+        sql.push_str(" UNION ALL ");
+        sql.push_str(dimension.branch());
+    }
     Ok(bind_filter!(sql_query(sql), filter).load(conn).await?)
 }
 
@@ -386,7 +690,7 @@ pub async fn published_matching(
     use diesel::OptionalExtension;
     let sql = format!(
         "SELECT {ITEM_COLUMNS} FROM items i WHERE {} AND i.id = $13",
-        filter.conditions()
+        filter.conditions(Source::ITEMS).sql
     );
     let query = bind_filter!(sql_query(sql), filter).bind::<Int4, _>(id);
     Ok(query.get_result::<ItemRow>(conn).await.optional()?)

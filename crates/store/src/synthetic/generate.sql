@@ -5,8 +5,9 @@
 -- (objectives, countries, regions, principles, document types) to be loaded first.
 -- Pseudo-randomness is hashint8extended(i, seed + salt): the same seed gives the same catalogue.
 -- Speed: every choice of an item (kind, scope, objectives, countries, guidance) is computed
--- once into syn_items from its ordinal, so each table gets one set-based INSERT and no
--- row is written twice (a million items and five million links load in well under a minute).
+-- once from its ordinal into temp tables (syn_items, syn_item_objectives, syn_item_countries),
+-- so each table gets one set-based INSERT and no row is written twice. At a million items
+-- most of the time is PostgreSQL computing the items' generated `search` column.
 
 CREATE TEMP TABLE syn_params ON COMMIT DROP AS SELECT $1::int AS items, $2::int AS guidance, $3::bigint AS seed;
 
@@ -67,28 +68,41 @@ CREATE TEMP TABLE syn_guidance_counts ON COMMIT DROP AS
 SELECT objective_number, count(*)::int AS of_objective FROM syn_guidance GROUP BY objective_number;
 
 -- Every item's choices. Kinds 60% resources, 25% events, 15% projects; scopes 20% global,
--- 30% regional, 50% national; one to three objectives skewed towards low numbers; national
--- items in one or two countries, heavily skewed (a few countries hold most items).
+-- 30% regional, 50% national.
 CREATE TEMP TABLE syn_items ON COMMIT DROP AS
 SELECT h.i, h.h1, h.h2, h.h3,
        CASE WHEN h.h1 % 20 < 12 THEN 'resource' WHEN h.h1 % 20 < 17 THEN 'event' ELSE 'project' END AS kind,
-       (ARRAY['global', 'global', 'regional', 'regional', 'regional', 'national', 'national', 'national', 'national', 'national'])[1 + (h.h1 / 20) % 10] AS scope,
-       ARRAY(SELECT DISTINCT 1 + floor(23 * power((abs(hashint8extended(h.i * 3 + k, p.seed)) % 10000) / 10000.0, 1.6))::int
-             FROM generate_series(0, (h.h2 % 3)::int) AS k) AS objectives,
-       ARRAY(SELECT DISTINCT floor(p.countries * power((abs(hashint8extended(h.i * 5 + k, p.seed)) % 10000) / 10000.0, 3))::int
-             FROM generate_series(0, (h.h3 % 2)::int) AS k) AS countries
+       (ARRAY['global', 'global', 'regional', 'regional', 'regional', 'national', 'national', 'national', 'national', 'national'])[1 + (h.h1 / 20) % 10] AS scope
 FROM (SELECT i,
              abs(hashint8extended(i, (SELECT seed FROM syn_params) + 1)) AS h1,
              abs(hashint8extended(i, (SELECT seed FROM syn_params) + 2)) AS h2,
              abs(hashint8extended(i, (SELECT seed FROM syn_params) + 3)) AS h3
-      FROM generate_series(1, (SELECT items FROM syn_params)) AS i) h
-CROSS JOIN (SELECT seed, (SELECT count(*) FROM syn_countries) AS countries FROM syn_params) p;
+      FROM generate_series(1, (SELECT items FROM syn_params)) AS i) h;
+
+-- One to three objectives per item, skewed towards low numbers: one row per draw, equal
+-- draws merged (set-based; a per-item array subquery took most of a minute at a million).
+CREATE TEMP TABLE syn_item_objectives ON COMMIT DROP AS
+SELECT DISTINCT s.i, 1 + floor(23 * power((abs(hashint8extended(s.i * 3 + k, p.seed)) % 10000) / 10000.0, 1.6))::int AS number
+FROM syn_items s CROSS JOIN syn_params p CROSS JOIN generate_series(0, 2) AS k
+WHERE k <= s.h2 % 3;
+
+-- National items are in one or two countries (ordinals into syn_countries), heavily
+-- skewed: a few countries hold most items.
+CREATE TEMP TABLE syn_item_countries ON COMMIT DROP AS
+SELECT DISTINCT s.i, floor(c.countries * power((abs(hashint8extended(s.i * 5 + k, p.seed)) % 10000) / 10000.0, 3))::int AS n
+FROM syn_items s CROSS JOIN syn_params p CROSS JOIN generate_series(0, 1) AS k
+CROSS JOIN (SELECT count(*) AS countries FROM syn_countries) c
+WHERE k <= s.h3 % 2 AND s.scope = 'national';
 
 ANALYZE syn_items;
+ANALYZE syn_item_objectives;
+ANALYZE syn_item_countries;
 
-CREATE TEMP TABLE syn_new (id integer NOT NULL, i bigint NOT NULL) ON COMMIT DROP;
+-- The new items with their listing keys, which the links below carry (see migration 3).
+CREATE TEMP TABLE syn_new (id integer NOT NULL, i bigint NOT NULL, kind text NOT NULL, section text,
+                           scope_rank smallint NOT NULL, age_rank integer NOT NULL) ON COMMIT DROP;
 
--- A national event's country is its first country.
+-- A national event's country is the first of its countries.
 WITH inserted AS (
     INSERT INTO items (slug, kind, section, document_type_id, title, title_provenance, summary, published_on,
                        language, organisation, city, event_country_id, scope, position, source)
@@ -114,45 +128,45 @@ WITH inserted AS (
     JOIN syn_vocab v3 ON v3.n = s.h3 % 50
     JOIN syn_vocab v4 ON v4.n = (s.h1 / 7) % 50
     LEFT JOIN syn_document_types d ON d.n = s.h3 % 12
-    LEFT JOIN syn_countries ec ON ec.n = s.countries[1]
-    RETURNING id, position
+    LEFT JOIN (SELECT i, min(n) AS n FROM syn_item_countries GROUP BY i) first_country ON first_country.i = s.i
+    LEFT JOIN syn_countries ec ON ec.n = first_country.n
+    RETURNING id, position, kind, section, scope_rank, age_rank
 )
-INSERT INTO syn_new (id, i) SELECT id, position FROM inserted;
+INSERT INTO syn_new SELECT id, position, kind, section, scope_rank, age_rank FROM inserted;
 
 ANALYZE syn_new;
 
-INSERT INTO item_objectives (item_id, objective_number)
-SELECT n.id, o.number
-FROM syn_new n JOIN syn_items s USING (i) CROSS JOIN unnest(s.objectives) AS o(number);
+-- Every generated item is published: the links' `listed` is true.
+INSERT INTO item_objectives (item_id, objective_number, listed, kind, section, scope_rank, age_rank)
+SELECT n.id, o.number, true, n.kind, n.section, n.scope_rank, n.age_rank
+FROM syn_new n JOIN syn_item_objectives o USING (i);
 
-INSERT INTO item_countries (item_id, country_id)
-SELECT n.id, c.id
-FROM syn_new n JOIN syn_items s USING (i) CROSS JOIN unnest(s.countries) AS k(n)
-JOIN syn_countries c ON c.n = k.n
-WHERE s.scope = 'national';
+INSERT INTO item_countries (item_id, country_id, listed, kind, section, scope_rank, age_rank)
+SELECT n.id, c.id, true, n.kind, n.section, n.scope_rank, n.age_rank
+FROM syn_new n JOIN syn_item_countries k USING (i) JOIN syn_countries c ON c.n = k.n;
 
 -- Regions: a regional item's one region; a national item's countries' regions.
-INSERT INTO item_regions (item_id, region_id)
-SELECT n.id, r.id
+INSERT INTO item_regions (item_id, region_id, listed, kind, section, scope_rank, age_rank)
+SELECT n.id, r.id, true, n.kind, n.section, n.scope_rank, n.age_rank
 FROM syn_new n JOIN syn_items s USING (i) JOIN regions r ON r.position = 1 + s.h3 % 5
 WHERE s.scope = 'regional'
 UNION ALL
-SELECT DISTINCT n.id, c.region_id
-FROM syn_new n JOIN syn_items s USING (i) CROSS JOIN unnest(s.countries) AS k(n)
-JOIN syn_countries c ON c.n = k.n
-WHERE s.scope = 'national';
+SELECT DISTINCT n.id, c.region_id, true, n.kind, n.section, n.scope_rank, n.age_rank
+FROM syn_new n JOIN syn_item_countries k USING (i) JOIN syn_countries c ON c.n = k.n;
 
 -- Principles: about half of the items carry one.
-INSERT INTO item_principles (item_id, principle_id)
-SELECT n.id, p.id
+INSERT INTO item_principles (item_id, principle_id, listed, kind, section, scope_rank, age_rank)
+SELECT n.id, p.id, true, n.kind, n.section, n.scope_rank, n.age_rank
 FROM syn_new n JOIN syn_items s USING (i) JOIN guiding_principles p ON p.position = 1 + s.h1 % 10
 WHERE s.h2 % 2 = 0;
 
 -- Guidance: most items relate to one guidance source of their lowest-numbered objective.
 INSERT INTO item_guidance_sources (item_id, guidance_source_id)
 SELECT x.id, g.id
-FROM (SELECT n.id, s.h3, (SELECT min(o) FROM unnest(s.objectives) AS o) AS objective
-      FROM syn_new n JOIN syn_items s USING (i) WHERE s.h1 % 10 < 8) x
+FROM (SELECT n.id, s.h3, o.objective
+      FROM syn_new n JOIN syn_items s USING (i)
+      JOIN (SELECT i, min(number) AS objective FROM syn_item_objectives GROUP BY i) o USING (i)
+      WHERE s.h1 % 10 < 8) x
 JOIN syn_guidance_counts c ON c.objective_number = x.objective
 JOIN syn_guidance g ON g.objective_number = x.objective AND g.n = (x.h3 / 11) % c.of_objective;
 
