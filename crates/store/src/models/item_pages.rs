@@ -189,6 +189,15 @@ impl Source {
             })
     }
 
+    /// The parent's semi-join, when the list is not read from the parent's own listing
+    /// (whose key condition `conditions` already writes).
+    fn parent_condition(self, parent: Option<Parent>) -> &'static str {
+        match (parent, self.listing) {
+            (Some(parent), None) => parent.condition(),
+            _ => "TRUE",
+        }
+    }
+
     fn reads(self, listing: Listing) -> bool {
         self.listing == Some(listing)
     }
@@ -437,10 +446,7 @@ fn page_sql(filter: &ItemFilter, request: &PageRequest, parent: Option<Parent>) 
         None => "TRUE".to_owned(),
     };
     let inner_order = keys.order_by(request.sort, request.backward);
-    let parent_condition = match (parent, source.listing) {
-        (Some(parent), None) => parent.condition(),
-        _ => "TRUE",
-    };
+    let parent_condition = source.parent_condition(parent);
     let inner = format!(
         "SELECT {rank} AS rank, {ITEM_COLUMNS} FROM {from} \
          WHERE {conditions} AND {parent_condition} AND {keyset} ORDER BY {inner_order} LIMIT $18::int8",
@@ -534,10 +540,7 @@ pub async fn counts(
     let source = Source::choose(filter, parent);
     let conditions = filter.conditions(source);
     let from = source.from(conditions.reads_items);
-    let parent_condition = match (parent, source.listing) {
-        (Some(parent), None) => parent.condition(),
-        _ => "TRUE",
-    };
+    let parent_condition = source.parent_condition(parent);
     let sql = match parents {
         None => format!(
             "SELECT 0 AS parent_key, count(*) AS count FROM {from} WHERE {}",
