@@ -27,7 +27,8 @@ const pageTheirs = `query($country: String!) { allItems(first: 20, orderBy: [SCO
             itemCountriesByItemId: { some: { countryByCountryId: { iso3: { equalTo: $country } } } } }) {
   totalCount edges { cursor node { slug title publishedOn itemCountriesByItemId { nodes { countryByCountryId { iso3 } } } } } } }`;
 
-const searchOurs = `query($text: String!) { search(text: $text, first: 20) {
+// Both in GLOBAL_FIRST order (ours defaults to relevance, which ranks every match).
+const searchOurs = `query($text: String!) { search(text: $text, sort: GLOBAL_FIRST, first: 20) {
   totalCount edges { cursor node { slug title } } } }`;
 // PostGraphile has no full-text search without an extra plugin or a SQL function in the
 // database; the connection filter's case-insensitive substring match is what it offers.

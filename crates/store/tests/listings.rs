@@ -2,6 +2,8 @@
 //! `items`: a filter on one country (a listing) and on that country plus one that does not
 //! exist (two values, so `items` with a semi-join) must give the same pages, counts and
 //! facets, in every sort and from every cursor; and the copied keys must follow the item.
+//! Counts and facets of such a list come from the counts kept in `facet_counts`
+//! (migration 4), which must equal a count from scratch after any write.
 
 use gcm_store::catalogue;
 use gcm_store::models::item_pages::{
@@ -33,6 +35,16 @@ const STALE_LINKS: &str = "
     JOIN items i ON i.id = l.item_id
     WHERE (l.listed, l.kind, l.section, l.scope_rank, l.age_rank)
           IS DISTINCT FROM (i.status = 'published', i.kind, i.section, i.scope_rank, i.age_rank)";
+
+/// Kept facet counts that differ from a count from scratch over the links (must stay 0).
+const FACET_COUNT_DRIFT: &str = "
+    WITH kept AS (
+        SELECT dimension, key, facet, facet_key, kind, section, count FROM facet_counts WHERE count <> 0),
+    fresh AS (
+        SELECT a.dimension, a.key, b.dimension AS facet, b.key AS facet_key, a.kind, a.section, count(*) AS count
+        FROM item_links a JOIN item_links b ON b.item_id = a.item_id
+        WHERE a.listed AND b.listed GROUP BY 1, 2, 3, 4, 5, 6)
+    SELECT count(*) FROM ((TABLE kept EXCEPT TABLE fresh) UNION ALL (TABLE fresh EXCEPT TABLE kept)) drift";
 
 async fn count(db: &TestDatabase, sql: &str) -> i64 {
     db.client()
@@ -269,13 +281,67 @@ async fn a_list_of_one_country_region_principle_or_objective_reads_the_same_from
             "objective {number}"
         );
     }
+
+    // Under a parent, a filter on the parent's own dimension narrows the list further.
+    let also_22 = ItemFilter {
+        objectives: Some(vec![22]),
+        ..kinds.clone()
+    };
+    let narrowed = item_pages::counts(&mut conn, &also_22, Some((Parent::Objective, &numbers)))
+        .await
+        .expect("narrowed counts");
+    let narrowed_pages = item_pages::pages(
+        &mut conn,
+        &also_22,
+        &request,
+        Some((Parent::Objective, &numbers)),
+    )
+    .await
+    .expect("narrowed pages");
+    for number in numbers.iter().copied() {
+        let both = format!(
+            "FROM items i WHERE i.status = 'published' AND i.kind = 'resource'
+             AND EXISTS (SELECT 1 FROM item_objectives l WHERE l.item_id = i.id AND l.objective_number = {number})
+             AND EXISTS (SELECT 1 FROM item_objectives l WHERE l.item_id = i.id AND l.objective_number = 22)"
+        );
+        let expected = count(&db, &format!("SELECT count(*) {both}")).await;
+        assert_eq!(
+            narrowed.get(&number).copied(),
+            Some(expected),
+            "{number} and 22"
+        );
+        let page: Vec<i32> = narrowed_pages
+            .iter()
+            .filter(|r| r.parent_key == number)
+            .map(|r| r.item.id)
+            .collect();
+        let first: Vec<i32> = db
+            .client()
+            .await
+            .query(
+                &format!("SELECT i.id {both} ORDER BY i.scope_rank, i.age_rank, i.id LIMIT 5"),
+                &[],
+            )
+            .await
+            .expect("expected page")
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        assert_eq!(page, first, "{number} and 22");
+    }
 }
 
 #[tokio::test]
 async fn links_keep_their_items_listing_keys_through_imports_and_edits() {
     let db = generated().await;
     assert_eq!(count(&db, STALE_LINKS).await, 0, "generated and imported");
+    assert_eq!(
+        count(&db, FACET_COUNT_DRIFT).await,
+        0,
+        "generated and imported"
+    );
     assert!(count(&db, "SELECT count(*) FROM item_countries WHERE listed").await > 0);
+    assert!(count(&db, "SELECT count(*) FROM facet_counts WHERE count > 0").await > 1000);
 
     let client = db.client().await;
     // Retract a few, move others to another date and section, add a link: all followed.
@@ -291,6 +357,31 @@ async fn links_keep_their_items_listing_keys_through_imports_and_edits() {
         .await
         .expect("edits");
     assert_eq!(count(&db, STALE_LINKS).await, 0, "after edits");
+    assert_eq!(count(&db, FACET_COUNT_DRIFT).await, 0, "after edits");
+
+    // Deletions (of items, cascading, and of links), several links of one item in one
+    // statement, a re-publication, and a re-import that replaces the bundled items' links.
+    client
+        .batch_execute(
+            "DELETE FROM items WHERE id IN (SELECT item_id FROM item_regions ORDER BY item_id LIMIT 30);
+             DELETE FROM item_principles WHERE item_id % 5 = 0;
+             INSERT INTO item_objectives (item_id, objective_number)
+                 SELECT i.id, o.number FROM (SELECT id FROM items WHERE id % 11 = 0 LIMIT 40) i
+                 CROSS JOIN (VALUES (1), (2), (3)) AS o(number)
+                 ON CONFLICT DO NOTHING;
+             UPDATE items SET status = 'published'
+                 WHERE id IN (SELECT id FROM items WHERE status = 'retracted' ORDER BY id LIMIT 10);",
+        )
+        .await
+        .expect("more edits");
+    catalogue::import_bundled(&db.pool())
+        .await
+        .expect("re-import");
+    assert_eq!(count(&db, FACET_COUNT_DRIFT).await, 0, "after deletions");
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM facet_counts WHERE count < 0").await,
+        0
+    );
     assert!(count(&db, "SELECT count(*) FROM item_countries WHERE NOT listed").await >= 50);
 
     // A retracted item leaves its country's list at once.

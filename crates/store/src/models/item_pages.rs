@@ -109,24 +109,30 @@ impl Parent {
 struct Listing {
     table: &'static str,
     column: &'static str,
+    /// Its name in `facet_counts` (migration 4) and in facet rows.
+    dimension: &'static str,
 }
 
 impl Listing {
     const OBJECTIVES: Listing = Listing {
         table: "item_objectives",
         column: "objective_number",
+        dimension: "objective",
     };
     const PRINCIPLES: Listing = Listing {
         table: "item_principles",
         column: "principle_id",
+        dimension: "principle",
     };
     const REGIONS: Listing = Listing {
         table: "item_regions",
         column: "region_id",
+        dimension: "region",
     };
     const COUNTRIES: Listing = Listing {
         table: "item_countries",
         column: "country_id",
+        dimension: "country",
     };
 }
 
@@ -137,12 +143,15 @@ struct Source {
     listing: Option<Listing>,
     /// The listing's key: `p.key` under a parent, else the one filter value's id.
     key: &'static str,
+    /// The key is the parent's: a filter on the same dimension still applies on top.
+    by_parent: bool,
 }
 
 impl Source {
     const ITEMS: Source = Source {
         listing: None,
         key: "",
+        by_parent: false,
     };
 
     /// A parent with a listing reads from it; without a parent, a filter on exactly one
@@ -154,6 +163,7 @@ impl Source {
                 Some(listing) => Source {
                     listing: Some(listing),
                     key: "p.key",
+                    by_parent: true,
                 },
                 None => Source::ITEMS,
             };
@@ -186,6 +196,7 @@ impl Source {
             .map_or(Source::ITEMS, |(_, listing, key)| Source {
                 listing: Some(listing),
                 key,
+                by_parent: false,
             })
     }
 
@@ -198,8 +209,28 @@ impl Source {
         }
     }
 
-    fn reads(self, listing: Listing) -> bool {
-        self.listing == Some(listing)
+    /// Whether the listing's key is the filter's one value on `listing`'s dimension, so
+    /// that filter needs no condition of its own.
+    fn answers(self, listing: Listing) -> bool {
+        self.listing == Some(listing) && !self.by_parent
+    }
+
+    /// The `facet_counts` rows (alias `c`, migration 4) of this listing's key, narrowed
+    /// by the filter's kinds and sections: when nothing else narrows the list (the
+    /// `conditions` read no item column), they hold its count and its facets exactly.
+    fn kept_counts(self, filter: &ItemFilter, conditions: &Conditions) -> Option<String> {
+        let listing = self.listing.filter(|_| !conditions.reads_items)?;
+        let mut sql = format!(
+            "c.dimension = '{}' AND c.key = {}",
+            listing.dimension, self.key
+        );
+        if filter.kinds.is_some() {
+            sql.push_str(" AND c.kind = ANY($1::text[])");
+        }
+        if filter.sections.is_some() {
+            sql.push_str(" AND c.section = ANY($7::text[])");
+        }
+        Some(sql)
     }
 
     /// FROM, with `items i` only when `with_items` (a count on the listing alone is index-only).
@@ -299,22 +330,22 @@ impl ItemFilter {
         let clauses: [(bool, &str, bool); 12] = [
             (self.kinds.is_some(), kind, !on_listing),
             (
-                self.objectives.is_some() && !source.reads(Listing::OBJECTIVES),
+                self.objectives.is_some() && !source.answers(Listing::OBJECTIVES),
                 "EXISTS (SELECT 1 FROM item_objectives f WHERE f.item_id = i.id AND f.objective_number = ANY($2::int4[]))",
                 true,
             ),
             (
-                self.principles.is_some() && !source.reads(Listing::PRINCIPLES),
+                self.principles.is_some() && !source.answers(Listing::PRINCIPLES),
                 "EXISTS (SELECT 1 FROM item_principles f JOIN guiding_principles g ON g.id = f.principle_id WHERE f.item_id = i.id AND g.slug = ANY($3::text[]))",
                 true,
             ),
             (
-                self.regions.is_some() && !source.reads(Listing::REGIONS),
+                self.regions.is_some() && !source.answers(Listing::REGIONS),
                 "EXISTS (SELECT 1 FROM item_regions f JOIN regions g ON g.id = f.region_id WHERE f.item_id = i.id AND g.slug = ANY($4::text[]))",
                 true,
             ),
             (
-                self.countries.is_some() && !source.reads(Listing::COUNTRIES),
+                self.countries.is_some() && !source.answers(Listing::COUNTRIES),
                 "EXISTS (SELECT 1 FROM item_countries f JOIN countries g ON g.id = f.country_id WHERE f.item_id = i.id AND g.iso3 = ANY($5::text[]))",
                 true,
             ),
@@ -522,6 +553,9 @@ pub async fn pages(
     Ok(rows)
 }
 
+/// The `facet_counts` rows that count a listing's own items (not a co-occurring value).
+const OWN_COUNT: &str = "c.facet = c.dimension AND c.facet_key = c.key";
+
 #[derive(Debug, QueryableByName)]
 struct CountRow {
     #[diesel(sql_type = Int4)]
@@ -541,12 +575,22 @@ pub async fn counts(
     let conditions = filter.conditions(source);
     let from = source.from(conditions.reads_items);
     let parent_condition = source.parent_condition(parent);
-    let sql = match parents {
-        None => format!(
+    let kept = source.kept_counts(filter, &conditions);
+    let sql = match (parents, kept) {
+        (None, Some(kept)) => format!(
+            "SELECT 0 AS parent_key, coalesce(sum(c.count), 0)::int8 AS count \
+             FROM facet_counts c WHERE {kept} AND {OWN_COUNT}"
+        ),
+        (Some(_), Some(kept)) => format!(
+            "SELECT p.key AS parent_key, \
+             (SELECT coalesce(sum(c.count), 0)::int8 FROM facet_counts c WHERE {kept} AND {OWN_COUNT}) AS count \
+             FROM unnest($13::int4[]) AS p(key)"
+        ),
+        (None, None) => format!(
             "SELECT 0 AS parent_key, count(*) AS count FROM {from} WHERE {}",
             conditions.sql
         ),
-        Some(_) => format!(
+        (Some(_), None) => format!(
             "SELECT p.key AS parent_key, (SELECT count(*) FROM {from} WHERE {} AND {parent_condition}) AS count \
              FROM unnest($13::int4[]) AS p(key)",
             conditions.sql
@@ -633,6 +677,39 @@ impl FacetDimension {
         }
     }
 
+    /// The `UNION ALL` branch counting this dimension from a listing's kept counts `c`
+    /// (see [`Source::kept_counts`]; `own` marks the rows of the listing's own items),
+    /// if they hold it. Values whose count went to 0 stay as rows and are left out here.
+    fn kept_branch(self) -> Option<&'static str> {
+        match self {
+            FacetDimension::Kind => Some(
+                "SELECT 'kind', c.kind, sum(c.count)::int8 FROM c WHERE c.own \
+                 GROUP BY c.kind HAVING sum(c.count) > 0",
+            ),
+            FacetDimension::Objective => Some(
+                "SELECT 'objective', c.facet_key::text, sum(c.count)::int8 FROM c \
+                 WHERE c.facet = 'objective' GROUP BY c.facet_key HAVING sum(c.count) > 0",
+            ),
+            FacetDimension::Principle => Some(
+                "SELECT 'principle', g.slug, sum(c.count)::int8 FROM c JOIN guiding_principles g ON g.id = c.facet_key \
+                 WHERE c.facet = 'principle' GROUP BY g.slug HAVING sum(c.count) > 0",
+            ),
+            FacetDimension::Region => Some(
+                "SELECT 'region', g.slug, sum(c.count)::int8 FROM c JOIN regions g ON g.id = c.facet_key \
+                 WHERE c.facet = 'region' GROUP BY g.slug HAVING sum(c.count) > 0",
+            ),
+            FacetDimension::Country => Some(
+                "SELECT 'country', g.iso3, sum(c.count)::int8 FROM c JOIN countries g ON g.id = c.facet_key \
+                 WHERE c.facet = 'country' GROUP BY g.iso3 HAVING sum(c.count) > 0",
+            ),
+            FacetDimension::Section => Some(
+                "SELECT 'section', c.section, sum(c.count)::int8 FROM c WHERE c.own AND c.section <> '' \
+                 GROUP BY c.section HAVING sum(c.count) > 0",
+            ),
+            FacetDimension::DocumentType | FacetDimension::Scope | FacetDimension::Year => None,
+        }
+    }
+
     /// Whether counting it needs item columns a listing does not carry.
     fn reads_items(self) -> bool {
         matches!(
@@ -654,6 +731,25 @@ pub async fn facets(
 ) -> StoreResult<Vec<FacetRow>> {
     let source = Source::choose(filter, None);
     let conditions = filter.conditions(source);
+    let selected = || {
+        FacetDimension::ALL
+            .into_iter()
+            .filter(|d| dimensions.contains(d))
+    };
+    // A listing's kept counts hold the total and the dimensions it splits by: a few rows.
+    let kept_branches: Option<Vec<&str>> = selected().map(FacetDimension::kept_branch).collect();
+    if let (Some(kept), Some(branches)) = (source.kept_counts(filter, &conditions), kept_branches) {
+        let mut sql = format!(
+            "WITH c AS MATERIALIZED (SELECT c.facet, c.facet_key, c.kind, c.section, c.count, \
+             {OWN_COUNT} AS own FROM facet_counts c WHERE {kept}) \
+             SELECT 'total' AS dimension, '' AS key, coalesce(sum(c.count), 0)::int8 AS count FROM c WHERE c.own"
+        );
+        for branch in branches {
+            sql.push_str(" UNION ALL ");
+            sql.push_str(branch);
+        }
+        return Ok(bind_filter!(sql_query(sql), filter).load(conn).await?);
+    }
     // On a listing, the set is read from its index alone unless a dimension or a
     // condition needs the items.
     let matching = match source.listing {
@@ -674,10 +770,7 @@ pub async fn facets(
         "WITH m AS MATERIALIZED ({matching}) \
          SELECT 'total' AS dimension, '' AS key, count(*) AS count FROM m"
     );
-    for dimension in FacetDimension::ALL
-        .iter()
-        .filter(|d| dimensions.contains(d))
-    {
+    for dimension in selected() {
         sql.push_str(" UNION ALL ");
         sql.push_str(dimension.branch());
     }

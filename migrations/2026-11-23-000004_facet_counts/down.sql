@@ -1,0 +1,18 @@
+DROP TRIGGER items_delete_links_first ON items;
+DROP FUNCTION items_delete_links_first();
+DROP TRIGGER item_objectives_facet_counts_insert ON item_objectives;
+DROP TRIGGER item_objectives_facet_counts_update ON item_objectives;
+DROP TRIGGER item_objectives_facet_counts_delete ON item_objectives;
+DROP TRIGGER item_principles_facet_counts_insert ON item_principles;
+DROP TRIGGER item_principles_facet_counts_update ON item_principles;
+DROP TRIGGER item_principles_facet_counts_delete ON item_principles;
+DROP TRIGGER item_regions_facet_counts_insert ON item_regions;
+DROP TRIGGER item_regions_facet_counts_update ON item_regions;
+DROP TRIGGER item_regions_facet_counts_delete ON item_regions;
+DROP TRIGGER item_countries_facet_counts_insert ON item_countries;
+DROP TRIGGER item_countries_facet_counts_update ON item_countries;
+DROP TRIGGER item_countries_facet_counts_delete ON item_countries;
+DROP FUNCTION facet_counts_follow_links();
+DROP FUNCTION facet_counts_rebuild();
+DROP VIEW item_links;
+DROP TABLE facet_counts;
