@@ -163,14 +163,19 @@ async function metric(server, name) {
 /**
  * Waits until a server has worked off the requests oha abandoned at its deadline (Node
  * goes on executing them), so they do not eat into the next row: until a trivial query
- * is answered within 50 ms.
+ * is answered within 50 ms and the database runs no statement of the benchmark's
+ * database (a server answers `__typename` while its queued statements still run there).
  */
-async function idle(server) {
+async function idle(server, db) {
   const started = Date.now();
   while (Date.now() - started < 300000) {
     const t = Date.now();
     await post(server.url, "{ __typename }", {});
-    if (Date.now() - t < 50) return;
+    const answered = Date.now() - t < 50;
+    const running = Number((await db.query(
+      "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()",
+    )).rows[0].n);
+    if (answered && running === 0) return;
     await new Promise((r) => setTimeout(r, 200));
   }
   log(`${server.label} still busy after 300 s`);
@@ -303,18 +308,21 @@ async function benchSize(size, options, pg) {
     await stopServer(servers.counting);
 
     const bodyOf = (query, vars) => JSON.stringify({ query, variables: vars });
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
     for (const w of list) {
       for (const c of options.concurrency) {
         const a = load(servers.ours.url, bodyOf(w.ours, w.vars), c, options.duration);
         a.rss = peakRss(servers.ours);
-        await idle(servers.ours);
+        await idle(servers.ours, db);
         const b = load(servers.theirs.url, bodyOf(w.theirs, w.vars), c, options.duration);
         b.rss = peakRss(servers.theirs);
-        await idle(servers.theirs);
+        await idle(servers.theirs, db);
         results.rows.push({ workload: w, concurrency: c, ours: a, theirs: b });
         log(`(${w.id}) c=${c}: ours ${a.rps.toFixed(1)} req/s, postgraphile ${b.rps.toFixed(1)} req/s`);
       }
     }
+    await db.end();
     for (const w of list) {
       const body = JSON.stringify({ variables: w.vars, extensions: { persistedQuery: { version: 1, sha256Hash: w.hash } } });
       for (const c of options.concurrency) {
