@@ -11,12 +11,18 @@ database=${2:-gcm_bench_l}
 admin=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 url="${admin%/*}/$database"
 body=$(mktemp)
-top=$(psql "$url" -Atc "SELECT c.iso3 FROM item_countries l JOIN countries c ON c.id = l.country_id
-                         WHERE l.kind = 'resource' GROUP BY c.iso3 ORDER BY count(*) DESC, c.iso3 LIMIT 1")
-node -e '
-  const w = require("./bench/workloads.js").workloads({ topCountry: process.argv[1], principles: [], regions: [] })
-    .find((w) => w.id === process.argv[2]);
-  process.stdout.write(JSON.stringify({ query: w.ours, variables: w.vars }));' "$top" "$workload" > "$body"
+# The same variables as `node bench/run.js` (workloads.js's `reference`).
+DATABASE_URL=$url node -e '
+  const pg = require("./bench/postgraphile/node_modules/pg");
+  const { reference, workloads } = require("./bench/workloads.js");
+  (async () => {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    const w = workloads(await reference(client)).find((w) => w.id === process.argv[1]);
+    await client.end();
+    console.error(`workload (${w.id}) ${w.name}`);
+    process.stdout.write(JSON.stringify({ query: w.ours, variables: w.vars }));
+  })().catch((e) => { console.error(e); process.exit(1); });' "$workload" > "$body"
 port=18099
 DATABASE_URL=$url GCM_LISTEN=127.0.0.1:$port RUST_LOG=warn GCM_RATE_LIMIT_PER_SECOND=0 \
   target/release/gcm-catalogue serve > /dev/null 2>&1 &
@@ -33,5 +39,5 @@ s0=$(ticks $server); p0=$(postgres_ticks)
 s1=$(ticks $server); p1=$(postgres_ticks)
 n=$(node -e 'console.log(require(process.argv[1]).statusCodeDistribution["200"] || 0)' "$body.json")
 rm -f "$body.json"
-echo "workload ($workload) on $database, c=64, 10 s: $n requests answered"
+echo "on $database, c=64, 10 s: $n requests answered"
 echo "CPU per request: server $(echo "scale=3; ($s1 - $s0) * 10 / $n" | bc) ms, PostgreSQL $(echo "scale=3; ($p1 - $p0) * 10 / $n" | bc) ms"

@@ -20,6 +20,7 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 const readline = require("readline");
+const { reference, workloads } = require("./workloads.js");
 
 const root = path.resolve(__dirname, "..");
 const benchDir = __dirname;
@@ -205,23 +206,6 @@ function load(url, body, concurrency, duration) {
   };
 }
 
-async function reference(client) {
-  const one = async (sql) => (await client.query(sql)).rows;
-  const [country] = await one(`SELECT c.iso3 FROM item_countries ic JOIN countries c ON c.id = ic.country_id
-     JOIN items i ON i.id = ic.item_id WHERE i.kind = 'resource' AND i.section = 'documents' AND i.status = 'published'
-     GROUP BY c.iso3 ORDER BY count(*) DESC, c.iso3 LIMIT 1`);
-  return {
-    topCountry: country ? country.iso3 : "PER",
-    principles: (await one("SELECT slug FROM guiding_principles ORDER BY position")).map((r) => r.slug),
-    regions: (await one("SELECT slug FROM regions ORDER BY position")).map((r) => r.slug),
-    counts: (await one(`SELECT (SELECT count(*) FROM items)::int AS items,
-        ((SELECT count(*) FROM item_objectives) + (SELECT count(*) FROM item_countries) + (SELECT count(*) FROM item_regions)
-         + (SELECT count(*) FROM item_principles) + (SELECT count(*) FROM item_guidance_sources)
-         + (SELECT count(*) FROM item_actions))::int AS links,
-        (SELECT count(*) FROM guidance_sources)::int AS guidance,
-        pg_size_pretty(pg_database_size(current_database())) AS size`))[0],
-  };
-}
 
 async function benchSize(size, options, pg) {
   const name = `gcm_bench_${size.toLowerCase()}`;
@@ -274,7 +258,7 @@ async function benchSize(size, options, pg) {
     });
 
     const wanted = options.workloads || (size === "L" ? ["3", "4", "5"] : null);
-    const list = require("./workloads.js").workloads(ref).filter((w) => !wanted || wanted.includes(w.id));
+    const list = workloads(ref).filter((w) => !wanted || wanted.includes(w.id));
     const sequential = 5;
     for (const w of list) {
       const mine = await post(servers.ours.url, w.ours, w.vars);

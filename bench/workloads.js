@@ -1,6 +1,6 @@
 // The benchmark's workloads, each written as equivalent queries for this service and for
-// PostGraphile v4 (inferred schema + connection-filter). `vars` is filled by the runner
-// from the database (the country most resources are about), the same for both servers.
+// PostGraphile v4 (inferred schema + connection-filter). `vars` is filled from the
+// database by `reference` (the country most documents are about), the same for both servers.
 
 const walkItems = (kind) => `${kind}s: itemGuidanceSourcesByGuidanceSourceId(
   filter: { itemByItemId: { kind: { equalTo: "${kind}" }, status: { equalTo: "published" } } }) {
@@ -62,6 +62,25 @@ function facetsTheirs(reference) {
   return `query($objective: Int!) {\n${fields.join("\n")}\n}`;
 }
 
+/** What the workloads' variables and the report read from a loaded database (a `pg` client). */
+async function reference(client) {
+  const one = async (sql) => (await client.query(sql)).rows;
+  const [country] = await one(`SELECT c.iso3 FROM item_countries ic JOIN countries c ON c.id = ic.country_id
+     JOIN items i ON i.id = ic.item_id WHERE i.kind = 'resource' AND i.section = 'documents' AND i.status = 'published'
+     GROUP BY c.iso3 ORDER BY count(*) DESC, c.iso3 LIMIT 1`);
+  return {
+    topCountry: country ? country.iso3 : "PER",
+    principles: (await one("SELECT slug FROM guiding_principles ORDER BY position")).map((r) => r.slug),
+    regions: (await one("SELECT slug FROM regions ORDER BY position")).map((r) => r.slug),
+    counts: (await one(`SELECT (SELECT count(*) FROM items)::int AS items,
+        ((SELECT count(*) FROM item_objectives) + (SELECT count(*) FROM item_countries) + (SELECT count(*) FROM item_regions)
+         + (SELECT count(*) FROM item_principles) + (SELECT count(*) FROM item_guidance_sources)
+         + (SELECT count(*) FROM item_actions))::int AS links,
+        (SELECT count(*) FROM guidance_sources)::int AS guidance,
+        pg_size_pretty(pg_database_size(current_database())) AS size`))[0],
+  };
+}
+
 /** The workloads, in report order. */
 function workloads(reference) {
   const vars = {
@@ -79,4 +98,4 @@ function workloads(reference) {
   ];
 }
 
-module.exports = { workloads };
+module.exports = { reference, workloads };

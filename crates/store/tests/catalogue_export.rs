@@ -3,7 +3,7 @@
 
 mod catalogue_common;
 
-use catalogue_common::{TempDir, as_values, assert_same_dump, dump, text};
+use catalogue_common::{TempDir, as_values, assert_same_dump, dump};
 use gcm_store::catalogue::{self, bundled_files};
 use gcm_test_support::{TestDatabase, workspace_root};
 use serde_json::json;
@@ -156,15 +156,16 @@ async fn edits_made_in_the_database_show_up_in_the_export() {
         .await
         .expect("the edited export imports");
     assert_eq!(
-        text(&db, "SELECT short_name FROM objectives WHERE number = 1").await,
+        db.scalar::<String>("SELECT short_name FROM objectives WHERE number = 1")
+            .await,
         "Data and evidence"
     );
     assert_eq!(
-        text(&db, "SELECT title || ' / ' || title_provenance FROM items WHERE slug = 'obj22-video-01-portability-social-security-rights'").await,
+        db.scalar::<String>("SELECT title || ' / ' || title_provenance FROM items WHERE slug = 'obj22-video-01-portability-social-security-rights'").await,
         "A video title / derived"
     );
     assert_eq!(
-        text(&db, "SELECT string_agg(c.iso3, ',') FROM item_countries ic JOIN countries c ON c.id = ic.country_id
+        db.scalar::<String>("SELECT string_agg(c.iso3, ',') FROM item_countries ic JOIN countries c ON c.id = ic.country_id
                    JOIN items i ON i.id = ic.item_id WHERE i.slug LIKE 'obj22-event-02%'").await,
         "PAN"
     );

@@ -3,7 +3,7 @@
 
 mod catalogue_common;
 
-use catalogue_common::{assert_same_dump, bundled_with, catalogue_version, count, dump, text};
+use catalogue_common::{assert_same_dump, bundled_with, catalogue_version, dump};
 use gcm_store::catalogue::{self, ImportError, ImportSummary};
 use gcm_test_support::TestDatabase;
 use serde_json::json;
@@ -44,80 +44,69 @@ async fn a_fresh_import_holds_the_whole_bundled_catalogue() {
         ("catalogue_files", 9),
     ] {
         assert_eq!(
-            count(&db, &format!("SELECT count(*) FROM {table}")).await,
+            db.scalar::<i64>(&format!("SELECT count(*) FROM {table}"))
+                .await,
             expected,
             "{table}"
         );
     }
     assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM countries WHERE name = 'Global' OR slug = 'global'"
-        )
-        .await,
+        db.scalar::<i64>("SELECT count(*) FROM countries WHERE name = 'Global' OR slug = 'global'")
+            .await,
         0
     );
     assert_eq!(
-        text(
-            &db,
+        db.scalar::<String>(
             "SELECT short_name || ' | ' || title FROM objectives WHERE number = 22"
         )
         .await,
         "Social protection | Establish mechanisms for the portability of social security entitlements and earned benefits"
     );
     assert_eq!(
-        text(
-            &db,
-            "SELECT short_name || ' | ' || title FROM objectives WHERE number = 2"
-        )
-        .await,
+        db.scalar::<String>("SELECT short_name || ' | ' || title FROM objectives WHERE number = 2")
+            .await,
         "Minimize adverse drivers | Minimize the adverse drivers and structural factors that compel people to leave their country of origin"
     );
     // Only objective 22 has its commitment and actions; nothing is invented for the others.
     assert_eq!(
-        text(&db, "SELECT string_agg(number::text, ',') FROM objectives WHERE commitment_text IS NOT NULL OR actions_lead_in IS NOT NULL").await,
+        db.scalar::<String>("SELECT string_agg(number::text, ',') FROM objectives WHERE commitment_text IS NOT NULL OR actions_lead_in IS NOT NULL").await,
         "22"
     );
     assert_eq!(
-        text(
-            &db,
+        db.scalar::<String>(
             "SELECT string_agg(objective_number || letter, ',' ORDER BY letter) FROM actions"
         )
         .await,
         "22a,22b,22c"
     );
     assert_eq!(
-        count(
-            &db,
+        db.scalar::<i64>(
             "SELECT count(*) FROM objectives WHERE commitment_paragraph <> number + 16"
         )
         .await,
         0
     );
     assert_eq!(
-        text(&db, "SELECT string_agg(i.code || ':' || oi.objective_number, ',' ORDER BY i.code) FROM instruments i JOIN objective_instruments oi ON oi.instrument_id = i.id").await,
+        db.scalar::<String>("SELECT string_agg(i.code || ':' || oi.objective_number, ',' ORDER BY i.code) FROM instruments i JOIN objective_instruments oi ON oi.instrument_id = i.id").await,
         "C097:22,C118:22,C143:22,C189:22,R202:22"
     );
     assert_eq!(
-        text(&db, "SELECT string_agg(objective_number || '.' || number, ',' ORDER BY number) FROM policy_options").await,
+        db.scalar::<String>("SELECT string_agg(objective_number || '.' || number, ',' ORDER BY number) FROM policy_options").await,
         "22.1,22.2,22.3,22.4,22.5"
     );
     assert_eq!(
-        text(&db, "SELECT string_agg(related_number || '@' || paragraph, ',' ORDER BY position) FROM related_objectives WHERE objective_number = 22").await,
+        db.scalar::<String>("SELECT string_agg(related_number || '@' || paragraph, ',' ORDER BY position) FROM related_objectives WHERE objective_number = 22").await,
         "5@21,16@32,21@37"
     );
     assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM objective_pages WHERE objective_number = 22"
-        )
-        .await,
+        db.scalar::<i64>("SELECT count(*) FROM objective_pages WHERE objective_number = 22")
+            .await,
         1
     );
 
     // Guidance sources keep the dataset's ids as slugs and link to actions per links.json.
     assert_eq!(
-        text(&db, "SELECT string_agg(g.slug || ':' || a.letter, ',' ORDER BY g.slug, a.letter)
+        db.scalar::<String>("SELECT string_agg(g.slug || ':' || a.letter, ',' ORDER BY g.slug, a.letter)
                    FROM guidance_sources g JOIN guidance_source_actions ga ON ga.guidance_source_id = g.id
                    JOIN actions a ON a.id = ga.action_id").await,
         "quno-obj22-sp-01:a,quno-obj22-sp-01:b,quno-obj22-sp-02:a,quno-obj22-sp-02:c,quno-obj22-sp-03:a,quno-obj22-sp-04:b"
@@ -125,26 +114,27 @@ async fn a_fresh_import_holds_the_whole_bundled_catalogue() {
 
     // Items: kinds and sections, all on objective 22.
     assert_eq!(
-        text(&db, "SELECT string_agg(kind || '/' || coalesce(section, '-') || ':' || n, ',' ORDER BY kind, section)
+        db.scalar::<String>("SELECT string_agg(kind || '/' || coalesce(section, '-') || ':' || n, ',' ORDER BY kind, section)
                    FROM (SELECT kind, section, count(*) AS n FROM items GROUP BY kind, section) k").await,
         "event/-:2,project/-:2,resource/documents:2,resource/training_and_guidance:2,resource/videos:2"
     );
     assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM item_objectives WHERE objective_number = 22"
-        )
-        .await,
-        10
-    );
-    assert_eq!(count(&db, "SELECT count(*) FROM item_objectives").await, 10);
-    assert_eq!(
-        count(&db, "SELECT count(*) FROM items WHERE status = 'published'").await,
+        db.scalar::<i64>("SELECT count(*) FROM item_objectives WHERE objective_number = 22")
+            .await,
         10
     );
     assert_eq!(
-        text(
-            &db,
+        db.scalar::<i64>("SELECT count(*) FROM item_objectives")
+            .await,
+        10
+    );
+    assert_eq!(
+        db.scalar::<i64>("SELECT count(*) FROM items WHERE status = 'published'")
+            .await,
+        10
+    );
+    assert_eq!(
+        db.scalar::<String>(
             "SELECT string_agg(title_provenance || ':' || n, ',' ORDER BY title_provenance)
                    FROM (SELECT title_provenance, count(*) AS n FROM items GROUP BY 1) p"
         )
@@ -152,8 +142,7 @@ async fn a_fresh_import_holds_the_whole_bundled_catalogue() {
         "derived:2,external:5,seed:3"
     );
     assert_eq!(
-        text(
-            &db,
+        db.scalar::<String>(
             "SELECT string_agg(slug, ',' ORDER BY slug) FROM items WHERE title IS NULL"
         )
         .await,
@@ -162,43 +151,44 @@ async fn a_fresh_import_holds_the_whole_bundled_catalogue() {
          obj22-video-02-ecowas-general-convention-social-security-animation"
     );
     assert_eq!(
-        text(&db, "SELECT title FROM items WHERE slug = 'obj22-event-02-regional-social-security-forum-americas-san-jose'").await,
+        db.scalar::<String>("SELECT title FROM items WHERE slug = 'obj22-event-02-regional-social-security-forum-americas-san-jose'").await,
         "Regional Social Security Forum for the Americas"
     );
     assert_eq!(
-        text(&db, "SELECT string_agg(i.city || '/' || c.iso2, ',' ORDER BY i.slug)
+        db.scalar::<String>("SELECT string_agg(i.city || '/' || c.iso2, ',' ORDER BY i.slug)
                    FROM items i JOIN countries c ON c.id = i.event_country_id WHERE i.kind = 'event'").await,
         "Johannesburg/ZA,San Jose/CR"
     );
     assert_eq!(
-        text(&db, "SELECT string_agg(coalesce(published_on::text, '-') || '/' || coalesce(language, '-'), ',' ORDER BY slug)
+        db.scalar::<String>("SELECT string_agg(coalesce(published_on::text, '-') || '/' || coalesce(language, '-'), ',' ORDER BY slug)
                    FROM items WHERE kind = 'resource'").await,
         "2015-04-01/-,2020-06-24/-,2023-04-05/es,2021-11-08/en,-/-,-/-"
     );
 
     // Items to guidance (links.json guidance_items) and geography (item_geography).
     assert_eq!(
-        count(&db, "SELECT count(*) FROM item_guidance_sources").await,
+        db.scalar::<i64>("SELECT count(*) FROM item_guidance_sources")
+            .await,
         16
     );
     assert_eq!(
-        text(&db, "SELECT string_agg(i.slug, ',' ORDER BY i.slug) FROM items i
+        db.scalar::<String>("SELECT string_agg(i.slug, ',' ORDER BY i.slug) FROM items i
                    JOIN item_guidance_sources ig ON ig.item_id = i.id
                    JOIN guidance_sources g ON g.id = ig.guidance_source_id WHERE g.slug = 'quno-obj22-sp-03'").await,
         "obj22-document-02-covid-19-impacts-migrant-workers,obj22-event-01-sadc-social-services-johannesburg,\
          obj22-training-02-ilo-guide-gcm-objective-22"
     );
     assert_eq!(
-        text(&db, "SELECT string_agg(scope || ':' || n, ',' ORDER BY scope) FROM (SELECT scope, count(*) AS n FROM items GROUP BY 1) s").await,
+        db.scalar::<String>("SELECT string_agg(scope || ':' || n, ',' ORDER BY scope) FROM (SELECT scope, count(*) AS n FROM items GROUP BY 1) s").await,
         "global:4,national:3,regional:3"
     );
     assert_eq!(
-        text(&db, "SELECT string_agg(substr(i.slug, 7, 10) || '>' || r.slug, ',' ORDER BY i.slug)
+        db.scalar::<String>("SELECT string_agg(substr(i.slug, 7, 10) || '>' || r.slug, ',' ORDER BY i.slug)
                    FROM items i JOIN item_regions ir ON ir.item_id = i.id JOIN regions r ON r.id = ir.region_id").await,
         "event-01-s>africa,event-02-r>americas,project-01>africa,project-02>americas,training-0>americas,video-02-e>africa"
     );
     assert_eq!(
-        text(&db, "SELECT string_agg(c.iso3, ',' ORDER BY i.slug, c.iso3)
+        db.scalar::<String>("SELECT string_agg(c.iso3, ',' ORDER BY i.slug, c.iso3)
                    FROM items i JOIN item_countries ic ON ic.item_id = i.id JOIN countries c ON c.id = ic.country_id").await,
         "ZAF,CRI,BRB,LCA,PER"
     );
@@ -212,11 +202,9 @@ async fn importing_twice_changes_nothing() {
         .await
         .expect("first import");
     let first = dump(&db).await;
-    let updated_at = text(
-        &db,
-        "SELECT string_agg(updated_at::text, ',' ORDER BY id) FROM items",
-    )
-    .await;
+    let updated_at = db
+        .scalar::<String>("SELECT string_agg(updated_at::text, ',' ORDER BY id) FROM items")
+        .await;
     let summary = catalogue::import_bundled(&pool)
         .await
         .expect("second import");
@@ -226,11 +214,8 @@ async fn importing_twice_changes_nothing() {
     );
     assert_same_dump(&first, &dump(&db).await);
     assert_eq!(
-        text(
-            &db,
-            "SELECT string_agg(updated_at::text, ',' ORDER BY id) FROM items"
-        )
-        .await,
+        db.scalar::<String>("SELECT string_agg(updated_at::text, ',' ORDER BY id) FROM items")
+            .await,
         updated_at,
         "unchanged items are not rewritten"
     );
@@ -326,7 +311,7 @@ async fn items_added_outside_the_files_survive_an_import() {
         .await
         .expect("import again");
     assert_same_dump(&before, &dump(&db).await);
-    assert_eq!(count(&db, "SELECT count(*) FROM items").await, 11);
+    assert_eq!(db.scalar::<i64>("SELECT count(*) FROM items").await, 11);
 
     // The export carries it; importing that export keeps it as it was (its `source` now
     // holds the exported record) and from there export → import is a fixed point.
@@ -345,11 +330,11 @@ async fn items_added_outside_the_files_survive_an_import() {
                           || (SELECT string_agg(g.slug, ',') FROM item_guidance_sources ig
                               JOIN guidance_sources g ON g.id = ig.guidance_source_id WHERE item_id = i.id)
                    FROM items i WHERE slug = 'partner-report'";
-    let partner_before = text(&db, partner).await;
+    let partner_before = db.scalar::<String>(partner).await;
     catalogue::import_files(&pool, &exported)
         .await
         .expect("re-import of the export");
-    assert_eq!(text(&db, partner).await, partner_before);
+    assert_eq!(db.scalar::<String>(partner).await, partner_before);
     let settled = dump(&db).await;
     let exported_again = catalogue::export_files(&pool).await.expect("export");
     assert_eq!(
@@ -397,8 +382,7 @@ async fn reordered_lists_are_imported() {
         .await
         .expect("reordered lists import");
     assert_eq!(
-        text(
-            &db,
+        db.scalar::<String>(
             "SELECT string_agg(slug || '@' || position, ',' ORDER BY position) FROM document_types
                    WHERE position <= 2 OR position >= 12"
         )
@@ -406,7 +390,7 @@ async fn reordered_lists_are_imported() {
         "e-learning-course@1,analysis@2,other@12,podcast@13"
     );
     assert_eq!(
-        text(&db, "SELECT string_agg(slug || '@' || position, ',' ORDER BY position) FROM guidance_sources").await,
+        db.scalar::<String>("SELECT string_agg(slug || '@' || position, ',' ORDER BY position) FROM guidance_sources").await,
         "quno-obj22-sp-04@1,quno-obj22-sp-02@2,quno-obj22-sp-03@3,quno-obj22-sp-01@4"
     );
 }

@@ -46,15 +46,6 @@ const FACET_COUNT_DRIFT: &str = "
         WHERE a.listed AND b.listed GROUP BY 1, 2, 3, 4, 5, 6)
     SELECT count(*) FROM ((TABLE kept EXCEPT TABLE fresh) UNION ALL (TABLE fresh EXCEPT TABLE kept)) drift";
 
-async fn count(db: &TestDatabase, sql: &str) -> i64 {
-    db.client()
-        .await
-        .query_one(sql, &[])
-        .await
-        .expect("query")
-        .get(0)
-}
-
 /// Every page of `filter` in `sort`, forwards by `size` from the start.
 async fn all_pages(db: &TestDatabase, filter: &ItemFilter, sort: ItemSort) -> Vec<Vec<i32>> {
     let mut conn = db.pool().get().await.expect("connection");
@@ -92,6 +83,14 @@ async fn all_pages(db: &TestDatabase, filter: &ItemFilter, sort: ItemSort) -> Ve
         }
     }
     pages
+}
+
+/// The item ids of one parent's page among nested pages.
+fn ids_under(rows: &[PageRow], parent: i32) -> Vec<i32> {
+    rows.iter()
+        .filter(|r| r.parent_key == parent)
+        .map(|r| r.item.id)
+        .collect()
 }
 
 fn sorted(mut rows: Vec<FacetRow>) -> Vec<FacetRow> {
@@ -266,11 +265,7 @@ async fn a_list_of_one_country_region_principle_or_objective_reads_the_same_from
             .iter()
             .map(|r| r.item.id)
             .collect();
-        let under_parent: Vec<i32> = nested
-            .iter()
-            .filter(|r| r.parent_key == number)
-            .map(|r| r.item.id)
-            .collect();
+        let under_parent = ids_under(&nested, number);
         assert_eq!(under_parent, page, "objective {number}");
         let count = item_pages::counts(&mut conn, &alone, None)
             .await
@@ -304,17 +299,13 @@ async fn a_list_of_one_country_region_principle_or_objective_reads_the_same_from
              AND EXISTS (SELECT 1 FROM item_objectives l WHERE l.item_id = i.id AND l.objective_number = {number})
              AND EXISTS (SELECT 1 FROM item_objectives l WHERE l.item_id = i.id AND l.objective_number = 22)"
         );
-        let expected = count(&db, &format!("SELECT count(*) {both}")).await;
+        let expected = db.scalar::<i64>(&format!("SELECT count(*) {both}")).await;
         assert_eq!(
             narrowed.get(&number).copied(),
             Some(expected),
             "{number} and 22"
         );
-        let page: Vec<i32> = narrowed_pages
-            .iter()
-            .filter(|r| r.parent_key == number)
-            .map(|r| r.item.id)
-            .collect();
+        let page = ids_under(&narrowed_pages, number);
         let first: Vec<i32> = db
             .client()
             .await
@@ -334,14 +325,26 @@ async fn a_list_of_one_country_region_principle_or_objective_reads_the_same_from
 #[tokio::test]
 async fn links_keep_their_items_listing_keys_through_imports_and_edits() {
     let db = generated().await;
-    assert_eq!(count(&db, STALE_LINKS).await, 0, "generated and imported");
     assert_eq!(
-        count(&db, FACET_COUNT_DRIFT).await,
+        db.scalar::<i64>(STALE_LINKS).await,
         0,
         "generated and imported"
     );
-    assert!(count(&db, "SELECT count(*) FROM item_countries WHERE listed").await > 0);
-    assert!(count(&db, "SELECT count(*) FROM facet_counts WHERE count > 0").await > 1000);
+    assert_eq!(
+        db.scalar::<i64>(FACET_COUNT_DRIFT).await,
+        0,
+        "generated and imported"
+    );
+    assert!(
+        db.scalar::<i64>("SELECT count(*) FROM item_countries WHERE listed")
+            .await
+            > 0
+    );
+    assert!(
+        db.scalar::<i64>("SELECT count(*) FROM facet_counts WHERE count > 0")
+            .await
+            > 1000
+    );
 
     let client = db.client().await;
     // Retract a few, move others to another date and section, add a link: all followed.
@@ -356,8 +359,8 @@ async fn links_keep_their_items_listing_keys_through_imports_and_edits() {
         )
         .await
         .expect("edits");
-    assert_eq!(count(&db, STALE_LINKS).await, 0, "after edits");
-    assert_eq!(count(&db, FACET_COUNT_DRIFT).await, 0, "after edits");
+    assert_eq!(db.scalar::<i64>(STALE_LINKS).await, 0, "after edits");
+    assert_eq!(db.scalar::<i64>(FACET_COUNT_DRIFT).await, 0, "after edits");
 
     // Deletions (of items, cascading, and of links), several links of one item in one
     // statement, a re-publication, and a re-import that replaces the bundled items' links.
@@ -377,12 +380,21 @@ async fn links_keep_their_items_listing_keys_through_imports_and_edits() {
     catalogue::import_bundled(&db.pool())
         .await
         .expect("re-import");
-    assert_eq!(count(&db, FACET_COUNT_DRIFT).await, 0, "after deletions");
     assert_eq!(
-        count(&db, "SELECT count(*) FROM facet_counts WHERE count < 0").await,
+        db.scalar::<i64>(FACET_COUNT_DRIFT).await,
+        0,
+        "after deletions"
+    );
+    assert_eq!(
+        db.scalar::<i64>("SELECT count(*) FROM facet_counts WHERE count < 0")
+            .await,
         0
     );
-    assert!(count(&db, "SELECT count(*) FROM item_countries WHERE NOT listed").await >= 50);
+    assert!(
+        db.scalar::<i64>("SELECT count(*) FROM item_countries WHERE NOT listed")
+            .await
+            >= 50
+    );
 
     // A retracted item leaves its country's list at once.
     let retracted: String = client
@@ -400,18 +412,16 @@ async fn links_keep_their_items_listing_keys_through_imports_and_edits() {
     };
     let pages = all_pages(&db, &filter, ItemSort::GlobalFirst).await;
     let listed: Vec<i32> = pages.into_iter().flatten().collect();
-    let published: i64 = count(
-        &db,
-        &format!(
+    let published: i64 = db
+        .scalar::<i64>(&format!(
             "SELECT count(*) FROM items WHERE status = 'published' AND id = ANY('{{{}}}'::int4[])",
             listed
                 .iter()
                 .map(i32::to_string)
                 .collect::<Vec<_>>()
                 .join(",")
-        ),
-    )
-    .await;
+        ))
+        .await;
     assert_eq!(
         published,
         listed.len() as i64,

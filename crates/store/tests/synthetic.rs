@@ -42,15 +42,6 @@ async fn generated(size: SyntheticSize, seed: i64) -> TestDatabase {
     db
 }
 
-async fn text(db: &TestDatabase, sql: &str) -> String {
-    db.client()
-        .await
-        .query_one(sql, &[])
-        .await
-        .expect("query")
-        .get(0)
-}
-
 #[tokio::test]
 async fn the_bulk_path_writes_the_same_catalogue_and_restores_every_index_and_key() {
     let plain = SyntheticSize::items(3000);
@@ -64,19 +55,19 @@ async fn the_bulk_path_writes_the_same_catalogue_and_restores_every_index_and_ke
     let b = generated(bulk, 5).await;
     let c = generated(plain, 6).await;
 
-    let schema = text(&untouched, SCHEMA_OBJECTS).await;
+    let schema = untouched.scalar::<String>(SCHEMA_OBJECTS).await;
     assert!(schema.contains("items_published_search_idx") && schema.contains("FOREIGN KEY"));
-    assert_eq!(text(&b, SCHEMA_OBJECTS).await, schema);
-    assert_eq!(text(&a, SCHEMA_OBJECTS).await, schema);
+    assert_eq!(b.scalar::<String>(SCHEMA_OBJECTS).await, schema);
+    assert_eq!(a.scalar::<String>(SCHEMA_OBJECTS).await, schema);
 
-    let rows = text(&a, SYNTHETIC_ROWS).await;
+    let rows = a.scalar::<String>(SYNTHETIC_ROWS).await;
     assert_eq!(
-        text(&b, SYNTHETIC_ROWS).await,
+        b.scalar::<String>(SYNTHETIC_ROWS).await,
         rows,
         "same seed, same catalogue"
     );
     assert_ne!(
-        text(&c, SYNTHETIC_ROWS).await,
+        c.scalar::<String>(SYNTHETIC_ROWS).await,
         rows,
         "another seed, another catalogue"
     );

@@ -279,6 +279,16 @@ impl TestDatabase {
             .expect("building a pool")
     }
 
+    /// The single value `sql` returns, for assertions written in SQL.
+    pub async fn scalar<T: tokio_postgres::types::FromSqlOwned>(&self, sql: &str) -> T {
+        self.client()
+            .await
+            .query_one(sql, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .get(0)
+    }
+
     /// A plain client for assertions written in SQL.
     pub async fn client(&self) -> tokio_postgres::Client {
         let (client, connection) = tokio_postgres::connect(&self.url, NoTls)

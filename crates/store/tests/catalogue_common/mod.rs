@@ -49,31 +49,7 @@ pub fn assert_same_dump(before: &BTreeMap<String, String>, after: &BTreeMap<Stri
 }
 
 pub async fn catalogue_version(db: &TestDatabase) -> i64 {
-    db.client()
-        .await
-        .query_one("SELECT version FROM catalogue_version", &[])
-        .await
-        .expect("reading the version")
-        .get(0)
-}
-
-/// Runs `sql` and returns its single text value.
-pub async fn text(db: &TestDatabase, sql: &str) -> String {
-    db.client()
-        .await
-        .query_one(sql, &[])
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .get(0)
-}
-
-pub async fn count(db: &TestDatabase, sql: &str) -> i64 {
-    db.client()
-        .await
-        .query_one(sql, &[])
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .get(0)
+    db.scalar("SELECT version FROM catalogue_version").await
 }
 
 pub fn as_values(files: &[CatalogueFile]) -> BTreeMap<String, Value> {
