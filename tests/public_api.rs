@@ -118,13 +118,13 @@ async fn every_limit_breach_names_its_limit_with_the_limit_and_the_value() {
             5,
         ),
         (
-            // 1 + 50 × (nodes 1 × (1 + countries 10 × 1))
+            // The 23 objectives × (1 + a page of 50 × nodes (1 each) + 1)
             "cost",
-            "{ resources(first: 50) { nodes { countries { name } } } }".into(),
+            "{ objectives { resources(first: 50) { nodes { title } } } }".into(),
             json!({}),
             "MAX_COMPLEXITY_EXCEEDED",
             500,
-            1 + 50 * (1 + 10),
+            23 * (1 + 50 + 1),
         ),
         (
             "cost from a variable page size",

@@ -38,6 +38,8 @@ pub struct AppState {
     /// One permit per open `/graphql/ws` connection: the connection limit.
     pub subscriptions: std::sync::Arc<tokio::sync::Semaphore>,
     pub api: Arc<ApiSettings>,
+    /// The live list sizes the cost model reads; [`crate::list_sizes::follow`] keeps them.
+    pub list_sizes: gcm_store::list_sizes::LiveListSizes,
     cors_origins: Option<Vec<String>>,
     rate_limiter: Option<Arc<RateLimiter>>,
     /// Kept to rebuild the schemas with this deployment's curation settings.
@@ -61,7 +63,8 @@ impl AppState {
             ..SchemaOptions::default()
         };
         let schema = gcm_graphql::build_schema_with(pool.clone(), &options);
-        let api = ApiSettings::new(config, &schema.sdl())?;
+        let list_sizes = gcm_store::list_sizes::LiveListSizes::default();
+        let api = ApiSettings::new(config, &gcm_graphql::sdl(), list_sizes.clone())?;
         Ok(Self {
             traced_schema: gcm_graphql::build_traced_schema_with(pool.clone(), &options),
             schema,
@@ -71,6 +74,7 @@ impl AppState {
                 crate::subscriptions::DEFAULT_MAX_CONNECTIONS,
             )),
             api: Arc::new(api),
+            list_sizes,
             cors_origins: config.cors_origins(),
             rate_limiter: rate_limiter(config)?.map(Arc::new),
             introspection: config.introspection,

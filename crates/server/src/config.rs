@@ -20,7 +20,7 @@
 //! | variable                       | default  | meaning |
 //! |--------------------------------|----------|---------|
 //! | `GCM_MAX_DEPTH`                | `16`     | selection depth (`MAX_DEPTH_EXCEEDED`) |
-//! | `GCM_MAX_COMPLEXITY`           | `1000000`| requested cost: list fields cost their page size (`first`/`last`, default 20) or bound times their children (`MAX_COMPLEXITY_EXCEEDED`) |
+//! | `GCM_MAX_COMPLEXITY`           | `1000000`| requested cost: a list costs its size times its children, the size read from the SDL's `@listSize` and the live list sizes (README, "What a query costs"; `MAX_COMPLEXITY_EXCEEDED`) |
 //! | `GCM_MAX_ALIASES`              | `50`     | aliased fields, fragments expanded (`MAX_ALIASES_EXCEEDED`) |
 //! | `GCM_MAX_ROOT_FIELDS`          | `20`     | root fields (`MAX_ROOT_FIELDS_EXCEEDED`) |
 //! | `GCM_MAX_DIRECTIVES`           | `4`      | directives on one field or fragment (`MAX_DIRECTIVES_EXCEEDED`) |

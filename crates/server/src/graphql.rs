@@ -53,9 +53,16 @@ pub struct ApiSettings {
 const MAX_OPERATION_LABELS: usize = 200;
 
 impl ApiSettings {
-    pub fn new(config: &crate::config::ApiConfig, sdl: &str) -> anyhow::Result<Self> {
+    /// `sdl` is the served SDL (`_service { sdl }`), whose `@listSize` declarations the
+    /// cost model reads; `list_sizes` is the process's copy of the live list sizes.
+    pub fn new(
+        config: &crate::config::ApiConfig,
+        sdl: &str,
+        list_sizes: gcm_store::list_sizes::LiveListSizes,
+    ) -> anyhow::Result<Self> {
         let cost_model = CostModel::from_sdl(sdl)
-            .map_err(|e| anyhow::anyhow!("cannot read the schema for the cost model: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("cannot read the schema for the cost model: {e}"))?
+            .with_live(list_sizes);
         Ok(Self {
             limits: config.limits(),
             cost_model,

@@ -30,7 +30,15 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
         )),
     };
     match verdict {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Ok(()) => {
+            let warnings = crate::list_sizes::warnings(&state);
+            let body = if warnings.is_empty() {
+                json!({ "status": "ready" })
+            } else {
+                json!({ "status": "ready", "warnings": warnings })
+            };
+            (StatusCode::OK, Json(body))
+        }
         Err(reason) => {
             tracing::warn!(%reason, "not ready");
             (

@@ -12,6 +12,7 @@ pub mod config;
 pub mod database;
 pub mod graphql;
 pub mod health;
+pub mod list_sizes;
 pub mod metrics;
 pub mod persisted;
 pub mod rate_limit;
@@ -86,6 +87,7 @@ async fn serve(
     ));
     let state = AppState::with_config(pool.clone(), metrics, &config.api)?
         .with_curation(&curation, config.max_subscribers);
+    let list_sizes_task = list_sizes::start(&state, database_url).await;
     let app = build_app(state);
     let server = axum::serve(
         listener,
@@ -111,6 +113,7 @@ async fn serve(
         }
     }
     listener_task.abort();
+    list_sizes_task.abort();
     pool.close();
     info!("stopped serving");
     Ok(())

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod cluster;
 pub mod curation;
 pub mod error;
+pub mod list_sizes;
 pub mod migrations;
 pub mod models;
 mod pool;

@@ -46,6 +46,17 @@ const FACET_COUNT_DRIFT: &str = "
         WHERE a.listed AND b.listed GROUP BY 1, 2, 3, 4, 5, 6)
     SELECT count(*) FROM ((TABLE kept EXCEPT TABLE fresh) UNION ALL (TABLE fresh EXCEPT TABLE kept)) drift";
 
+/// The list sizes kept by triggers equal a count from scratch.
+async fn assert_list_sizes_exact(db: &TestDatabase, when: &str) {
+    let mut conn = db.pool().get().await.expect("connection");
+    let kept = gcm_store::list_sizes::load(&mut conn).await.expect("kept");
+    let fresh = gcm_store::list_sizes::recount(&mut conn)
+        .await
+        .expect("recount");
+    assert!(kept.len() > 20, "{kept:?}");
+    assert_eq!(kept, fresh, "list sizes {when}");
+}
+
 /// Every page of `filter` in `sort`, forwards by `size` from the start.
 async fn all_pages(db: &TestDatabase, filter: &ItemFilter, sort: ItemSort) -> Vec<Vec<i32>> {
     let mut conn = db.pool().get().await.expect("connection");
@@ -335,6 +346,7 @@ async fn links_keep_their_items_listing_keys_through_imports_and_edits() {
         0,
         "generated and imported"
     );
+    assert_list_sizes_exact(&db, "generated and imported").await;
     assert!(
         db.scalar::<i64>("SELECT count(*) FROM item_countries WHERE listed")
             .await
@@ -361,6 +373,7 @@ async fn links_keep_their_items_listing_keys_through_imports_and_edits() {
         .expect("edits");
     assert_eq!(db.scalar::<i64>(STALE_LINKS).await, 0, "after edits");
     assert_eq!(db.scalar::<i64>(FACET_COUNT_DRIFT).await, 0, "after edits");
+    assert_list_sizes_exact(&db, "after edits").await;
 
     // Deletions (of items, cascading, and of links), several links of one item in one
     // statement, a re-publication, and a re-import that replaces the bundled items' links.
@@ -368,6 +381,8 @@ async fn links_keep_their_items_listing_keys_through_imports_and_edits() {
         .batch_execute(
             "DELETE FROM items WHERE id IN (SELECT item_id FROM item_regions ORDER BY item_id LIMIT 30);
              DELETE FROM item_principles WHERE item_id % 5 = 0;
+             DELETE FROM item_guidance_sources WHERE item_id % 2 = 0 AND guidance_source_id =
+                 (SELECT guidance_source_id FROM item_guidance_sources GROUP BY 1 ORDER BY count(*) DESC LIMIT 1);
              INSERT INTO item_objectives (item_id, objective_number)
                  SELECT i.id, o.number FROM (SELECT id FROM items WHERE id % 11 = 0 LIMIT 40) i
                  CROSS JOIN (VALUES (1), (2), (3)) AS o(number)
@@ -390,6 +405,7 @@ async fn links_keep_their_items_listing_keys_through_imports_and_edits() {
             .await,
         0
     );
+    assert_list_sizes_exact(&db, "after deletions and a re-import").await;
     assert!(
         db.scalar::<i64>("SELECT count(*) FROM item_countries WHERE NOT listed")
             .await

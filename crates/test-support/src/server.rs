@@ -90,17 +90,27 @@ impl TestServer {
         body["data"].clone()
     }
 
-    /// The value of an unlabelled Prometheus counter or gauge in `/metrics` (0 when absent).
-    pub async fn metric(&self, name: &str) -> f64 {
-        let text = self
-            .http
-            .get(self.url("/metrics"))
+    /// The body of a GET of `path`, as text.
+    pub async fn get_text(&self, path: &str) -> String {
+        self.http
+            .get(self.url(path))
             .send()
             .await
-            .expect("GET /metrics")
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
             .text()
             .await
-            .expect("metrics text");
+            .unwrap_or_else(|e| panic!("GET {path}: body: {e}"))
+    }
+
+    /// The body of a GET of `path`, as JSON.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let text = self.get_text(path).await;
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {path}: {e}: {text}"))
+    }
+
+    /// The value of an unlabelled Prometheus counter or gauge in `/metrics` (0 when absent).
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text = self.get_text("/metrics").await;
         text.lines()
             .filter_map(|line| line.strip_prefix(name))
             .filter_map(|rest| rest.strip_prefix(' '))

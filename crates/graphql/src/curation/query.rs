@@ -11,6 +11,7 @@ use super::types::{
 };
 use super::{curation_error, require};
 use crate::error::{ApiError, ApiResult, MAX_PAGE_SIZE, gql};
+use crate::limits::directives::{design, first_only, list_size};
 use crate::query::conn;
 
 /// Builds the submissions' objects with two statements (items, reviews), whatever their number.
@@ -48,6 +49,7 @@ pub struct CurationQuery;
 #[Object]
 impl CurationQuery {
     /// The caller's own submissions, newest first (any role with a key).
+    #[graphql(directive = list_size::apply(Some(design::SUBMISSIONS), None, None, None))]
     async fn my_submissions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Submission>> {
         let who = require(ctx, &[Role::Contributor, Role::Reviewer, Role::Admin])?;
         let mut conn = conn(ctx).await?;
@@ -60,6 +62,7 @@ impl CurationQuery {
     }
 
     /// Submissions under review, oldest first, with their reviews (reviewers and admins).
+    #[graphql(directive = list_size::apply(Some(design::SUBMISSIONS), None, None, None))]
     async fn review_queue(&self, ctx: &Context<'_>) -> ApiResult<Vec<Submission>> {
         require(ctx, &[Role::Reviewer, Role::Admin])?;
         let mut conn = conn(ctx).await?;
@@ -93,6 +96,7 @@ impl CurationQuery {
     }
 
     /// The audit trail, oldest first (admins).
+    #[graphql(directive = list_size::apply(Some(50), first_only(), Some(vec!["entries".to_owned()]), Some(false)))]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

@@ -10,6 +10,7 @@ use gcm_store::curation::submissions::{self, ReviewView, SubmissionRow};
 use gcm_store::models::catalogue_items::ItemRow;
 
 use crate::error::{ApiError, ApiResult, corrupt};
+use crate::limits::directives::{design, list_size};
 use crate::types::enums::ResourceSection;
 use crate::types::item::CatalogueItem;
 use crate::types::scalars::Date;
@@ -167,6 +168,7 @@ impl Submission {
     }
 
     /// Every review, oldest first, earlier rounds included.
+    #[graphql(directive = list_size::apply(Some(design::SUBMISSION_REVIEWS), None, None, None))]
     async fn reviews(&self) -> Vec<Review> {
         self.reviews.iter().cloned().map(Review).collect()
     }

@@ -308,17 +308,75 @@ pub fn sdl_options() -> SDLExportOptions {
     SDLExportOptions::new().federation().compose_directive()
 }
 
+/// The Federation version the SDL links: the newest that the pinned `@apollo/composition`
+/// composes without hints (`tests/federation`), and at least v2.9, where `@cost` and
+/// `@listSize` (demand control) come from.
+pub const FEDERATION_VERSION: &str = "v2.14";
+
+/// Federation directives the SDL imports. async-graphql 7 writes a v2.5 link; the
+/// export replaces it with this version and these imports ([`link_federation`]).
+const FEDERATION_IMPORTS: &[&str] = &[
+    "@key",
+    "@tag",
+    "@shareable",
+    "@inaccessible",
+    "@override",
+    "@external",
+    "@provides",
+    "@requires",
+    "@composeDirective",
+    "@interfaceObject",
+    "@requiresScopes",
+    "@cost",
+    "@listSize",
+];
+
 /// The subgraph SDL (what `_service { sdl }` returns and `schema.graphql` holds).
 pub fn federation_sdl() -> String {
     static SDL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SDL.get_or_init(|| {
-        Schema::build(KeyQuery::default(), crate::Mutation, crate::Subscription)
-            .enable_federation()
-            .enable_subscription_in_federation()
-            .finish()
-            .sdl_with_options(sdl_options())
+        link_federation(
+            &Schema::build(KeyQuery::default(), crate::Mutation, crate::Subscription)
+                .enable_federation()
+                .enable_subscription_in_federation()
+                .finish()
+                .sdl_with_options(sdl_options()),
+        )
     })
     .clone()
+}
+
+/// Links [`FEDERATION_VERSION`] with [`FEDERATION_IMPORTS`] in place of async-graphql's
+/// own link, and drops the definitions of the imported directives (a router knows them
+/// from the link; a subgraph that redefines them must match the spec to the letter).
+fn link_federation(exported: &str) -> String {
+    let mut out = String::with_capacity(exported.len());
+    let mut lines = exported.lines().peekable();
+    while let Some(line) = lines.next() {
+        if line.starts_with("directive @listSize(") || line.starts_with("directive @cost(") {
+            continue;
+        }
+        if line == "extend schema @link(" {
+            // async-graphql's link block: `url: …,`, `import: […]`, `)`.
+            for skipped in lines.by_ref() {
+                if skipped == ")" {
+                    break;
+                }
+            }
+            let imports = FEDERATION_IMPORTS
+                .iter()
+                .map(|name| format!("\"{name}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push_str(&format!(
+                "extend schema @link(\n\turl: \"https://specs.apollo.dev/federation/{FEDERATION_VERSION}\",\n\timport: [{imports}]\n)\n"
+            ));
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]

@@ -143,3 +143,25 @@ where
 {
     Ok(loaders.load_one(key).await?.unwrap_or_default())
 }
+
+/// [`many`] cut to the client's `first` (0 to 100, checked before anything loads): the
+/// slicing argument every curated relation list takes.
+pub async fn many_first<K, V>(
+    loaders: &Loaders,
+    key: K,
+    first: Option<i32>,
+) -> Result<Vec<V>, ApiError>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+    CatalogueLoader: Loader<K, Value = Vec<V>, Error = ApiError>,
+{
+    let limit = first
+        .map(|n| crate::types::connection::page_size("first", n))
+        .transpose()?;
+    let mut rows = many(loaders, key).await?;
+    if let Some(limit) = limit {
+        rows.truncate(limit);
+    }
+    Ok(rows)
+}

@@ -5,6 +5,7 @@ use gcm_domain::ObjectiveNumber;
 use gcm_store::models::{objectives, reference};
 
 use crate::error::{ApiResult, gql};
+use crate::limits::directives::{fixed, list_size};
 use crate::loaders::{ObjectiveByNumber, one};
 use crate::query::conn;
 use crate::types::objective::Objective;
@@ -16,6 +17,7 @@ pub struct CatalogueQuery;
 #[Object]
 impl CatalogueQuery {
     /// The 23 GCM objectives, in order.
+    #[graphql(directive = list_size::apply(Some(fixed::OBJECTIVES), None, None, None))]
     async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<Objective>> {
         let rows = objectives::all(&mut *conn(ctx).await?).await.map_err(gql)?;
         Ok(rows.into_iter().map(Objective).collect())
@@ -35,6 +37,7 @@ impl CatalogueQuery {
     }
 
     /// The ten guiding principles, in the order of A/RES/73/195 paragraph 15.
+    #[graphql(directive = list_size::apply(Some(fixed::PRINCIPLES), None, None, None))]
     async fn principles(&self, ctx: &Context<'_>) -> ApiResult<Vec<GuidingPrinciple>> {
         let rows = reference::all_principles(&mut *conn(ctx).await?)
             .await
@@ -43,6 +46,7 @@ impl CatalogueQuery {
     }
 
     /// The Hub's document types, in menu order.
+    #[graphql(directive = list_size::apply(Some(fixed::DOCUMENT_TYPES), None, None, None))]
     async fn document_types(&self, ctx: &Context<'_>) -> ApiResult<Vec<DocumentType>> {
         let rows = reference::all_document_types(&mut *conn(ctx).await?)
             .await
@@ -51,6 +55,7 @@ impl CatalogueQuery {
     }
 
     /// ILO conventions and recommendations the catalogue refers to, by code.
+    #[graphql(directive = list_size::apply(Some(fixed::INSTRUMENTS), None, None, None))]
     async fn instruments(&self, ctx: &Context<'_>) -> ApiResult<Vec<Instrument>> {
         let rows = objectives::all_instruments(&mut *conn(ctx).await?)
             .await

@@ -5,6 +5,7 @@ use gcm_domain::{Iso3, Slug};
 use gcm_store::models::{countries, reference};
 
 use crate::error::{ApiResult, gql};
+use crate::limits::directives::{fixed, list_size};
 use crate::loaders::{CountryByIso3, one};
 use crate::query::conn;
 use crate::types::geography::{Country, Region};
@@ -15,6 +16,7 @@ pub struct GeographyQuery;
 #[Object]
 impl GeographyQuery {
     /// The five regions, in menu order.
+    #[graphql(directive = list_size::apply(Some(fixed::REGIONS), None, None, None))]
     async fn regions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Region>> {
         let rows = reference::all_regions(&mut *conn(ctx).await?)
             .await
@@ -23,6 +25,7 @@ impl GeographyQuery {
     }
 
     /// The 195 countries and entities of the Hub's menu, alphabetical; optionally of one region.
+    #[graphql(directive = list_size::apply(Some(fixed::COUNTRIES), None, None, None))]
     async fn countries(
         &self,
         ctx: &Context<'_>,

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult, gql};
 use crate::ids::{decode_cursor, encode_cursor};
+use crate::limits::directives::{CONNECTION_ASSUMED, edges_and_nodes, first_only, list_size};
 use crate::query::conn;
 use crate::types::connection::{PageArgs, PageInfo};
 use crate::types::enums::Mechanism;
@@ -148,6 +149,7 @@ pub struct GuidanceQuery;
 #[Object]
 impl GuidanceQuery {
     /// Guidance from UN human-rights mechanisms, by objective, mechanism and position.
+    #[graphql(directive = list_size::apply(Some(CONNECTION_ASSUMED), first_only(), edges_and_nodes(), Some(false)))]
     async fn guidance_sources(
         &self,
         ctx: &Context<'_>,

@@ -4,6 +4,7 @@ use async_graphql::{Context, Object};
 use gcm_store::models::item_pages::{self, FacetDimension};
 
 use crate::error::{ApiError, ApiResult, gql};
+use crate::limits::directives::{CONNECTION_ASSUMED, edges_and_nodes, first_or_last, list_size};
 use crate::query::conn;
 use crate::types::connection::{CatalogueItemConnection, PageArgs};
 use crate::types::enums::ItemSort;
@@ -25,6 +26,7 @@ impl ItemQuery {
     /// Full-text search over every published item: titles weigh more than summaries,
     /// accents are ignored, and each hit has a highlighted snippet.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(directive = list_size::apply(Some(CONNECTION_ASSUMED), first_or_last(), edges_and_nodes(), Some(false)))]
     async fn search(
         &self,
         ctx: &Context<'_>,

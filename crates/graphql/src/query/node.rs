@@ -7,6 +7,7 @@ pub use gcm_store::curation::links::parse_action_code;
 
 use crate::error::{ApiError, ApiResult, gql};
 use crate::ids::{NodeType, parse_node_id};
+use crate::limits::directives::list_size;
 use crate::loaders::{
     ActionByCode, CountryByIso3, DocumentTypeBySlug, GuidanceBySlug, InstrumentByCode, Loaders,
     ObjectiveByNumber, PrincipleBySlug, PublishedItemBySlug, RegionBySlug, one,
@@ -91,6 +92,7 @@ impl NodeQuery {
     }
 
     /// Many entities by global id, in the order asked (null where nothing has the id). At most 100 ids.
+    #[graphql(directive = list_size::apply(Some(MAX_NODES as i32), None, None, None))]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
             return Err(gql(ApiError::bad_input(format!(

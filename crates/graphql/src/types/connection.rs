@@ -34,7 +34,7 @@ pub struct PagePlan<C> {
     pub cursor: Option<C>,
 }
 
-fn page_size(argument: &'static str, value: i32) -> Result<usize, ApiError> {
+pub(crate) fn page_size(argument: &'static str, value: i32) -> Result<usize, ApiError> {
     if value < 0 {
         return Err(ApiError::bad_input(format!(
             "`{argument}` must not be negative"

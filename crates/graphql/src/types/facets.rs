@@ -8,6 +8,7 @@ use super::geography::{Country, Region};
 use super::objective::Objective;
 use super::reference::{DocumentType, GuidingPrinciple};
 use crate::error::{ApiResult, gql};
+use crate::limits::directives::{fixed, list_size};
 use crate::loaders::{
     CountryByIso3, DocumentTypeBySlug, Loaders, ObjectiveByNumber, PrincipleBySlug, RegionBySlug,
 };
@@ -122,6 +123,7 @@ impl Facets {
     }
 
     /// By kind: resources, events, projects.
+    #[graphql(directive = list_size::apply(Some(fixed::KINDS), None, None, None))]
     async fn kinds(&self) -> ApiResult<Vec<KindCount>> {
         self.of("kind")
             .map(|(k, count)| {
@@ -135,6 +137,7 @@ impl Facets {
     }
 
     /// By objective, in objective order.
+    #[graphql(directive = list_size::apply(Some(fixed::OBJECTIVES), None, None, None))]
     async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<ObjectiveCount>> {
         let mut out = resolved(
             ctx,
@@ -152,6 +155,7 @@ impl Facets {
     }
 
     /// By guiding principle, in menu order.
+    #[graphql(directive = list_size::apply(Some(fixed::PRINCIPLES), None, None, None))]
     async fn principles(&self, ctx: &Context<'_>) -> ApiResult<Vec<PrincipleCount>> {
         let mut out = resolved(
             ctx,
@@ -169,6 +173,7 @@ impl Facets {
     }
 
     /// By region, in menu order.
+    #[graphql(directive = list_size::apply(Some(fixed::REGIONS), None, None, None))]
     async fn regions(&self, ctx: &Context<'_>) -> ApiResult<Vec<RegionCount>> {
         let mut out = resolved(
             ctx,
@@ -186,6 +191,7 @@ impl Facets {
     }
 
     /// By country, most items first, then by name.
+    #[graphql(directive = list_size::apply(Some(fixed::COUNTRIES), None, None, None))]
     async fn countries(&self, ctx: &Context<'_>) -> ApiResult<Vec<CountryCount>> {
         let mut out = resolved(
             ctx,
@@ -207,6 +213,7 @@ impl Facets {
     }
 
     /// By document type, in menu order.
+    #[graphql(directive = list_size::apply(Some(fixed::DOCUMENT_TYPES), None, None, None))]
     async fn document_types(&self, ctx: &Context<'_>) -> ApiResult<Vec<DocumentTypeCount>> {
         let mut out = resolved(
             ctx,
@@ -224,6 +231,7 @@ impl Facets {
     }
 
     /// By resource section, in the Hub's order.
+    #[graphql(directive = list_size::apply(Some(fixed::SECTIONS), None, None, None))]
     async fn sections(&self) -> ApiResult<Vec<SectionCount>> {
         let mut out = self
             .of("section")
@@ -241,6 +249,7 @@ impl Facets {
     }
 
     /// By scope: global, regional, national.
+    #[graphql(directive = list_size::apply(Some(fixed::SCOPES), None, None, None))]
     async fn scopes(&self) -> ApiResult<Vec<ScopeCount>> {
         let mut out = self
             .of("scope")
@@ -257,6 +266,7 @@ impl Facets {
     }
 
     /// By year of publication, newest first (undated items are not counted here).
+    #[graphql(directive = list_size::apply(Some(fixed::YEARS), None, None, None))]
     async fn years(&self) -> Vec<YearCount> {
         let mut out: Vec<YearCount> = self
             .of("year")

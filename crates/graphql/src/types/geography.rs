@@ -9,7 +9,8 @@ use super::enums::CountryKind;
 use super::item_lists::CountryItems;
 use crate::error::{ApiResult, corrupt, gql};
 use crate::ids::{NodeType, node_id};
-use crate::loaders::{CountriesOfRegion, RegionById, many, one};
+use crate::limits::directives::{design, first_only, list_size};
+use crate::loaders::{CountriesOfRegion, RegionById, many_first, one};
 
 /// A UN M49 continental region, as the Hub groups countries.
 #[derive(Debug, Clone)]
@@ -40,8 +41,13 @@ impl Region {
     }
 
     /// The region's countries, in the Hub's (alphabetical) order.
-    async fn countries(&self, ctx: &Context<'_>) -> ApiResult<Vec<Country>> {
-        let rows = many(ctx.data()?, CountriesOfRegion(self.0.id))
+    #[graphql(directive = list_size::apply(Some(design::REGION_COUNTRIES), first_only(), None, Some(false)))]
+    async fn countries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>,
+    ) -> ApiResult<Vec<Country>> {
+        let rows = many_first(ctx.data()?, CountriesOfRegion(self.0.id), first)
             .await
             .map_err(gql)?;
         Ok(rows.into_iter().map(Country).collect())

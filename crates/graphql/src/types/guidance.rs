@@ -9,7 +9,8 @@ use super::item::{Event, Project, Resource};
 use super::objective::{Action, Objective, objective_by_number};
 use crate::error::{ApiError, ApiResult, gql};
 use crate::ids::{NodeType, node_id};
-use crate::loaders::{ActionsOfGuidance, ItemsOfGuidance, Loaders, many, one};
+use crate::limits::directives::{design, first_only, list_size};
+use crate::loaders::{ActionsOfGuidance, ItemsOfGuidance, Loaders, many_first, one};
 
 /// A recommendation of a Special Procedure or Treaty Body that bears on an objective,
 /// as compiled in QUNO's "Foundations for Implementation".
@@ -21,8 +22,14 @@ async fn items_of_kind<T>(
     ctx: &Context<'_>,
     guidance_id: i32,
     kind: gcm_domain::ItemKind,
+    first: Option<i32>,
     wrap: impl Fn(ItemRow) -> Result<T, ApiError>,
 ) -> ApiResult<Vec<T>> {
+    let limit = first
+        .map(|n| crate::types::connection::page_size("first", n))
+        .transpose()
+        .map_err(gql)?
+        .unwrap_or(usize::MAX);
     let loaders = ctx.data::<Loaders>()?;
     let Some(rows) = one(loaders, ItemsOfGuidance(guidance_id))
         .await
@@ -32,6 +39,7 @@ async fn items_of_kind<T>(
     };
     rows.iter()
         .filter(|row| row.kind == kind.as_str())
+        .take(limit)
         .map(|row| wrap(row.clone()).map_err(gql))
         .collect()
 }
@@ -97,35 +105,64 @@ impl GuidanceSource {
     }
 
     /// The lettered actions this guidance speaks to (curated links).
-    async fn actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Action>> {
-        let rows = many(ctx.data()?, ActionsOfGuidance(self.0.id))
+    #[graphql(directive = list_size::apply(Some(design::GUIDANCE_ACTIONS), first_only(), None, Some(false)))]
+    async fn actions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>,
+    ) -> ApiResult<Vec<Action>> {
+        let rows = many_first(ctx.data()?, ActionsOfGuidance(self.0.id), first)
             .await
             .map_err(gql)?;
         Ok(rows.into_iter().map(Action).collect())
     }
 
     /// Published resources related to this guidance (curated links), global first.
-    async fn resources(&self, ctx: &Context<'_>) -> ApiResult<Vec<Resource>> {
+    #[graphql(directive = list_size::apply(Some(design::GUIDANCE_ITEMS), first_only(), None, Some(false)))]
+    async fn resources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>,
+    ) -> ApiResult<Vec<Resource>> {
         items_of_kind(
             ctx,
             self.0.id,
             gcm_domain::ItemKind::Resource,
+            first,
             Resource::from_row,
         )
         .await
     }
 
     /// Published events related to this guidance (curated links), global first.
-    async fn events(&self, ctx: &Context<'_>) -> ApiResult<Vec<Event>> {
-        items_of_kind(ctx, self.0.id, gcm_domain::ItemKind::Event, Event::from_row).await
+    #[graphql(directive = list_size::apply(Some(design::GUIDANCE_ITEMS), first_only(), None, Some(false)))]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>,
+    ) -> ApiResult<Vec<Event>> {
+        items_of_kind(
+            ctx,
+            self.0.id,
+            gcm_domain::ItemKind::Event,
+            first,
+            Event::from_row,
+        )
+        .await
     }
 
     /// Published projects related to this guidance (curated links), global first.
-    async fn projects(&self, ctx: &Context<'_>) -> ApiResult<Vec<Project>> {
+    #[graphql(directive = list_size::apply(Some(design::GUIDANCE_ITEMS), first_only(), None, Some(false)))]
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>,
+    ) -> ApiResult<Vec<Project>> {
         items_of_kind(
             ctx,
             self.0.id,
             gcm_domain::ItemKind::Project,
+            first,
             Project::from_row,
         )
         .await

@@ -12,16 +12,13 @@ use super::reference::{DocumentType, GuidingPrinciple};
 use super::scalars::Date;
 use crate::error::{ApiError, ApiResult, corrupt, gql};
 use crate::ids::{NodeType, node_id};
+use crate::limits::directives::{design, first_only, list_size};
 use crate::loaders::{
     ActionsOfItem, CountriesOfItem, CountryById, DocumentTypeById, GuidanceOfItem,
-    ObjectivesOfItem, PrinciplesOfItem, RegionsOfItem, many, one,
+    ObjectivesOfItem, PrinciplesOfItem, RegionsOfItem, many_first, one,
 };
 
 /// Anything the Hub catalogues under an objective: a resource, an event or a project.
-#[expect(
-    clippy::duplicated_attributes,
-    reason = "each `field(...)` of the interface repeats `ty = ...`"
-)]
 #[derive(Interface)]
 #[graphql(
     field(
@@ -63,32 +60,44 @@ use crate::loaders::{
     field(
         name = "objectives",
         ty = "ApiResult<Vec<Objective>>",
-        desc = "The GCM objectives the item serves."
+        desc = "The GCM objectives the item serves.",
+        arg(name = "first", ty = "Option<i32>", desc = "At most this many, 0 to 100 (default: all)."),
+        directive = list_size::apply(Some(design::ITEM_OBJECTIVES), first_only(), None, Some(false))
     ),
     field(
         name = "principles",
         ty = "ApiResult<Vec<GuidingPrinciple>>",
-        desc = "The guiding principles the item is tagged with."
+        desc = "The guiding principles the item is tagged with.",
+        arg(name = "first", ty = "Option<i32>", desc = "At most this many, 0 to 100 (default: all)."),
+        directive = list_size::apply(Some(design::ITEM_PRINCIPLES), first_only(), None, Some(false))
     ),
     field(
         name = "regions",
         ty = "ApiResult<Vec<Region>>",
-        desc = "The regions the item is tied to."
+        desc = "The regions the item is tied to.",
+        arg(name = "first", ty = "Option<i32>", desc = "At most this many, 0 to 100 (default: all)."),
+        directive = list_size::apply(Some(design::ITEM_REGIONS), first_only(), None, Some(false))
     ),
     field(
         name = "countries",
         ty = "ApiResult<Vec<Country>>",
-        desc = "The countries the item is tied to."
+        desc = "The countries the item is tied to.",
+        arg(name = "first", ty = "Option<i32>", desc = "At most this many, 0 to 100 (default: all)."),
+        directive = list_size::apply(Some(design::ITEM_COUNTRIES), first_only(), None, Some(false))
     ),
     field(
         name = "guidance_sources",
         ty = "ApiResult<Vec<GuidanceSource>>",
-        desc = "Human-rights guidance the item relates to (curated links)."
+        desc = "Human-rights guidance the item relates to (curated links).",
+        arg(name = "first", ty = "Option<i32>", desc = "At most this many, 0 to 100 (default: all)."),
+        directive = list_size::apply(Some(design::ITEM_GUIDANCE), first_only(), None, Some(false))
     ),
     field(
         name = "actions",
         ty = "ApiResult<Vec<Action>>",
-        desc = "Lettered GCM actions the item serves (curated links)."
+        desc = "Lettered GCM actions the item serves (curated links).",
+        arg(name = "first", ty = "Option<i32>", desc = "At most this many, 0 to 100 (default: all)."),
+        directive = list_size::apply(Some(design::ITEM_ACTIONS), first_only(), None, Some(false))
     ),
     field(
         name = "created_at",
@@ -198,38 +207,44 @@ macro_rules! catalogue_item_object {
             }
 
             /// The GCM objectives the item serves.
-            pub async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<Objective>> {
-                let rows = many(ctx.data()?, ObjectivesOfItem(self.0.id)).await.map_err(gql)?;
+            #[graphql(directive = list_size::apply(Some(design::ITEM_OBJECTIVES), first_only(), None, Some(false)))]
+            pub async fn objectives(&self, ctx: &Context<'_>, #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>) -> ApiResult<Vec<Objective>> {
+                let rows = many_first(ctx.data()?, ObjectivesOfItem(self.0.id), first).await.map_err(gql)?;
                 Ok(rows.into_iter().map(Objective).collect())
             }
 
             /// The guiding principles the item is tagged with.
-            pub async fn principles(&self, ctx: &Context<'_>) -> ApiResult<Vec<GuidingPrinciple>> {
-                let rows = many(ctx.data()?, PrinciplesOfItem(self.0.id)).await.map_err(gql)?;
+            #[graphql(directive = list_size::apply(Some(design::ITEM_PRINCIPLES), first_only(), None, Some(false)))]
+            pub async fn principles(&self, ctx: &Context<'_>, #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>) -> ApiResult<Vec<GuidingPrinciple>> {
+                let rows = many_first(ctx.data()?, PrinciplesOfItem(self.0.id), first).await.map_err(gql)?;
                 Ok(rows.into_iter().map(GuidingPrinciple).collect())
             }
 
             /// The regions the item is tied to.
-            pub async fn regions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Region>> {
-                let rows = many(ctx.data()?, RegionsOfItem(self.0.id)).await.map_err(gql)?;
+            #[graphql(directive = list_size::apply(Some(design::ITEM_REGIONS), first_only(), None, Some(false)))]
+            pub async fn regions(&self, ctx: &Context<'_>, #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>) -> ApiResult<Vec<Region>> {
+                let rows = many_first(ctx.data()?, RegionsOfItem(self.0.id), first).await.map_err(gql)?;
                 Ok(rows.into_iter().map(Region).collect())
             }
 
             /// The countries the item is tied to.
-            pub async fn countries(&self, ctx: &Context<'_>) -> ApiResult<Vec<Country>> {
-                let rows = many(ctx.data()?, CountriesOfItem(self.0.id)).await.map_err(gql)?;
+            #[graphql(directive = list_size::apply(Some(design::ITEM_COUNTRIES), first_only(), None, Some(false)))]
+            pub async fn countries(&self, ctx: &Context<'_>, #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>) -> ApiResult<Vec<Country>> {
+                let rows = many_first(ctx.data()?, CountriesOfItem(self.0.id), first).await.map_err(gql)?;
                 Ok(rows.into_iter().map(Country).collect())
             }
 
             /// Human-rights guidance the item relates to (curated links).
-            pub async fn guidance_sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<GuidanceSource>> {
-                let rows = many(ctx.data()?, GuidanceOfItem(self.0.id)).await.map_err(gql)?;
+            #[graphql(directive = list_size::apply(Some(design::ITEM_GUIDANCE), first_only(), None, Some(false)))]
+            pub async fn guidance_sources(&self, ctx: &Context<'_>, #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>) -> ApiResult<Vec<GuidanceSource>> {
+                let rows = many_first(ctx.data()?, GuidanceOfItem(self.0.id), first).await.map_err(gql)?;
                 Ok(rows.into_iter().map(GuidanceSource).collect())
             }
 
             /// Lettered GCM actions the item serves (curated links).
-            pub async fn actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Action>> {
-                let rows = many(ctx.data()?, ActionsOfItem(self.0.id)).await.map_err(gql)?;
+            #[graphql(directive = list_size::apply(Some(design::ITEM_ACTIONS), first_only(), None, Some(false)))]
+            pub async fn actions(&self, ctx: &Context<'_>, #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>) -> ApiResult<Vec<Action>> {
+                let rows = many_first(ctx.data()?, ActionsOfItem(self.0.id), first).await.map_err(gql)?;
                 Ok(rows.into_iter().map(Action).collect())
             }
 

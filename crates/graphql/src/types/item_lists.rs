@@ -13,6 +13,7 @@ use super::connection::{
 use super::enums::ItemSort;
 use super::filter::ItemFilter;
 use crate::error::{ApiError, ApiResult, gql};
+use crate::limits::directives::{CONNECTION_ASSUMED, edges_and_nodes, first_or_last, list_size};
 use crate::loaders::{ItemCountOf, ItemPageOf, Loaders};
 
 /// A validated list request: the store's filter, order and page plan.
@@ -131,6 +132,7 @@ macro_rules! item_lists {
         impl $name {
             #[doc = $resources]
             #[allow(clippy::too_many_arguments)]
+            #[graphql(directive = list_size::apply(Some(CONNECTION_ASSUMED), first_or_last(), edges_and_nodes(), Some(false)))]
             async fn resources(
                 &self,
                 ctx: &Context<'_>,
@@ -149,6 +151,7 @@ macro_rules! item_lists {
 
             #[doc = $events]
             #[allow(clippy::too_many_arguments)]
+            #[graphql(directive = list_size::apply(Some(CONNECTION_ASSUMED), first_or_last(), edges_and_nodes(), Some(false)))]
             async fn events(
                 &self,
                 ctx: &Context<'_>,
@@ -167,6 +170,7 @@ macro_rules! item_lists {
 
             #[doc = $projects]
             #[allow(clippy::too_many_arguments)]
+            #[graphql(directive = list_size::apply(Some(CONNECTION_ASSUMED), first_or_last(), edges_and_nodes(), Some(false)))]
             async fn projects(
                 &self,
                 ctx: &Context<'_>,

@@ -9,9 +9,10 @@ use super::item_lists::ObjectiveItems;
 use super::reference::Instrument;
 use crate::error::{ApiResult, gql};
 use crate::ids::{NodeType, node_id};
+use crate::limits::directives::{design, first_only, list_size};
 use crate::loaders::{
     GuidanceOfAction, GuidanceOfObjective, InstrumentsOfObjective, ObjectiveByNumber,
-    PolicyOptionsOfObjective, RelatedOfObjective, many, one,
+    PolicyOptionsOfObjective, RelatedOfObjective, many_first, one,
 };
 
 /// One of the 23 objectives of the Global Compact for Safe, Orderly and Regular Migration.
@@ -64,10 +65,16 @@ impl Objective {
     }
 
     /// The lettered actions that realise the commitment (empty where the text is not held yet).
-    async fn actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Action>> {
-        let rows = many(
+    #[graphql(directive = list_size::apply(Some(design::OBJECTIVE_ACTIONS), first_only(), None, Some(false)))]
+    async fn actions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>,
+    ) -> ApiResult<Vec<Action>> {
+        let rows = many_first(
             ctx.data()?,
             crate::loaders::ActionsOfObjective(self.0.number),
+            first,
         )
         .await
         .map_err(gql)?;
@@ -75,16 +82,26 @@ impl Objective {
     }
 
     /// Guidance from UN human-rights mechanisms for this objective.
-    async fn guidance_sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<GuidanceSource>> {
-        let rows = many(ctx.data()?, GuidanceOfObjective(self.0.number))
+    #[graphql(directive = list_size::apply(Some(design::OBJECTIVE_GUIDANCE), first_only(), None, Some(false)))]
+    async fn guidance_sources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>,
+    ) -> ApiResult<Vec<GuidanceSource>> {
+        let rows = many_first(ctx.data()?, GuidanceOfObjective(self.0.number), first)
             .await
             .map_err(gql)?;
         Ok(rows.into_iter().map(GuidanceSource).collect())
     }
 
     /// Other objectives whose text is relevant to this one's theme, with the paragraph.
-    async fn related_objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<RelatedObjective>> {
-        let rows = many(ctx.data()?, RelatedOfObjective(self.0.number))
+    #[graphql(directive = list_size::apply(Some(design::OBJECTIVE_RELATED), first_only(), None, Some(false)))]
+    async fn related_objectives(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>,
+    ) -> ApiResult<Vec<RelatedObjective>> {
+        let rows = many_first(ctx.data()?, RelatedOfObjective(self.0.number), first)
             .await
             .map_err(gql)?;
         Ok(rows
@@ -97,16 +114,26 @@ impl Objective {
     }
 
     /// ILO instruments the Hub's page for this objective refers to.
-    async fn instruments(&self, ctx: &Context<'_>) -> ApiResult<Vec<Instrument>> {
-        let rows = many(ctx.data()?, InstrumentsOfObjective(self.0.number))
+    #[graphql(directive = list_size::apply(Some(design::OBJECTIVE_INSTRUMENTS), first_only(), None, Some(false)))]
+    async fn instruments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>,
+    ) -> ApiResult<Vec<Instrument>> {
+        let rows = many_first(ctx.data()?, InstrumentsOfObjective(self.0.number), first)
             .await
             .map_err(gql)?;
         Ok(rows.into_iter().map(Instrument).collect())
     }
 
     /// Policy options the Hub's page lists for States, in order.
-    async fn policy_options(&self, ctx: &Context<'_>) -> ApiResult<Vec<PolicyOption>> {
-        let rows = many(ctx.data()?, PolicyOptionsOfObjective(self.0.number))
+    #[graphql(directive = list_size::apply(Some(design::OBJECTIVE_POLICY_OPTIONS), first_only(), None, Some(false)))]
+    async fn policy_options(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>,
+    ) -> ApiResult<Vec<PolicyOption>> {
+        let rows = many_first(ctx.data()?, PolicyOptionsOfObjective(self.0.number), first)
             .await
             .map_err(gql)?;
         Ok(rows.into_iter().map(PolicyOption::from).collect())
@@ -152,8 +179,13 @@ impl Action {
     }
 
     /// Guidance that speaks to this action (curated links).
-    async fn guidance_sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<GuidanceSource>> {
-        let rows = many(ctx.data()?, GuidanceOfAction(self.0.id))
+    #[graphql(directive = list_size::apply(Some(design::ACTION_GUIDANCE), first_only(), None, Some(false)))]
+    async fn guidance_sources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>,
+    ) -> ApiResult<Vec<GuidanceSource>> {
+        let rows = many_first(ctx.data()?, GuidanceOfAction(self.0.id), first)
             .await
             .map_err(gql)?;
         Ok(rows.into_iter().map(GuidanceSource).collect())

@@ -28,11 +28,40 @@ pub async fn item_published(conn: &mut AsyncPgConnection, item_id: i32) -> Curat
 /// Listens until the process ends, forwarding every published item id to `sender`;
 /// reconnects after a lost connection (publications made meanwhile are not replayed).
 pub async fn listen(database_url: String, sender: broadcast::Sender<i32>) {
+    listen_to(database_url, CHANNEL, move |heard| {
+        if let Heard::Notification(payload) = heard
+            && let Ok(id) = payload.parse::<i32>()
+        {
+            // No receivers is fine: nobody subscribes right now.
+            let _ = sender.send(id);
+        }
+    })
+    .await
+}
+
+/// What a LISTEN connection reports to its handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heard<'a> {
+    /// The LISTEN is in place (first or again after a lost connection): notifications sent
+    /// while it was not may have been missed.
+    Listening,
+    Notification(&'a str),
+}
+
+/// LISTENs on `channel` on a connection of its own until the process ends, reconnecting
+/// with a backoff after a lost connection, and hands every event to `on`.
+pub async fn listen_to(
+    database_url: String,
+    channel: &'static str,
+    mut on: impl FnMut(Heard<'_>) + Send,
+) {
     let mut backoff = Duration::from_millis(200);
     loop {
-        match listen_once(&database_url, &sender).await {
-            Ok(()) => tracing::warn!("the publication listener's connection closed; reconnecting"),
-            Err(e) => tracing::warn!(error = %e, "the publication listener failed; reconnecting"),
+        match listen_once(&database_url, channel, &mut on).await {
+            Ok(()) => tracing::warn!(channel, "a LISTEN connection closed; reconnecting"),
+            Err(e) => {
+                tracing::warn!(channel, error = %e, "a LISTEN connection failed; reconnecting")
+            }
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(10));
@@ -41,11 +70,12 @@ pub async fn listen(database_url: String, sender: broadcast::Sender<i32>) {
 
 async fn listen_once(
     database_url: &str,
-    sender: &broadcast::Sender<i32>,
+    channel: &str,
+    on: &mut (impl FnMut(Heard<'_>) + Send),
 ) -> Result<(), tokio_postgres::Error> {
     let (client, mut connection) = tokio_postgres::connect(database_url, NoTls).await?;
     let mut messages = futures::stream::poll_fn(move |cx| connection.poll_message(cx));
-    let statement = format!("LISTEN {CHANNEL}");
+    let statement = format!("LISTEN {channel}");
     let listen = client.batch_execute(&statement);
     // The connection must be polled for the LISTEN to complete.
     tokio::pin!(listen);
@@ -59,13 +89,11 @@ async fn listen_once(
             }
         }
     }
-    tracing::debug!("listening for publications");
+    tracing::debug!(channel, "listening");
+    on(Heard::Listening);
     while let Some(message) = messages.next().await {
-        if let AsyncMessage::Notification(n) = message?
-            && let Ok(id) = n.payload().parse::<i32>()
-        {
-            // No receivers is fine: nobody subscribes right now.
-            let _ = sender.send(id);
+        if let AsyncMessage::Notification(n) = message? {
+            on(Heard::Notification(n.payload()));
         }
     }
     Ok(())
