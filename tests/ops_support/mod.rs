@@ -41,15 +41,20 @@ pub fn unique_name(prefix: &str) -> String {
     )
 }
 
-/// A fresh directory under the target dir (whose parents the `postgres` user can traverse),
-/// mode 0755, removed when dropped.
+/// A fresh directory under the system's temporary directory, mode 0755, removed when
+/// dropped. Not under the clone: a clone in root's mode-700 home is out of reach of the
+/// unprivileged `postgres` user that runs a test's cluster; `/tmp` is not.
 pub struct ScratchDir {
     path: PathBuf,
 }
 
 impl ScratchDir {
     pub fn new(prefix: &str) -> Self {
-        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(unique_name(prefix));
+        let root = std::env::temp_dir().join("gcm-catalogue-tests");
+        fs::create_dir_all(&root).expect("create the scratch root");
+        // Best effort: another user may own it, already traversable.
+        let _ = fs::set_permissions(&root, fs::Permissions::from_mode(0o755));
+        let path = root.join(unique_name(prefix));
         fs::create_dir_all(&path).expect("create scratch dir");
         fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod scratch dir");
         Self { path }
