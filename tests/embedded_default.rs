@@ -351,3 +351,37 @@ async fn root_is_told_when_postgres_cannot_reach_the_data_dir() {
         "{stderr}"
     );
 }
+
+/// With no GCM_DATA_DIR, root's cluster lives under /var/lib/gcm-catalogue, which the
+/// `postgres` user can reach from any working directory, even one in root's mode-700 home.
+#[tokio::test]
+async fn as_root_the_default_data_dir_works_from_a_mode_700_directory() {
+    if !nix::unistd::Uid::effective().is_root() {
+        eprintln!("skipped: this test is about running as root (CI runs it as root)");
+        return;
+    }
+    let scratch = ScratchDir::new("embedded_root_home");
+    let home = scratch.path().join("home");
+    fs::create_dir(&home).expect("create home");
+    fs::set_permissions(&home, fs::Permissions::from_mode(0o700)).expect("chmod 700");
+    let output = command(&["migrate"], &[])
+        .current_dir(&home)
+        .output()
+        .await
+        .expect("run migrate");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "migrate failed:\n{stderr}");
+    assert!(
+        stderr.contains(&format!("data_dir={}", gcm_store::cluster::ROOT_DATA_DIR)),
+        "the first line says where the cluster is:\n{stderr}"
+    );
+    assert!(
+        !home.join(".gcm-data").exists(),
+        "nothing is written into the mode-700 directory"
+    );
+    assert!(
+        !pid_file(Path::new(gcm_store::cluster::ROOT_DATA_DIR)).exists()
+            || stderr.contains("already running"),
+        "migrate left the cluster it started running:\n{stderr}"
+    );
+}

@@ -21,7 +21,8 @@ Environment (each variable is also a flag; the flag wins):
                   free port on 127.0.0.1, reused later, stopped when the command ends.
                   It needs PostgreSQL's server programs (Debian/Ubuntu: apt-get install postgresql).
   GCM_LISTEN      Address `serve` listens on [default: 127.0.0.1:8080; port 0 = any free port]
-  GCM_DATA_DIR    Home of the embedded cluster [default: ./.gcm-data]
+  GCM_DATA_DIR    Home of the embedded cluster [default: /var/lib/gcm-catalogue as root
+                  (reachable by the postgres user it runs as), else ./.gcm-data]
   GCM_PG_BIN_DIR  Directory with initdb, pg_ctl and postgres [default: PATH, then /usr/lib/postgresql/*/bin]
   GCM_REVIEW_INTERNAL  Internal (UN) approvals that publish a submission [default: 1]
   GCM_REVIEW_EXTERNAL  External approvals that publish a submission [default: 2]
@@ -35,7 +36,8 @@ macro_rules! serve_examples {
         "\
 Examples:
   gcm-catalogue serve
-      embedded PostgreSQL under ./.gcm-data, API at http://127.0.0.1:8080/graphql
+      embedded PostgreSQL under ./.gcm-data (as root: /var/lib/gcm-catalogue),
+      API at http://127.0.0.1:8080/graphql
   DATABASE_URL=postgres://gcm@db.internal/gcm GCM_LISTEN=0.0.0.0:8080 gcm-catalogue serve
   curl -s localhost:8080/graphql -H 'content-type: application/json' -d '{\"query\":\"{ __typename }\"}'
 
@@ -56,7 +58,8 @@ Endpoints:
     about = "GraphQL service for the knowledge base of the Global Compact for Migration (GCM)",
     long_about = "GraphQL service for the knowledge base of the Global Compact for Migration (GCM).\n\n\
         Start here: `gcm-catalogue serve` runs the whole service with the bundled catalogue, \
-        on a private PostgreSQL it creates under ./.gcm-data (nothing to configure, nothing \
+        on a private PostgreSQL it creates under ./.gcm-data, or /var/lib/gcm-catalogue as root \
+        (nothing to configure, nothing \
         downloaded), or on the database in DATABASE_URL.",
     after_help = environment!(),
     propagate_version = true

@@ -5,7 +5,7 @@
 //! |------------------|-----------------|------------------|---------|
 //! | `DATABASE_URL`   | `--database-url`| (none)           | PostgreSQL to use, e.g. `postgres://user@host:5432/gcm`. Without it, the commands run on the embedded cluster under `GCM_DATA_DIR`. |
 //! | `GCM_LISTEN`     | `--listen`      | `127.0.0.1:8080` | Address `serve` binds. Port `0` picks a free port; the bound address is printed as `listening on http://ADDR`. |
-//! | `GCM_DATA_DIR`   | `--data-dir`    | `./.gcm-data`    | Where the embedded PostgreSQL cluster lives (`GCM_DATA_DIR/postgres`). Unused with `DATABASE_URL`. |
+//! | `GCM_DATA_DIR`   | `--data-dir`    | `/var/lib/gcm-catalogue` as root, else `./.gcm-data` | Where the embedded PostgreSQL cluster lives (`GCM_DATA_DIR/postgres`). Unused with `DATABASE_URL`. |
 //! | `GCM_REVIEW_INTERNAL` | `--review-internal` | `1` | Internal (UN) approvals that publish a submission. |
 //! | `GCM_REVIEW_EXTERNAL` | `--review-external` | `2` | External approvals that publish a submission. |
 //! | `GCM_MAX_SUBSCRIBERS` | `--max-subscribers` | `1000` | Most open WebSocket connections at `/graphql/ws`. |
@@ -78,14 +78,9 @@ pub struct Config {
     pub listen: SocketAddr,
 
     /// Directory of the embedded PostgreSQL cluster (used when DATABASE_URL is absent)
-    #[arg(
-        long,
-        env = "GCM_DATA_DIR",
-        global = true,
-        default_value = "./.gcm-data",
-        value_name = "DIR"
-    )]
-    pub data_dir: PathBuf,
+    /// [default: /var/lib/gcm-catalogue as root, ./.gcm-data otherwise]
+    #[arg(long, env = "GCM_DATA_DIR", global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 
     /// Directory holding initdb, pg_ctl and postgres [default: search PATH, then /usr/lib/postgresql/*/bin]
     #[arg(long, env = "GCM_PG_BIN_DIR", global = true, value_name = "DIR")]
@@ -381,6 +376,13 @@ impl ApiConfig {
 }
 
 impl Config {
+    /// GCM_DATA_DIR, or the default for who runs the process.
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(gcm_store::cluster::default_data_dir)
+    }
+
     /// The configured database, if any: an empty `DATABASE_URL=` means none, as if unset.
     pub fn database_url(&self) -> Option<&str> {
         self.database_url
@@ -410,7 +412,7 @@ impl Default for Config {
         Self {
             database_url: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            data_dir: PathBuf::from("./.gcm-data"),
+            data_dir: None,
             pg_bin_dir: None,
             log_filter: "info".to_owned(),
             review_internal: 1,

@@ -24,8 +24,9 @@ impl Database {
                 cluster: None,
             });
         }
-        info!(data_dir = %config.data_dir.display(), "no DATABASE_URL: using the embedded PostgreSQL");
-        let cluster = EmbeddedCluster::new(&config.data_dir)
+        let data_dir = config.data_dir();
+        info!(data_dir = %data_dir.display(), "no DATABASE_URL: using the embedded PostgreSQL");
+        let cluster = EmbeddedCluster::new(&data_dir)
             .with_bin_dir(config.pg_bin_dir())
             .start()
             .await

@@ -38,6 +38,23 @@ use std::time::{Duration, Instant};
 use nix::errno::Errno;
 use nix::sys::signal::kill;
 use nix::unistd::{Gid, Pid, Uid, User, getgrouplist};
+
+/// Where root keeps the embedded cluster when no GCM_DATA_DIR is given, as services do: a
+/// clone in root's home (mode 700 on Debian, Ubuntu and container images) is out of reach
+/// of the unprivileged `postgres` user the cluster runs as.
+pub const ROOT_DATA_DIR: &str = "/var/lib/gcm-catalogue";
+
+/// Where anyone else keeps it: beside the working directory.
+pub const USER_DATA_DIR: &str = "./.gcm-data";
+
+/// The data directory when none is configured, for who runs the process.
+pub fn default_data_dir() -> PathBuf {
+    if Uid::effective().is_root() {
+        PathBuf::from(ROOT_DATA_DIR)
+    } else {
+        PathBuf::from(USER_DATA_DIR)
+    }
+}
 use tokio::process::Command;
 use tracing::{debug, info, warn};
 
