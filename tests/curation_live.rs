@@ -159,6 +159,39 @@ async fn a_subscriber_on_one_process_receives_publications_made_through_another(
     );
 }
 
+/// A socket's events are resolved afresh: nothing a connection read before (an item's
+/// links, here) is served again from a cache that outlives one event.
+#[tokio::test]
+async fn each_event_on_an_open_socket_reads_the_catalogue_as_it_is_now() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let cast = Cast::create(&db);
+    let server = TestServer::start(BIN, db.url()).await;
+    let mut socket = subscribe(&server, Value::Null).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    publish(&server, &cast, "Links that change", json!([9])).await;
+    let first = next_json(&mut socket).await;
+    let item = &first["payload"]["data"]["itemPublished"];
+    assert_eq!(item["objectives"], json!([{ "number": 9 }]), "{first}");
+
+    // An admin ties it to another objective, retracts it and restores it (a publication).
+    let id = json!({ "id": item["id"] });
+    let relink =
+        "mutation($id: ID!) { setItemLinks(id: $id, links: { objectives: [9, 10] }) { id } }";
+    data(&server, Some(&cast.admin), relink, id.clone()).await;
+    let retract = "mutation($id: ID!) { retractItem(id: $id, reason: \"check\") { id } }";
+    data(&server, Some(&cast.admin), retract, id.clone()).await;
+    let restore = "mutation($id: ID!) { restoreItem(id: $id) { id } }";
+    data(&server, Some(&cast.admin), restore, id).await;
+
+    let again = next_json(&mut socket).await;
+    assert_eq!(
+        again["payload"]["data"]["itemPublished"]["objectives"],
+        json!([{ "number": 9 }, { "number": 10 }]),
+        "the event carries the links as they are now: {again}"
+    );
+}
+
 #[tokio::test]
 async fn connections_beyond_the_limit_are_refused() {
     let db = TestDatabase::with_bundled_catalogue().await;

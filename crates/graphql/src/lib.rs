@@ -120,13 +120,18 @@ pub async fn execute_as(
 
 /// The data of one WebSocket connection: its operations run without a key (they read
 /// published items only) and share the connection's dataloaders, whose batches run when
-/// the connection's future, driven by `batches`, is idle.
+/// the connection's future, driven by `batches`, is idle. The loaders keep no cache: a
+/// connection lives for hours, and each event must read the catalogue as it is then (a
+/// retracted item gone, new links seen), with memory that does not grow with the events.
+/// Batching stays: the keys of one level of one event still share a statement.
 pub fn subscription_data(
     pool: &Pool,
     batches: &loaders::scheduler::Batches,
 ) -> async_graphql::Data {
     let mut data = async_graphql::Data::default();
-    data.insert(loaders::per_request(pool.clone(), batches));
+    let loaders = loaders::per_request(pool.clone(), batches);
+    loaders.enable_all_cache(false);
+    data.insert(loaders);
     data.insert(Caller::Anonymous);
     data
 }
