@@ -879,3 +879,26 @@ async fn admins_edit_an_items_links_with_every_problem_at_its_path_and_an_audit_
     assert_eq!(entries[1]["before"]["countries"], json!(["PER"]));
     assert_eq!(entries[1]["after"]["countries"], json!([]));
 }
+
+/// Text PostgreSQL cannot hold (a NUL) is the contributor's error, written nowhere.
+#[tokio::test]
+async fn a_nul_in_submitted_text_is_bad_input_and_writes_nothing() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let cast = Cast::create(&db);
+    let server = TestServer::start(BIN, db.url()).await;
+    let before: i64 = db.scalar("SELECT count(*) FROM items").await;
+    for field in ["title", "summary", "organisation"] {
+        let mut input = resource_input("A title");
+        input[field] = json!("before\u{0}after");
+        let body = call(
+            &server,
+            Some(&cast.contributor),
+            &submit_resource(),
+            json!({ "input": input }),
+        )
+        .await;
+        assert_code(&body, "BAD_USER_INPUT");
+    }
+    let after: i64 = db.scalar("SELECT count(*) FROM items").await;
+    assert_eq!(before, after, "nothing written");
+}

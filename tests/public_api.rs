@@ -898,3 +898,61 @@ async fn sigterm_lets_in_flight_requests_finish_within_the_grace_then_exits() {
     );
     drop(stalled);
 }
+
+/// A NUL (or any control character) in an id or an entity key is the client's error,
+/// answered alone at its index: the valid ids of the same batch still resolve.
+#[tokio::test]
+async fn control_characters_in_ids_and_keys_are_bad_input_at_their_index() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let server = TestServer::start(BIN, db.url()).await;
+    use base64::Engine as _;
+    let id = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
+    let body = server
+        .graphql(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Country { iso3 } } }",
+            json!({ "ids": [id("Country:PER"), id("Country:P\u{0}R"), id("Country:MEX")] }),
+        )
+        .await;
+    assert_eq!(body["data"]["nodes"][0]["iso3"], "PER", "{body:#}");
+    assert_eq!(body["data"]["nodes"][1], Value::Null, "{body:#}");
+    assert_eq!(body["data"]["nodes"][2]["iso3"], "MEX", "{body:#}");
+    let codes: Vec<&Value> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| &e["extensions"]["code"])
+        .collect();
+    assert_eq!(codes, [&json!("BAD_USER_INPUT")], "{body:#}");
+    assert_eq!(body["errors"][0]["path"], json!(["nodes", 1]), "{body:#}");
+
+    let body = server
+        .graphql(
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": id("Resource:a\u{0}b") }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body:#}"
+    );
+
+    let body = server
+        .graphql(
+            "query($r: [_Any!]!) { _entities(representations: $r) { ... on Resource { slug } ... on Country { iso3 } } }",
+            json!({ "r": [
+                { "__typename": "Resource", "slug": "x\u{0}y" },
+                { "__typename": "Country", "iso3": "PER" }
+            ] }),
+        )
+        .await;
+    assert_eq!(body["data"]["_entities"][1]["iso3"], "PER", "{body:#}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body:#}"
+    );
+    assert_eq!(
+        body["errors"][0]["path"],
+        json!(["_entities", 0]),
+        "{body:#}"
+    );
+}

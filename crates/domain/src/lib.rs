@@ -8,6 +8,7 @@ mod enums;
 mod language;
 mod objective;
 mod slug;
+pub mod text;
 
 pub use codes::{Iso2, Iso3};
 pub use enums::{ItemKind, ItemStatus, MechanismKind, ResourceSection, Scope, TitleProvenance};

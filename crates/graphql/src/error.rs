@@ -82,6 +82,10 @@ impl From<StoreError> for ApiError {
             metrics::counter!("gcm_limit_breaches_total", "limit" => "STATEMENT_TIMEOUT_EXCEEDED")
                 .increment(1);
             ApiError::StatementTimeout
+        } else if error.is_invalid_text() {
+            // A backstop: inputs are checked before they reach SQL where a rule exists.
+            tracing::warn!("refused text PostgreSQL cannot store (a NUL character)");
+            ApiError::bad_input("the input contains a NUL character, which text cannot hold")
         } else {
             tracing::error!(%error, "store error");
             ApiError::Internal

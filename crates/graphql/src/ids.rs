@@ -73,7 +73,7 @@ pub fn parse_node_id(id: &str) -> Result<(NodeType, String), ApiError> {
         .into_iter()
         .find(|t| t.name() == name)
         .ok_or_else(invalid)?;
-    if key.is_empty() {
+    if key.is_empty() || gcm_domain::text::check_key("the id", key).is_err() {
         return Err(invalid());
     }
     Ok((kind, key.to_owned()))

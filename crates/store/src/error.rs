@@ -33,6 +33,17 @@ impl StoreError {
         )
     }
 
+    /// True when PostgreSQL refused a text value it cannot store, a NUL character: in text
+    /// (SQLSTATE 22021) or as `\u0000` in jsonb (22P05). The client's input is at fault.
+    pub fn is_invalid_text(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Query(diesel::result::Error::DatabaseError(_, info))
+                if info.message().starts_with("invalid byte sequence for encoding")
+                    || info.message().starts_with("unsupported Unicode escape sequence")
+        )
+    }
+
     /// True when retrying later may succeed: the service reports these as unavailable.
     pub fn is_unavailable(&self) -> bool {
         match self {

@@ -103,6 +103,10 @@ fn parse_representation(representation: &Value) -> Result<(NodeType, String), Ap
             "a `{typename}` representation needs its key `{key_field}` of the right type"
         ))
     })?;
+    gcm_domain::text::check_key(
+        &format!("the `{key_field}` of a `{typename}` representation"),
+        &key,
+    )?;
     if *kind == NodeType::Action && parse_action_code(&key).is_none() {
         return Err(ApiError::bad_input(format!(
             "{key:?} is not an action code such as `22b`"

@@ -1,7 +1,7 @@
 //! `node` and `nodes`: any entity by its global id.
 
 use async_graphql::{Context, ID, Object};
-use futures::future::try_join_all;
+use futures::future::join_all;
 
 pub use gcm_store::curation::links::parse_action_code;
 
@@ -93,7 +93,11 @@ impl NodeQuery {
 
     /// Many entities by global id, in the order asked (null where nothing has the id). At most 100 ids.
     #[graphql(directive = list_size::apply(Some(MAX_NODES as i32), None, None, None))]
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> ApiResult<Vec<Option<ApiResult<Node>>>> {
         if ids.len() > MAX_NODES {
             return Err(gql(ApiError::bad_input(format!(
                 "{} ids asked for; at most {MAX_NODES} per call",
@@ -101,10 +105,13 @@ impl NodeQuery {
             ))));
         }
         let loaders: &Loaders = ctx.data()?;
-        // Resolved together, so ids of one type share one statement.
-        try_join_all(ids.iter().map(|id| resolve_node(loaders, id)))
+        // Resolved together, so ids of one type share one statement; a bad id is null
+        // with its error at its index, and the others still resolve.
+        Ok(join_all(ids.iter().map(|id| resolve_node(loaders, id)))
             .await
-            .map_err(gql)
+            .into_iter()
+            .map(|found| found.map_err(gql).transpose())
+            .collect())
     }
 }
 
