@@ -411,6 +411,18 @@ async fn list_costs_follow_the_catalogue_and_are_reported() {
             "{coordinate}: {relation} is not kept"
         );
     }
+    // A fixed reference list declares its real size: the bundled catalogue's.
+    let model = gcm_graphql::limits::CostModel::from_sdl(&gcm_graphql::sdl()).expect("the SDL");
+    let mut conn = database.pool().get().await.expect("a connection");
+    let sizes = gcm_store::list_sizes::load(&mut conn)
+        .await
+        .expect("list sizes");
+    drop(conn);
+    for bound in model.list_bounds(&sizes) {
+        if !bound.relation.contains('.') && !bound.relation.starts_with("submissions") {
+            assert_eq!(bound.live, Some(bound.declared), "{bound:?}");
+        }
+    }
     let server = TestServer::start(BINARY, database.url()).await;
     let query =
         "{ objective(number: 22) { resources(first: 1) { nodes { countries { iso3 } } } } }";
