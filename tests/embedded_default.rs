@@ -327,16 +327,30 @@ async fn missing_postgres_programs_are_named_with_what_to_install() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("apt-get install postgresql"));
 }
 
+/// True as root; otherwise says why the calling test is skipped.
+fn running_as_root(why: &str) -> bool {
+    let root = nix::unistd::Uid::effective().is_root();
+    if !root {
+        eprintln!("skipped: {why}");
+    }
+    root
+}
+
+/// A directory of `scratch` that only its owner may enter, as root's home is.
+fn mode_700_dir(scratch: &ScratchDir, name: &str) -> PathBuf {
+    let dir = scratch.path().join(name);
+    fs::create_dir(&dir).expect("mkdir");
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).expect("chmod 700");
+    dir
+}
+
 #[tokio::test]
 async fn root_is_told_when_postgres_cannot_reach_the_data_dir() {
-    if !nix::unistd::Uid::effective().is_root() {
-        eprintln!("skipped: only root hands the cluster to the postgres user");
+    if !running_as_root("only root hands the cluster to the postgres user") {
         return;
     }
     let scratch = ScratchDir::new("embedded_closed");
-    let closed = scratch.path().join("closed");
-    fs::create_dir(&closed).expect("mkdir");
-    fs::set_permissions(&closed, fs::Permissions::from_mode(0o700)).expect("chmod");
+    let closed = mode_700_dir(&scratch, "closed");
     let data_dir = closed.join("data");
 
     let output = command(&["migrate"], &as_refs(&embedded_env(&data_dir)))
@@ -356,14 +370,11 @@ async fn root_is_told_when_postgres_cannot_reach_the_data_dir() {
 /// `postgres` user can reach from any working directory, even one in root's mode-700 home.
 #[tokio::test]
 async fn as_root_the_default_data_dir_works_from_a_mode_700_directory() {
-    if !nix::unistd::Uid::effective().is_root() {
-        eprintln!("skipped: this test is about running as root (CI runs it as root)");
+    if !running_as_root("this test is about running as root (CI runs it as root)") {
         return;
     }
     let scratch = ScratchDir::new("embedded_root_home");
-    let home = scratch.path().join("home");
-    fs::create_dir(&home).expect("create home");
-    fs::set_permissions(&home, fs::Permissions::from_mode(0o700)).expect("chmod 700");
+    let home = mode_700_dir(&scratch, "home");
     let output = command(&["migrate"], &[])
         .current_dir(&home)
         .output()

@@ -94,6 +94,8 @@ impl LiveListSizes {
             let wake = wake.clone();
             move |_: Heard<'_>| wake.notify_one()
         }));
+        // Stopping the follower (its task aborted) closes its LISTEN connection too.
+        let _listening = AbortOnDrop(listener.abort_handle());
         let mut ready = Some(ready);
         loop {
             wake.notified().await;
@@ -115,5 +117,14 @@ impl LiveListSizes {
                 break;
             }
         }
+    }
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

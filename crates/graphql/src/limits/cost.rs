@@ -224,8 +224,8 @@ impl CostModel {
         bounds
     }
 
-    /// Coordinates of the list fields (outside introspection) that declare no size: the
-    /// analyser would fall back to a guess for them, so there must be none.
+    /// Coordinates of the list and paginated fields (outside introspection) that declare
+    /// no size: the analyser would fall back to a guess for them, so there must be none.
     pub fn undeclared_lists(&self) -> Vec<String> {
         let mut undeclared: Vec<String> = self
             .types
@@ -234,7 +234,11 @@ impl CostModel {
             .flat_map(|(type_name, fields)| {
                 fields
                     .iter()
-                    .filter(|(_, shape)| shape.is_list && shape.list_size.is_none() && !shape.sized)
+                    .filter(|(_, shape)| {
+                        (shape.is_list || shape.paginated)
+                            && shape.list_size.is_none()
+                            && !shape.sized
+                    })
                     .map(move |(field, _)| format!("{type_name}.{field}"))
             })
             .collect();

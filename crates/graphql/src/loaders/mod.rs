@@ -156,12 +156,18 @@ where
     V: Send + Sync + Clone + 'static,
     CatalogueLoader: Loader<K, Value = Vec<V>, Error = ApiError>,
 {
-    let limit = first
-        .map(|n| crate::types::connection::page_size("first", n))
-        .transpose()?;
+    let limit = first_limit(first)?;
     let mut rows = many(loaders, key).await?;
     if let Some(limit) = limit {
         rows.truncate(limit);
     }
     Ok(rows)
+}
+
+/// How many elements a curated relation list's `first` lets through (`None`: all), checked
+/// like a page size.
+pub fn first_limit(first: Option<i32>) -> Result<Option<usize>, ApiError> {
+    first
+        .map(|n| crate::types::connection::page_size("first", n))
+        .transpose()
 }

@@ -10,7 +10,7 @@ use super::objective::{Action, Objective, objective_by_number};
 use crate::error::{ApiError, ApiResult, gql};
 use crate::ids::{NodeType, node_id};
 use crate::limits::directives::{design, first_only, list_size};
-use crate::loaders::{ActionsOfGuidance, ItemsOfGuidance, Loaders, many_first, one};
+use crate::loaders::{ActionsOfGuidance, ItemsOfGuidance, Loaders, first_limit, many_first, one};
 
 /// A recommendation of a Special Procedure or Treaty Body that bears on an objective,
 /// as compiled in QUNO's "Foundations for Implementation".
@@ -25,11 +25,7 @@ async fn items_of_kind<T>(
     first: Option<i32>,
     wrap: impl Fn(ItemRow) -> Result<T, ApiError>,
 ) -> ApiResult<Vec<T>> {
-    let limit = first
-        .map(|n| crate::types::connection::page_size("first", n))
-        .transpose()
-        .map_err(gql)?
-        .unwrap_or(usize::MAX);
+    let limit = first_limit(first).map_err(gql)?.unwrap_or(usize::MAX);
     let loaders = ctx.data::<Loaders>()?;
     let Some(rows) = one(loaders, ItemsOfGuidance(guidance_id))
         .await
