@@ -3,6 +3,7 @@
 //! introspection switch, batching, body and time limits, and the operational layers
 //! (request id, compression, CORS, metrics, JSON logs).
 
+mod curation_support;
 mod ops_support;
 
 use std::process::Command;
@@ -575,7 +576,8 @@ async fn clients_over_their_rate_get_429_with_retry_after() {
         ],
     )
     .await;
-    let send = |forwarded: &'static str, key: Option<&'static str>| {
+    let partner = curation_support::create_key(&db, "rate-partner", "contributor", "external");
+    let send = |forwarded: &'static str, key: Option<&str>| {
         let mut request = server
             .http()
             .post(server.url("/graphql"))
@@ -609,7 +611,7 @@ async fn clients_over_their_rate_get_429_with_retry_after() {
         200
     );
     assert_eq!(
-        send("9.9.9.9, 1.1.1.1", Some("partner-key"))
+        send("9.9.9.9, 1.1.1.1", Some(&partner))
             .await
             .expect("POST")
             .status(),
@@ -737,7 +739,8 @@ async fn trusted_documents_mode_runs_only_the_listed_operations() {
 async fn get_answers_carry_cache_control_and_a_strong_etag_with_304() {
     let db = TestDatabase::with_bundled_catalogue().await;
     let server = TestServer::start(BIN, db.url()).await;
-    let get = |etag: Option<String>, authorization: Option<&'static str>| {
+    let partner = curation_support::create_key(&db, "etag-partner", "contributor", "external");
+    let get = |etag: Option<String>, authorization: Option<&str>| {
         let mut request = server
             .http()
             .get(server.url("/graphql"))
@@ -774,7 +777,9 @@ async fn get_answers_carry_cache_control_and_a_strong_etag_with_304() {
     let other = get(Some("\"other\"".to_owned()), None).await.expect("GET");
     assert_eq!(other.status(), 200);
 
-    let private = get(None, Some("Bearer partner")).await.expect("GET");
+    let private = get(None, Some(&format!("Bearer {partner}")))
+        .await
+        .expect("GET");
     assert_eq!(private.status(), 200);
     assert_eq!(
         header(&private, "cache-control").as_deref(),
@@ -807,6 +812,7 @@ async fn the_response_cache_serves_repeats_and_empties_when_the_catalogue_change
         ],
     )
     .await;
+    let partner = curation_support::create_key(&db, "cache-partner", "contributor", "external");
     let query = "query Regions { regions { slug name } }";
     let first = server.data(query, json!({})).await;
     let statements = server.metric("gcm_sql_statements_total").await;
@@ -829,7 +835,7 @@ async fn the_response_cache_serves_repeats_and_empties_when_the_catalogue_change
     let private = server
         .http()
         .post(server.url("/graphql"))
-        .bearer_auth("partner")
+        .bearer_auth(&partner)
         .json(&json!({ "query": query }))
         .send()
         .await

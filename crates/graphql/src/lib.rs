@@ -1,6 +1,8 @@
 //! The GraphQL API of the GCM catalogue.
 //!
-//! Request → `query/` (root fields, one module per domain) → `types/` (objects that wrap
+//! A request enters through [`pipeline`] (who asks, persisted documents, limits, cost,
+//! response cache, execution), whatever transport carried it; then
+//! `query/` (root fields, one module per domain) → `types/` (objects that wrap
 //! the store's rows) → `loaders/` (one batched statement per relation and level) →
 //! `gcm_store::models` (SQL) and back.
 
@@ -10,6 +12,7 @@ pub mod federation;
 pub mod ids;
 pub mod limits;
 pub mod loaders;
+pub mod pipeline;
 pub mod query;
 pub mod types;
 

@@ -1,5 +1,6 @@
 //! The HTTP router: GraphQL, health, readiness and metrics, with the public API's layers
-//! (outermost first): request id, request log, CORS, compression, body limit, timeout.
+//! (outermost first): request id, request log, CORS, compression, timeout; the GraphQL
+//! routes add who is asking ([`graphql::client`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,21 +8,19 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::routing::get;
-use gcm_graphql::{CatalogueSchema, SchemaOptions};
+use gcm_graphql::pipeline::Pipeline;
 use gcm_store::Pool;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower::ServiceBuilder;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::ApiConfig;
-use crate::graphql::ApiSettings;
-use crate::rate_limit::{self, RateLimiter};
+use crate::graphql::HttpSettings;
 use crate::{graphql, health, metrics, subscriptions};
 
 /// The request id header: set when the client sends none, echoed in every response.
@@ -30,70 +29,59 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    pub schema: CatalogueSchema,
-    /// The same schema with federated tracing, for routers that ask for `ftv1` traces.
-    pub traced_schema: CatalogueSchema,
+    /// The GraphQL pipeline (the schemas in it are built once per process).
+    pub pipeline: Arc<Pipeline>,
     pub pool: Pool,
     pub metrics: PrometheusHandle,
     /// One permit per open `/graphql/ws` connection: the connection limit.
-    pub subscriptions: std::sync::Arc<tokio::sync::Semaphore>,
-    pub api: Arc<ApiSettings>,
+    pub subscriptions: Arc<tokio::sync::Semaphore>,
+    pub http: Arc<HttpSettings>,
     /// The live list sizes the cost model reads; [`crate::list_sizes::follow`] keeps them.
     pub list_sizes: gcm_store::list_sizes::LiveListSizes,
+    /// `GCM_TRUSTED_PROXY_HEADER`: where a trusted proxy puts the client's address.
+    pub trusted_proxy_header: Option<HeaderName>,
     cors_origins: Option<Vec<String>>,
-    rate_limiter: Option<Arc<RateLimiter>>,
-    /// Kept to rebuild the schemas with this deployment's curation settings.
-    introspection: bool,
 }
 
 impl AppState {
     /// The state with the default settings.
     pub fn new(pool: Pool, metrics: PrometheusHandle) -> Self {
-        Self::with_config(pool, metrics, &ApiConfig::default())
-            .expect("the default settings and the schema's own SDL are valid")
+        Self::with_config(
+            pool,
+            metrics,
+            &ApiConfig::default(),
+            gcm_graphql::Curation::default(),
+            crate::subscriptions::DEFAULT_MAX_CONNECTIONS,
+        )
+        .expect("the default settings and the schema's own SDL are valid")
     }
 
+    /// The state of a deployment: its API settings, its curation (review thresholds, the
+    /// publication feed) and its limit of subscription connections.
     pub fn with_config(
         pool: Pool,
         metrics: PrometheusHandle,
         config: &ApiConfig,
+        curation: gcm_graphql::Curation,
+        max_subscribers: usize,
     ) -> anyhow::Result<Self> {
-        let options = SchemaOptions {
-            introspection: config.introspection,
-            ..SchemaOptions::default()
-        };
-        let schema = gcm_graphql::build_schema_with(pool.clone(), &options);
         let list_sizes = gcm_store::list_sizes::LiveListSizes::default();
-        let api = ApiSettings::new(config, &gcm_graphql::sdl(), list_sizes.clone())?;
+        let pipeline = Pipeline::new(pool.clone(), &config.pipeline(curation), list_sizes.clone())
+            .map_err(|e| anyhow::anyhow!(e))?;
         Ok(Self {
-            traced_schema: gcm_graphql::build_traced_schema_with(pool.clone(), &options),
-            schema,
+            pipeline: Arc::new(pipeline),
             pool,
             metrics,
-            subscriptions: Arc::new(tokio::sync::Semaphore::new(
-                crate::subscriptions::DEFAULT_MAX_CONNECTIONS,
-            )),
-            api: Arc::new(api),
-            list_sizes,
-            cors_origins: config.cors_origins(),
-            rate_limiter: rate_limiter(config)?.map(Arc::new),
-            introspection: config.introspection,
-        })
-    }
-
-    /// The same state with this deployment's curation settings (review thresholds, the
-    /// publication feed) and its limit of subscription connections.
-    pub fn with_curation(self, curation: &gcm_graphql::Curation, max_subscribers: usize) -> Self {
-        let options = SchemaOptions {
-            introspection: self.introspection,
-            curation: curation.clone(),
-        };
-        Self {
-            schema: gcm_graphql::build_schema_with(self.pool.clone(), &options),
-            traced_schema: gcm_graphql::build_traced_schema_with(self.pool.clone(), &options),
             subscriptions: Arc::new(tokio::sync::Semaphore::new(max_subscribers)),
-            ..self
-        }
+            http: Arc::new(HttpSettings {
+                max_body_bytes: config.max_body_bytes,
+                max_batch: config.max_batch,
+                request_timeout: Duration::from_millis(config.request_timeout_ms),
+            }),
+            list_sizes,
+            trusted_proxy_header: trusted_proxy_header(config)?,
+            cors_origins: config.cors_origins(),
+        })
     }
 }
 
@@ -101,9 +89,8 @@ pub fn build_app(state: AppState) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     // The handler answers slow GraphQL requests itself (a GraphQL error); this bounds the
     // rest, a little later so the handler's answer wins.
-    let backstop = state.api.request_timeout + Duration::from_secs(1);
+    let backstop = state.http.request_timeout + Duration::from_secs(1);
     let cors = cors_layer(state.cors_origins.as_deref());
-    let max_body = state.api.max_body_bytes;
     let layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
         .layer(PropagateRequestIdLayer::new(request_id))
@@ -134,23 +121,21 @@ pub fn build_app(state: AppState) -> Router {
                 .br(true)
                 .quality(CompressionLevel::Fastest),
         )
-        .layer(RequestBodyLimitLayer::new(
-            max_body.saturating_mul(graphql::BODY_DRAIN_FACTOR),
-        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             backstop,
         ));
-    let mut graphql_route = get(graphql::get).post(graphql::post);
-    if let Some(limiter) = state.rate_limiter.clone() {
-        graphql_route = graphql_route.layer(axum::middleware::from_fn_with_state(
-            limiter,
-            rate_limit::limit,
-        ));
-    }
+    // Both GraphQL routes learn who is asking, within what rate, before any GraphQL work.
+    let client = axum::middleware::from_fn_with_state(state.clone(), graphql::client::admit);
     Router::new()
-        .route(graphql::PATH, graphql_route)
-        .route(subscriptions::PATH, get(subscriptions::upgrade))
+        .route(
+            graphql::PATH,
+            get(graphql::get).post(graphql::post).layer(client.clone()),
+        )
+        .route(
+            subscriptions::PATH,
+            get(subscriptions::upgrade).layer(client),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
@@ -158,22 +143,14 @@ pub fn build_app(state: AppState) -> Router {
         .with_state(state)
 }
 
-fn rate_limiter(config: &ApiConfig) -> anyhow::Result<Option<RateLimiter>> {
+fn trusted_proxy_header(config: &ApiConfig) -> anyhow::Result<Option<HeaderName>> {
     let header = config.trusted_proxy_header.trim();
-    let trusted_header = if header.is_empty() {
-        None
-    } else {
-        Some(
-            HeaderName::try_from(header.to_ascii_lowercase()).map_err(|e| {
-                anyhow::anyhow!("GCM_TRUSTED_PROXY_HEADER is not a header name ({e})")
-            })?,
-        )
-    };
-    Ok(RateLimiter::new(
-        config.rate_limit_per_second,
-        config.rate_limit_burst,
-        trusted_header,
-    ))
+    if header.is_empty() {
+        return Ok(None);
+    }
+    HeaderName::try_from(header.to_ascii_lowercase())
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("GCM_TRUSTED_PROXY_HEADER is not a header name ({e})"))
 }
 
 fn cors_layer(origins: Option<&[String]>) -> Option<CorsLayer> {

@@ -291,6 +291,34 @@ pub struct ApiConfig {
         default_value_t = 1_000
     )]
     pub response_cache_check_ms: u64,
+    /// Failed authentications per minute per client address, then 429 (0: no budget)
+    #[arg(
+        long,
+        env = "GCM_AUTH_FAILURES_PER_MINUTE",
+        global = true,
+        default_value_t = 20
+    )]
+    pub auth_failures_per_minute: u32,
+    /// How long a verified API key is trusted before it is looked up again, in
+    /// milliseconds: the longest a revoked key keeps working
+    #[arg(long, env = "GCM_KEY_CACHE_MS", global = true, default_value_t = 5_000)]
+    pub key_cache_ms: u64,
+    /// Active subscriptions per WebSocket connection
+    #[arg(
+        long,
+        env = "GCM_WS_MAX_SUBSCRIPTIONS",
+        global = true,
+        default_value_t = 20
+    )]
+    pub ws_max_subscriptions: usize,
+    /// Messages per second a WebSocket connection may send (bursts of ten seconds' worth)
+    #[arg(
+        long,
+        env = "GCM_WS_MESSAGES_PER_SECOND",
+        global = true,
+        default_value_t = 10
+    )]
+    pub ws_messages_per_second: u32,
 }
 
 impl Default for ApiConfig {
@@ -324,6 +352,10 @@ impl Default for ApiConfig {
             response_cache_size: 0,
             response_cache_bytes: 64 * 1024 * 1024,
             response_cache_check_ms: 1_000,
+            auth_failures_per_minute: 20,
+            key_cache_ms: 5_000,
+            ws_max_subscriptions: 20,
+            ws_messages_per_second: 10,
         }
     }
 }
@@ -340,6 +372,27 @@ impl ApiConfig {
             max_document_bytes: self.max_document_bytes,
             max_variables_depth: self.max_variables_depth,
             max_variables_values: self.max_variables_values,
+        }
+    }
+
+    /// The pipeline's settings, with this deployment's curation.
+    pub fn pipeline(&self, curation: gcm_graphql::Curation) -> gcm_graphql::pipeline::Settings {
+        gcm_graphql::pipeline::Settings {
+            limits: self.limits(),
+            introspection: self.introspection,
+            curation,
+            apq_cache_size: self.apq_cache_size,
+            trusted_documents: self.trusted_documents().map(std::path::Path::to_path_buf),
+            cache_max_age: self.cache_max_age,
+            response_cache_size: self.response_cache_size,
+            response_cache_bytes: self.response_cache_bytes,
+            response_cache_check: Duration::from_millis(self.response_cache_check_ms),
+            rate_limit_per_second: self.rate_limit_per_second,
+            rate_limit_burst: self.rate_limit_burst,
+            auth_failures_per_minute: self.auth_failures_per_minute,
+            key_cache: Duration::from_millis(self.key_cache_ms),
+            ws_max_subscriptions: self.ws_max_subscriptions,
+            ws_messages_per_second: self.ws_messages_per_second,
         }
     }
 

@@ -5,7 +5,6 @@
 //! tests); [`cli`] parses the command line and dispatches to [`commands`].
 
 pub mod app;
-pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -14,9 +13,6 @@ pub mod graphql;
 pub mod health;
 pub mod list_sizes;
 pub mod metrics;
-pub mod persisted;
-pub mod rate_limit;
-pub mod response_cache;
 pub mod shutdown;
 pub mod subscriptions;
 
@@ -85,8 +81,13 @@ async fn serve(
         database_url.to_owned(),
         curation.publications.sender(),
     ));
-    let state = AppState::with_config(pool.clone(), metrics, &config.api)?
-        .with_curation(&curation, config.max_subscribers);
+    let state = AppState::with_config(
+        pool.clone(),
+        metrics,
+        &config.api,
+        curation,
+        config.max_subscribers,
+    )?;
     let list_sizes_task = list_sizes::start(&state, database_url).await;
     let app = build_app(state);
     let server = axum::serve(

@@ -14,7 +14,7 @@ const LISTEN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Starts following the sizes and returns once they are loaded (before serving), or
 /// after [`LISTEN_WAIT`] with what could be read; they stay current until the process ends.
 pub async fn start(state: &AppState, database_url: &str) -> tokio::task::JoinHandle<()> {
-    let model = state.api.clone();
+    let pipeline = state.pipeline.clone();
     let mut reported: Option<ListSizes> = None;
     let (ready, loaded) = tokio::sync::oneshot::channel();
     let task = tokio::spawn(state.list_sizes.clone().follow(
@@ -24,7 +24,7 @@ pub async fn start(state: &AppState, database_url: &str) -> tokio::task::JoinHan
         move |sizes: &ListSizes| {
             // A re-read after a reconnection often finds nothing new.
             if reported.as_ref() != Some(sizes) {
-                report(&model.cost_model.list_bounds(sizes));
+                report(&pipeline.cost_model.list_bounds(sizes));
                 reported = Some(sizes.clone());
             }
         },
@@ -66,7 +66,7 @@ fn report(bounds: &[ListBound]) {
 /// The `/readyz` warnings: one line per list whose live maximum passes its declaration.
 pub fn warnings(state: &AppState) -> Vec<String> {
     state
-        .api
+        .pipeline
         .cost_model
         .list_bounds(&state.list_sizes.snapshot())
         .iter()

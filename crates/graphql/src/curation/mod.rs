@@ -15,7 +15,7 @@ use async_graphql::{Context, ErrorExtensions};
 use gcm_store::curation::keys::Rejected;
 use gcm_store::curation::{CurationError, Identity, Role};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode, coded};
 
 pub use gcm_store::curation::submissions::ReviewPolicy;
 
@@ -30,11 +30,11 @@ pub enum Caller {
 }
 
 fn unauthenticated(message: &str) -> async_graphql::Error {
-    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", "UNAUTHENTICATED"))
+    coded(ErrorCode::Unauthenticated, message)
 }
 
 fn forbidden(message: &str) -> async_graphql::Error {
-    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", "FORBIDDEN"))
+    coded(ErrorCode::Forbidden, message)
 }
 
 /// The caller's identity when it has one of `roles`.
@@ -75,7 +75,7 @@ pub(crate) fn curation_error(error: CurationError) -> async_graphql::Error {
                 .join("; ");
             async_graphql::Error::new(format!("the input is invalid: {summary}")).extend_with(
                 |_, e| {
-                    e.set("code", "BAD_USER_INPUT");
+                    e.set("code", ErrorCode::BadUserInput.as_str());
                     let list: Vec<async_graphql::Value> = problems
                         .iter()
                         .map(|p| {

@@ -23,6 +23,7 @@ mod cost;
 pub mod directives;
 pub mod relations;
 
+use crate::error::ErrorCode;
 use std::collections::HashMap;
 
 use async_graphql::Variables;
@@ -80,7 +81,7 @@ impl Default for Limits {
 /// A request refused by a limit: the GraphQL error `extensions` carry `code`, `limit`, `value`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LimitBreach {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub limit: u64,
     pub value: u64,
     pub message: String,
@@ -88,7 +89,7 @@ pub struct LimitBreach {
 
 impl LimitBreach {
     fn new(
-        code: &'static str,
+        code: ErrorCode,
         what: &str,
         limit: impl TryInto<u64>,
         value: impl TryInto<u64>,
@@ -107,7 +108,7 @@ impl LimitBreach {
     pub fn to_error(&self) -> serde_json::Value {
         json!({
             "message": self.message,
-            "extensions": { "code": self.code, "limit": self.limit, "value": self.value },
+            "extensions": { "code": self.code.as_str(), "limit": self.limit, "value": self.value },
         })
     }
 }
@@ -116,7 +117,7 @@ impl LimitBreach {
 pub fn check_document_text(limits: &Limits, document: &str) -> Result<(), LimitBreach> {
     if document.len() > limits.max_document_bytes {
         return Err(LimitBreach::new(
-            "MAX_DOCUMENT_SIZE_EXCEEDED",
+            ErrorCode::MaxDocumentSizeExceeded,
             "The document's size in bytes",
             limits.max_document_bytes,
             document.len(),
@@ -125,7 +126,7 @@ pub fn check_document_text(limits: &Limits, document: &str) -> Result<(), LimitB
     let scan = scan_tokens(document, limits.max_tokens);
     if scan.tokens > limits.max_tokens {
         return Err(LimitBreach::new(
-            "MAX_TOKENS_EXCEEDED",
+            ErrorCode::MaxTokensExceeded,
             "The document's token count",
             limits.max_tokens,
             scan.tokens,
@@ -133,7 +134,7 @@ pub fn check_document_text(limits: &Limits, document: &str) -> Result<(), LimitB
     }
     if scan.max_nesting > PARSER_NESTING_GUARD {
         return Err(LimitBreach::new(
-            "MAX_DEPTH_EXCEEDED",
+            ErrorCode::MaxDepthExceeded,
             "The document's bracket nesting",
             limits.max_depth,
             scan.max_nesting,
@@ -242,7 +243,7 @@ pub fn check_variables(limits: &Limits, variables: &serde_json::Value) -> Result
     }
     if depth > limits.max_variables_depth {
         return Err(LimitBreach::new(
-            "MAX_VARIABLES_DEPTH_EXCEEDED",
+            ErrorCode::MaxVariablesDepthExceeded,
             "The variables' nesting",
             limits.max_variables_depth,
             depth,
@@ -250,7 +251,7 @@ pub fn check_variables(limits: &Limits, variables: &serde_json::Value) -> Result
     }
     if count > limits.max_variables_values {
         return Err(LimitBreach::new(
-            "MAX_VARIABLES_VALUES_EXCEEDED",
+            ErrorCode::MaxVariablesValuesExceeded,
             "The number of values in the variables",
             limits.max_variables_values,
             count,
@@ -322,7 +323,7 @@ pub fn analyze(
     let summary = walker.selection_set(&operation.selection_set.node, root_type)?;
     if summary.depth > limits.max_depth {
         return Err(LimitBreach::new(
-            "MAX_DEPTH_EXCEEDED",
+            ErrorCode::MaxDepthExceeded,
             "The query's depth",
             limits.max_depth,
             summary.depth,
@@ -330,7 +331,7 @@ pub fn analyze(
     }
     if summary.fields > limits.max_root_fields as u64 {
         return Err(LimitBreach::new(
-            "MAX_ROOT_FIELDS_EXCEEDED",
+            ErrorCode::MaxRootFieldsExceeded,
             "The number of root fields",
             limits.max_root_fields,
             summary.fields,
@@ -338,7 +339,7 @@ pub fn analyze(
     }
     if summary.aliases > limits.max_aliases as u64 {
         return Err(LimitBreach::new(
-            "MAX_ALIASES_EXCEEDED",
+            ErrorCode::MaxAliasesExceeded,
             "The number of aliases",
             limits.max_aliases,
             summary.aliases,
@@ -346,7 +347,7 @@ pub fn analyze(
     }
     if summary.cost > limits.max_complexity {
         return Err(LimitBreach::new(
-            "MAX_COMPLEXITY_EXCEEDED",
+            ErrorCode::MaxComplexityExceeded,
             "The query's requested cost",
             limits.max_complexity,
             summary.cost,
@@ -362,7 +363,7 @@ pub fn analyze(
 
 fn directives_breach(limits: &Limits, count: usize) -> LimitBreach {
     LimitBreach::new(
-        "MAX_DIRECTIVES_EXCEEDED",
+        ErrorCode::MaxDirectivesExceeded,
         "The number of directives on one selection",
         limits.max_directives_per_field,
         count,
@@ -416,7 +417,7 @@ impl<'a> Walker<'a> {
             let directives = selection.node.directives().len();
             if directives > self.max_directives {
                 return Err(LimitBreach::new(
-                    "MAX_DIRECTIVES_EXCEEDED",
+                    ErrorCode::MaxDirectivesExceeded,
                     "The number of directives on one selection",
                     self.max_directives,
                     directives,
@@ -482,7 +483,7 @@ impl<'a> Walker<'a> {
         let key = key.as_str();
         if definition.node.directives.len() > self.max_directives {
             return Err(LimitBreach::new(
-                "MAX_DIRECTIVES_EXCEEDED",
+                ErrorCode::MaxDirectivesExceeded,
                 "The number of directives on one selection",
                 self.max_directives,
                 definition.node.directives.len(),
@@ -558,11 +559,11 @@ mod tests {
         };
         assert!(check_variables(&limits, &json!({ "a": [1, 2], "b": { "c": 1 } })).is_ok());
         let deep = check_variables(&limits, &json!({ "a": [[[1]]] })).expect_err("too deep");
-        assert_eq!(deep.code, "MAX_VARIABLES_DEPTH_EXCEEDED");
+        assert_eq!(deep.code, ErrorCode::MaxVariablesDepthExceeded);
         assert_eq!(deep.value, 3);
         let many =
             check_variables(&limits, &json!({ "a": [1, 2, 3, 4, 5, 6] })).expect_err("too many");
-        assert_eq!(many.code, "MAX_VARIABLES_VALUES_EXCEEDED");
+        assert_eq!(many.code, ErrorCode::MaxVariablesValuesExceeded);
         assert_eq!(many.value, 7);
     }
 }

@@ -15,12 +15,11 @@ use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use anyhow::Context;
-use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::graphql::Refusal;
+use super::Refusal;
+use crate::error::ErrorCode;
 
 /// The registered documents by hash, and their hashes oldest first.
 type Documents = (HashMap<String, Arc<str>>, VecDeque<String>);
@@ -40,7 +39,7 @@ pub fn sha256_hex(text: &str) -> String {
 }
 
 impl PersistedQueries {
-    pub fn new(capacity: usize, trusted_file: Option<&Path>) -> anyhow::Result<Self> {
+    pub fn new(capacity: usize, trusted_file: Option<&Path>) -> Result<Self, String> {
         let trusted = trusted_file.map(read_manifest).transpose()?;
         Ok(Self {
             capacity,
@@ -50,7 +49,7 @@ impl PersistedQueries {
     }
 
     /// The document to run: the request's own, or the one its hash names.
-    pub(crate) fn resolve(
+    pub fn resolve(
         &self,
         query: Option<String>,
         extensions: &Map<String, Value>,
@@ -69,8 +68,7 @@ impl PersistedQueries {
             return match trusted.get(&hash) {
                 Some(document) => Ok(Some(document.to_string())),
                 None => Err(Refusal::new(
-                    StatusCode::BAD_REQUEST,
-                    "PERSISTED_QUERY_NOT_ALLOWED",
+                    ErrorCode::PersistedQueryNotAllowed,
                     "Only the server's trusted documents may run.",
                 )),
             };
@@ -80,8 +78,7 @@ impl PersistedQueries {
         };
         if self.capacity == 0 {
             return Err(Refusal::new(
-                StatusCode::OK,
-                "PERSISTED_QUERY_NOT_SUPPORTED",
+                ErrorCode::PersistedQueryNotSupported,
                 "PersistedQueryNotSupported",
             ));
         }
@@ -89,8 +86,7 @@ impl PersistedQueries {
             Some(query) => {
                 if sha256_hex(&query) != hash {
                     return Err(Refusal::new(
-                        StatusCode::BAD_REQUEST,
-                        "PERSISTED_QUERY_HASH_MISMATCH",
+                        ErrorCode::PersistedQueryHashMismatch,
                         "provided sha does not match query",
                     ));
                 }
@@ -106,8 +102,7 @@ impl PersistedQueries {
                 match found {
                     Some(document) => Ok(Some(document.to_string())),
                     None => Err(Refusal::new(
-                        StatusCode::OK,
-                        "PERSISTED_QUERY_NOT_FOUND",
+                        ErrorCode::PersistedQueryNotFound,
                         "PersistedQueryNotFound",
                     )),
                 }
@@ -137,11 +132,11 @@ impl PersistedQueries {
     }
 }
 
-fn read_manifest(path: &Path) -> anyhow::Result<HashMap<String, Arc<str>>> {
+fn read_manifest(path: &Path) -> Result<HashMap<String, Arc<str>>, String> {
     let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read GCM_TRUSTED_DOCUMENTS {}", path.display()))?;
+        .map_err(|e| format!("cannot read GCM_TRUSTED_DOCUMENTS {}: {e}", path.display()))?;
     let manifest: Value = serde_json::from_str(&text)
-        .with_context(|| format!("GCM_TRUSTED_DOCUMENTS {} is not JSON", path.display()))?;
+        .map_err(|e| format!("GCM_TRUSTED_DOCUMENTS {} is not JSON: {e}", path.display()))?;
     let mut documents = HashMap::new();
     let entries: Vec<(String, String)> = match &manifest {
         Value::Object(map) if map.contains_key("operations") => map["operations"]
@@ -162,14 +157,15 @@ fn read_manifest(path: &Path) -> anyhow::Result<HashMap<String, Arc<str>>> {
             .iter()
             .filter_map(|(hash, body)| Some((hash.clone(), body.as_str()?.to_owned())))
             .collect(),
-        _ => anyhow::bail!("GCM_TRUSTED_DOCUMENTS must hold a JSON object"),
+        _ => return Err("GCM_TRUSTED_DOCUMENTS must hold a JSON object".to_owned()),
     };
     for (hash, body) in entries {
         let actual = sha256_hex(&body);
-        anyhow::ensure!(
-            actual == hash.to_ascii_lowercase(),
-            "trusted document {hash} does not hash to its id (SHA-256 is {actual})"
-        );
+        if actual != hash.to_ascii_lowercase() {
+            return Err(format!(
+                "trusted document {hash} does not hash to its id (SHA-256 is {actual})"
+            ));
+        }
         documents.insert(actual, Arc::from(body.as_str()));
     }
     Ok(documents)

@@ -1,8 +1,12 @@
 //! The API's errors. Every error a client sees carries `extensions.code`; causes that
 //! are not the client's are logged here, once, and answered without internals.
 
+pub mod code;
+
 use async_graphql::ErrorExtensions;
 use gcm_store::StoreError;
+
+pub use code::ErrorCode;
 
 /// The largest page a client may ask for.
 pub const MAX_PAGE_SIZE: i32 = 100;
@@ -37,15 +41,15 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::NotFound(_) => "NOT_FOUND",
-            ApiError::BadUserInput(_) => "BAD_USER_INPUT",
-            ApiError::InvalidCursor(_) => "INVALID_CURSOR",
-            ApiError::PageTooLarge { .. } => "PAGE_TOO_LARGE",
-            ApiError::StatementTimeout => "STATEMENT_TIMEOUT_EXCEEDED",
-            ApiError::ServiceUnavailable => "SERVICE_UNAVAILABLE",
-            ApiError::Internal => "INTERNAL_SERVER_ERROR",
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::BadUserInput(_) => ErrorCode::BadUserInput,
+            ApiError::InvalidCursor(_) => ErrorCode::InvalidCursor,
+            ApiError::PageTooLarge { .. } => ErrorCode::PageTooLarge,
+            ApiError::StatementTimeout => ErrorCode::StatementTimeoutExceeded,
+            ApiError::ServiceUnavailable => ErrorCode::ServiceUnavailable,
+            ApiError::Internal => ErrorCode::InternalServerError,
         }
     }
 
@@ -57,7 +61,7 @@ impl ApiError {
 impl ErrorExtensions for ApiError {
     fn extend(&self) -> async_graphql::Error {
         async_graphql::Error::new(self.to_string()).extend_with(|_, e| {
-            e.set("code", self.code());
+            e.set("code", self.code().as_str());
             if let ApiError::PageTooLarge {
                 requested,
                 max,
@@ -79,7 +83,7 @@ impl From<StoreError> for ApiError {
             ApiError::ServiceUnavailable
         } else if error.is_statement_timeout() {
             tracing::warn!(%error, "statement timeout");
-            metrics::counter!("gcm_limit_breaches_total", "limit" => "STATEMENT_TIMEOUT_EXCEEDED")
+            metrics::counter!("gcm_limit_breaches_total", "limit" => ErrorCode::StatementTimeoutExceeded.as_str())
                 .increment(1);
             ApiError::StatementTimeout
         } else if error.is_invalid_text() {
@@ -97,6 +101,11 @@ impl From<gcm_domain::Invalid> for ApiError {
     fn from(invalid: gcm_domain::Invalid) -> Self {
         ApiError::BadUserInput(invalid.0)
     }
+}
+
+/// A GraphQL error with `code` and `message`.
+pub fn coded(code: ErrorCode, message: impl Into<String>) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code.as_str()))
 }
 
 /// Converts into the error type resolvers return, keeping `extensions.code`.

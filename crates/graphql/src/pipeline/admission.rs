@@ -1,0 +1,139 @@
+//! Stages 2–3: the document to run, checked on its text, then parsed and measured.
+//! Nothing here reads the database: a refused request costs no statement.
+
+use async_graphql::Variables;
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use serde_json::{Map, Value};
+
+use super::{GraphQlRequest, Pipeline, Refusal, Transport};
+use crate::error::ErrorCode;
+use crate::limits;
+
+/// A request whose text passed: the document it runs, and what came with it.
+#[derive(Debug)]
+pub struct Checked {
+    pub query: String,
+    pub operation_name: Option<String>,
+    pub variables: Value,
+    pub extensions: Map<String, Value>,
+}
+
+/// A request the gate lets through, parsed once: the executor receives this parse.
+#[derive(Debug)]
+pub struct Admitted {
+    pub query: String,
+    pub document: ExecutableDocument,
+    pub operation_name: Option<String>,
+    pub variables: Variables,
+    pub extensions: Map<String, Value>,
+    /// `None` when the operation name matches nothing (execution reports that).
+    pub operation_type: Option<OperationType>,
+    /// The requested cost (worst case: every page full).
+    pub requested_cost: u64,
+    /// The operation's metric label.
+    pub label: String,
+}
+
+impl Pipeline {
+    /// Both stages: what a transport without a response cache runs.
+    pub fn admit(
+        &self,
+        request: GraphQlRequest,
+        transport: Transport,
+    ) -> Result<Admitted, Refusal> {
+        self.check_text(request)
+            .and_then(|checked| self.check_document(checked, transport))
+    }
+
+    /// The document (persisted or sent), its size, tokens and nesting, the variables' shape.
+    pub fn check_text(&self, mut request: GraphQlRequest) -> Result<Checked, Refusal> {
+        let query = self
+            .persisted
+            .resolve(request.query.take(), &request.extensions)?;
+        let Some(query) = query else {
+            return Err(Refusal::bad_request("The request has no `query`."));
+        };
+        limits::check_document_text(&self.limits, &query).map_err(Refusal::limit)?;
+        limits::check_variables(&self.limits, &request.variables).map_err(Refusal::limit)?;
+        Ok(Checked {
+            query,
+            operation_name: request.operation_name,
+            variables: request.variables,
+            extensions: request.extensions,
+        })
+    }
+
+    /// The parse, the operation the transport may run, and the limits on the parse.
+    pub fn check_document(
+        &self,
+        checked: Checked,
+        transport: Transport,
+    ) -> Result<Admitted, Refusal> {
+        let document = async_graphql::parser::parse_query(&checked.query).map_err(|error| {
+            let error = async_graphql::ServerError::from(error);
+            let mut refusal = Refusal::new(ErrorCode::GraphqlParseFailed, error.message);
+            refusal.locations = serde_json::to_value(&error.locations).ok().map(Box::new);
+            refusal
+        })?;
+        let variables = Variables::from_json(checked.variables);
+        let operation = limits::select_operation(&document, checked.operation_name.as_deref());
+        let label = match (operation, &document.operations) {
+            (None, _) => "unknown".to_owned(),
+            (Some(_), DocumentOperations::Single(_)) => self.operation_label(None),
+            (Some(_), DocumentOperations::Multiple(operations)) => self.operation_label(
+                checked
+                    .operation_name
+                    .as_deref()
+                    .or_else(|| operations.keys().next().map(|name| name.as_str())),
+            ),
+        };
+        let mut requested_cost = 0;
+        let mut operation_type = None;
+        if let Some(operation) = operation {
+            let ty = operation.node.ty;
+            match (transport, ty) {
+                (Transport::HttpGet, OperationType::Query)
+                | (Transport::HttpPost, _)
+                | (Transport::WebSocket, OperationType::Subscription) => {}
+                (Transport::HttpGet, _) => {
+                    return Err(Refusal::new(
+                        ErrorCode::MethodNotAllowed,
+                        "Only queries may be sent with GET; send mutations with POST.",
+                    ));
+                }
+                (Transport::WebSocket, _) => {
+                    return Err(Refusal::new(
+                        ErrorCode::OperationNotAllowed,
+                        "Only subscriptions run over /graphql/ws; send queries and mutations with POST /graphql.",
+                    ));
+                }
+            }
+            let analysis = limits::analyze(
+                &self.limits,
+                &self.cost_model,
+                &document,
+                &operation.node,
+                &variables,
+            )
+            .map_err(Refusal::limit)?;
+            if analysis.introspection && !self.introspection {
+                return Err(Refusal::new(
+                    ErrorCode::IntrospectionDisabled,
+                    "Introspection is switched off on this server.",
+                ));
+            }
+            requested_cost = analysis.requested_cost;
+            operation_type = Some(ty);
+        }
+        Ok(Admitted {
+            query: checked.query,
+            document,
+            operation_name: checked.operation_name,
+            variables,
+            extensions: checked.extensions,
+            operation_type,
+            requested_cost,
+            label,
+        })
+    }
+}
