@@ -3,52 +3,16 @@
 //! database, filtered; the connection limit refuses one connection too many.
 
 mod curation_support;
+mod ws_support;
 
 use std::time::Duration;
 
 use curation_support::*;
-use futures::{SinkExt, StreamExt};
+use futures::SinkExt;
 use gcm_test_support::{TestDatabase, TestServer};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn connect(server: &TestServer) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
-    let url = server.url("/graphql/ws").replacen("http://", "ws://", 1);
-    let mut request = url.into_client_request().expect("a WebSocket request");
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().expect("header value"),
-    );
-    let (socket, response) = tokio_tungstenite::connect_async(request).await?;
-    assert_eq!(
-        response
-            .headers()
-            .get("sec-websocket-protocol")
-            .map(|v| v.as_bytes()),
-        Some(&b"graphql-transport-ws"[..])
-    );
-    Ok(socket)
-}
-
-async fn next_json(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(20), socket.next())
-            .await
-            .expect("a message within 20 s")
-            .expect("the socket is open")
-            .expect("a WebSocket message");
-        if let Message::Text(text) = message {
-            let value: Value = serde_json::from_str(&text).expect("JSON");
-            if value["type"] != "ping" && value["type"] != "pong" {
-                return value;
-            }
-        }
-    }
-}
+use ws_support::{Socket, connect, next_json};
 
 async fn subscribe(server: &TestServer, filter: Value) -> Socket {
     let mut socket = connect(server).await.expect("connecting");

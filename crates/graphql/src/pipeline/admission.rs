@@ -26,7 +26,6 @@ pub struct Admitted {
     pub operation_name: Option<String>,
     pub variables: Variables,
     pub extensions: Map<String, Value>,
-    /// `None` when the operation name matches nothing (execution reports that).
     pub operation_type: Option<OperationType>,
     /// The requested cost (worst case: every page full).
     pub requested_cost: u64,
@@ -87,10 +86,33 @@ impl Pipeline {
                     .or_else(|| operations.keys().next().map(|name| name.as_str())),
             ),
         };
+        let Some(operation) = operation else {
+            // The executor would refuse it the same way; refused here, it costs nothing.
+            let message = match &checked.operation_name {
+                Some(name) => format!("Unknown operation named \"{name}\""),
+                None => "Operation name required in request.".to_owned(),
+            };
+            return Err(Refusal::new(ErrorCode::GraphqlValidationFailed, message));
+        };
         let mut requested_cost = 0;
         let mut operation_type = None;
-        if let Some(operation) = operation {
+        {
             let ty = operation.node.ty;
+            // The limits first: a request gets the same refusal whatever carried it.
+            let analysis = limits::analyze(
+                &self.limits,
+                &self.cost_model,
+                &document,
+                &operation.node,
+                &variables,
+            )
+            .map_err(Refusal::limit)?;
+            if analysis.introspection && !self.introspection {
+                return Err(Refusal::new(
+                    ErrorCode::IntrospectionDisabled,
+                    "Introspection is switched off on this server.",
+                ));
+            }
             match (transport, ty) {
                 (Transport::HttpGet, OperationType::Query)
                 | (Transport::HttpPost, _)
@@ -107,20 +129,6 @@ impl Pipeline {
                         "Only subscriptions run over /graphql/ws; send queries and mutations with POST /graphql.",
                     ));
                 }
-            }
-            let analysis = limits::analyze(
-                &self.limits,
-                &self.cost_model,
-                &document,
-                &operation.node,
-                &variables,
-            )
-            .map_err(Refusal::limit)?;
-            if analysis.introspection && !self.introspection {
-                return Err(Refusal::new(
-                    ErrorCode::IntrospectionDisabled,
-                    "Introspection is switched off on this server.",
-                ));
             }
             requested_cost = analysis.requested_cost;
             operation_type = Some(ty);
