@@ -105,8 +105,11 @@ async fn an_update_racing_a_review_ends_in_one_consistent_state() {
         decide_ok(&server, &cast.internal, &id, "APPROVE").await;
         decide_ok(&server, &cast.external[0], &id, "APPROVE").await;
         let input = resource_input(&format!("Update race {round}, revised"));
+        // The reviewer read revision 1 and approves what they read.
+        let read = revision_of(&server, &cast.external[1], &id).await;
+        assert_eq!(read, 1);
         let (review, updated) = tokio::join!(
-            decide(&server, &cast.external[1], &id, "APPROVE"),
+            decide_at(&server, &cast.external[1], &id, read, "APPROVE"),
             call(
                 &server,
                 Some(&cast.contributor),
@@ -115,10 +118,11 @@ async fn an_update_racing_a_review_ends_in_one_consistent_state() {
             ),
         );
         let (final_status, final_round) = status(&server, &cast.contributor, &id).await;
-        assert!(succeeded(&review), "the review failed: {review:#}");
         if succeeded(&updated) {
             // Update after the review would find it published, so the update came first:
-            // the review counted in round 2, alone.
+            // the approval of revision 1 was refused and nothing counts in round 2.
+            assert_code(&review, "CONFLICT");
+            assert_eq!(review["errors"][0]["extensions"]["currentRevision"], 2);
             assert_eq!((final_status.as_str(), final_round), ("UNDER_REVIEW", 2));
             let reviews: i64 = db
                 .client()
@@ -131,8 +135,9 @@ async fn an_update_racing_a_review_ends_in_one_consistent_state() {
                 .await
                 .expect("query")
                 .get(0);
-            assert_eq!(reviews, 1);
+            assert_eq!(reviews, 0);
         } else {
+            assert!(succeeded(&review), "the review failed: {review:#}");
             assert_code(&updated, "BAD_USER_INPUT");
             assert_eq!((final_status.as_str(), final_round), ("PUBLISHED", 1));
         }

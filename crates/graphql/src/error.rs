@@ -16,6 +16,13 @@ pub enum ApiError {
     BadUserInput(String),
     #[error("{0}")]
     InvalidCursor(String),
+    /// The request names a revision that is no longer the current one (a review of
+    /// content updated since it was read): read it again and retry.
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        current_revision: i32,
+    },
     #[error(
         "`{argument}` is {requested}, more than the maximum page size of {max}; ask for {max} or fewer and paginate"
     )]
@@ -42,6 +49,7 @@ impl ApiError {
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::BadUserInput(_) => "BAD_USER_INPUT",
             ApiError::InvalidCursor(_) => "INVALID_CURSOR",
+            ApiError::Conflict { .. } => "CONFLICT",
             ApiError::PageTooLarge { .. } => "PAGE_TOO_LARGE",
             ApiError::StatementTimeout => "STATEMENT_TIMEOUT_EXCEEDED",
             ApiError::ServiceUnavailable => "SERVICE_UNAVAILABLE",
@@ -67,6 +75,12 @@ impl ErrorExtensions for ApiError {
                 e.set("argument", *argument);
                 e.set("requested", *requested);
                 e.set("max", *max);
+            }
+            if let ApiError::Conflict {
+                current_revision, ..
+            } = self
+            {
+                e.set("currentRevision", *current_revision);
             }
         })
     }

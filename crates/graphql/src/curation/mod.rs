@@ -67,6 +67,14 @@ pub(crate) fn curation_error(error: CurationError) -> async_graphql::Error {
         CurationError::NotFound(message) => ApiError::NotFound(message).extend(),
         CurationError::Forbidden(message) => forbidden(&message),
         CurationError::InvalidState(message) => ApiError::BadUserInput(message).extend(),
+        CurationError::Conflict {
+            message,
+            current_revision,
+        } => ApiError::Conflict {
+            message,
+            current_revision,
+        }
+        .extend(),
         CurationError::Invalid(problems) => {
             let summary = problems
                 .iter()
