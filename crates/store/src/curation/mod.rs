@@ -26,6 +26,10 @@ pub enum CurationError {
     /// The request does not fit the record's state (a decided submission, a repeated review).
     #[error("{0}")]
     InvalidState(String),
+    /// The caller's key was revoked after the request was authenticated (a revocation
+    /// committed while the request ran).
+    #[error("the API key is revoked")]
+    Revoked,
     /// The caller acted on a revision of the record that is no longer the current one
     /// (a review of content that was updated since it was read).
     #[error("{message}")]

@@ -391,7 +391,7 @@ pub async fn review(
             .await
             .optional()?;
         if !matches!(revoked, Some(None)) {
-            return Err(CurationError::Forbidden("your key has been revoked".into()));
+            return Err(CurationError::Revoked);
         }
         let before = lock(conn, id).await?;
         if before.submitter_id == who.key_id {
@@ -512,7 +512,6 @@ async fn settle(
 /// Withdraws the counting review of `reviewer` (only a `decision` one, when given) in the
 /// current round of the open, locked submission `before`, decides it again from the reviews
 /// that remain, and records both in the audit trail. None when there was no such review.
-#[allow(clippy::too_many_arguments)]
 async fn withdraw_review(
     conn: &mut AsyncPgConnection,
     actor: Option<&Identity>,
