@@ -56,6 +56,20 @@ async fn check_invariants(db: &TestDatabase) {
         .expect("query")
         .get(0);
     assert_eq!(orphans, 0);
+    // No approval of a revoked key counts on a submission still open.
+    let revoked: i64 = client
+        .query_one(
+            "SELECT count(*) FROM reviews r
+             JOIN submissions s ON s.id = r.submission_id AND s.round = r.round
+             JOIN api_keys k ON k.id = r.reviewer_id
+             WHERE k.revoked_at IS NOT NULL AND r.withdrawn_at IS NULL
+               AND r.decision = 'approve' AND s.status IN ('under_review', 'changes_requested')",
+            &[],
+        )
+        .await
+        .expect("query")
+        .get(0);
+    assert_eq!(revoked, 0, "a revoked key's approval still counts");
 }
 
 #[tokio::test]
@@ -105,8 +119,11 @@ async fn an_update_racing_a_review_ends_in_one_consistent_state() {
         decide_ok(&server, &cast.internal, &id, "APPROVE").await;
         decide_ok(&server, &cast.external[0], &id, "APPROVE").await;
         let input = resource_input(&format!("Update race {round}, revised"));
+        // The reviewer read revision 1 and approves what they read.
+        let read = revision_of(&server, &cast.external[1], &id).await;
+        assert_eq!(read, 1);
         let (review, updated) = tokio::join!(
-            decide(&server, &cast.external[1], &id, "APPROVE"),
+            decide_at(&server, &cast.external[1], &id, read, "APPROVE"),
             call(
                 &server,
                 Some(&cast.contributor),
@@ -115,10 +132,11 @@ async fn an_update_racing_a_review_ends_in_one_consistent_state() {
             ),
         );
         let (final_status, final_round) = status(&server, &cast.contributor, &id).await;
-        assert!(succeeded(&review), "the review failed: {review:#}");
         if succeeded(&updated) {
             // Update after the review would find it published, so the update came first:
-            // the review counted in round 2, alone.
+            // the approval of revision 1 was refused and nothing counts in round 2.
+            assert_code(&review, "CONFLICT");
+            assert_eq!(review["errors"][0]["extensions"]["currentRevision"], 2);
             assert_eq!((final_status.as_str(), final_round), ("UNDER_REVIEW", 2));
             let reviews: i64 = db
                 .client()
@@ -131,11 +149,62 @@ async fn an_update_racing_a_review_ends_in_one_consistent_state() {
                 .await
                 .expect("query")
                 .get(0);
-            assert_eq!(reviews, 1);
+            assert_eq!(reviews, 0);
         } else {
+            assert!(succeeded(&review), "the review failed: {review:#}");
             assert_code(&updated, "BAD_USER_INPUT");
             assert_eq!((final_status.as_str(), final_round), ("PUBLISHED", 1));
         }
         check_invariants(&db).await;
     }
+}
+
+#[tokio::test]
+async fn a_revocation_racing_the_keys_review_never_leaves_its_approval_counting() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let cast = Cast::create(&db);
+    let server = TestServer::start(BIN, db.url()).await;
+    let mut orders = (0, 0);
+    for round in 0..ROUNDS {
+        let name = format!("leaving-expert-{round}");
+        let leaving = create_key(&db, &name, "reviewer", "external");
+        let id = submit(
+            &server,
+            &cast.contributor,
+            &format!("Revocation race {round}"),
+        )
+        .await;
+        decide_ok(&server, &cast.internal, &id, "APPROVE").await;
+        let read = revision_of(&server, &leaving, &id).await;
+        let cli_db = db.url().to_owned();
+        let (review, revoked) = tokio::join!(
+            async {
+                // Spread the review over the time the CLI takes to start and revoke.
+                let delay = (round as u64 % 8) * 25;
+                tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+                decide_at(&server, &leaving, &id, read, "APPROVE").await
+            },
+            tokio::task::spawn_blocking(move || {
+                std::process::Command::new(BIN)
+                    .args(["keys", "revoke", &name])
+                    .env("DATABASE_URL", cli_db)
+                    .env("RUST_LOG", "warn")
+                    .output()
+                    .expect("running keys revoke")
+            }),
+        );
+        let revoked = revoked.expect("the revocation thread");
+        assert!(revoked.status.success(), "{revoked:?}");
+        if succeeded(&review) {
+            // The review came first and the revocation withdrew it.
+            orders.0 += 1;
+        } else {
+            assert_code(&review, "UNAUTHENTICATED");
+            orders.1 += 1;
+        }
+        let (final_status, _) = status(&server, &cast.contributor, &id).await;
+        assert_eq!(final_status, "UNDER_REVIEW");
+        check_invariants(&db).await;
+    }
+    eprintln!("review-first: {}, revoke-first: {}", orders.0, orders.1);
 }

@@ -23,18 +23,28 @@ pub fn keys_cli(db: &TestDatabase, args: &[&str]) -> std::process::Output {
 
 /// Creates a key with the CLI and returns its secret (the last line of stdout).
 pub fn create_key(db: &TestDatabase, name: &str, role: &str, affiliation: &str) -> String {
-    let output = keys_cli(
-        db,
-        &[
-            "create",
-            "--name",
-            name,
-            "--role",
-            role,
-            "--affiliation",
-            affiliation,
-        ],
-    );
+    create_key_with(db, name, role, affiliation, &[])
+}
+
+/// [`create_key`] with further `keys create` flags, e.g. `--public`.
+pub fn create_key_with(
+    db: &TestDatabase,
+    name: &str,
+    role: &str,
+    affiliation: &str,
+    flags: &[&str],
+) -> String {
+    let mut args = vec![
+        "create",
+        "--name",
+        name,
+        "--role",
+        role,
+        "--affiliation",
+        affiliation,
+    ];
+    args.extend_from_slice(flags);
+    let output = keys_cli(db, &args);
     assert!(
         output.status.success(),
         "keys create failed: {}",
@@ -90,7 +100,7 @@ pub fn assert_code(body: &Value, code: &str) {
     assert_eq!(codes(body), vec![code.to_owned()], "{body:#}");
 }
 
-pub const SUBMISSION_FIELDS: &str = "id status round createdAt updatedAt
+pub const SUBMISSION_FIELDS: &str = "id status round revision createdAt updatedAt
     item { id slug title __typename ... on Resource { section } }
     reviews { reviewer affiliation decision comment round at }";
 
@@ -102,8 +112,8 @@ pub fn submit_resource() -> String {
 
 pub fn review() -> String {
     format!(
-        "mutation($id: ID!, $decision: ReviewDecision!, $comment: String) {{ \
-         reviewSubmission(id: $id, decision: $decision, comment: $comment) {{ {SUBMISSION_FIELDS} }} }}"
+        "mutation($id: ID!, $revision: Int!, $decision: ReviewDecision!, $comment: String) {{ \
+         reviewSubmission(id: $id, revision: $revision, decision: $decision, comment: $comment) {{ {SUBMISSION_FIELDS} }} }}"
     )
 }
 
@@ -139,13 +149,44 @@ pub async fn submit(server: &TestServer, key: &str, title: &str) -> String {
         .to_owned()
 }
 
-/// Reviews and returns the whole response (errors included).
+/// The submission's current revision as `key` reads it (1 when it cannot read it, so
+/// that the review itself answers why).
+pub async fn revision_of(server: &TestServer, key: &str, id: &str) -> i64 {
+    let body = call(
+        server,
+        Some(key),
+        "query($id: ID!) { submission(id: $id) { revision } }",
+        json!({ "id": id }),
+    )
+    .await;
+    body["data"]["submission"]["revision"].as_i64().unwrap_or(1)
+}
+
+/// Reads the submission's revision, as a client would, then reviews that revision; returns
+/// the whole response (errors included).
 pub async fn decide(server: &TestServer, key: &str, id: &str, decision: &str) -> Value {
+    let revision = revision_of(server, key, id).await;
+    decide_at(server, key, id, revision, decision).await
+}
+
+/// Reviews the given `revision`; returns the whole response (errors included).
+pub async fn decide_at(
+    server: &TestServer,
+    key: &str,
+    id: &str,
+    revision: i64,
+    decision: &str,
+) -> Value {
     call(
         server,
         Some(key),
         &review(),
-        json!({ "id": id, "decision": decision, "comment": format!("{decision} by test") }),
+        json!({
+            "id": id,
+            "revision": revision,
+            "decision": decision,
+            "comment": format!("{decision} by test"),
+        }),
     )
     .await
 }

@@ -155,10 +155,15 @@ pub enum KeysCommand {
         /// Reviewers' affiliation: internal (UN) or external
         #[arg(long, value_enum, default_value_t = KeyAffiliation::External)]
         affiliation: KeyAffiliation,
+        /// Reviewers: show the key's name to contributors on its reviews (they are
+        /// anonymous to contributors otherwise)
+        #[arg(long)]
+        public: bool,
     },
-    /// List the keys (name, role, affiliation, created, revoked); never their secrets
+    /// List the keys (name, role, affiliation, created, revoked, public); never their secrets
     List,
-    /// Revoke the key NAME: requests with it get UNAUTHENTICATED from then on
+    /// Revoke the key NAME: requests with it get UNAUTHENTICATED from then on, and its
+    /// approvals of submissions not yet decided no longer count
     Revoke { name: String },
 }
 
@@ -263,6 +268,7 @@ async fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<()> {
             name,
             role,
             affiliation,
+            public,
         } => {
             let role = match role {
                 KeyRole::Contributor => Role::Contributor,
@@ -273,7 +279,7 @@ async fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<()> {
                 KeyAffiliation::Internal => Affiliation::Internal,
                 KeyAffiliation::External => Affiliation::External,
             };
-            let created = commands::keys_create(config, &name, role, affiliation).await?;
+            let created = commands::keys_create(config, &name, role, affiliation, public).await?;
             println!(
                 "created the {} key {:?} ({}); its secret, shown this once:",
                 created.key.role, created.key.name, created.key.affiliation
@@ -291,11 +297,12 @@ async fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<()> {
                     None => "active".to_owned(),
                 };
                 println!(
-                    "{}\t{}\t{}\tcreated {}\t{state}",
+                    "{}\t{}\t{}\tcreated {}\t{state}{}",
                     key.name,
                     key.role,
                     key.affiliation,
-                    key.created_at.format("%Y-%m-%dT%H:%M:%SZ")
+                    key.created_at.format("%Y-%m-%dT%H:%M:%SZ"),
+                    if key.public { "\tpublic" } else { "" }
                 );
             }
         }

@@ -78,6 +78,7 @@ pub async fn keys_create(
     name: &str,
     role: curation::Role,
     affiliation: curation::Affiliation,
+    public: bool,
 ) -> anyhow::Result<curation::keys::CreatedKey> {
     let name = name.to_owned();
     with_database(config, |url, pool| async move {
@@ -85,7 +86,7 @@ pub async fn keys_create(
             .await
             .context("cannot migrate the database")?;
         let mut conn = pool.get().await?;
-        Ok(curation::keys::create(&mut conn, &name, role, affiliation).await?)
+        Ok(curation::keys::create(&mut conn, &name, role, affiliation, public).await?)
     })
     .await
 }
@@ -99,12 +100,14 @@ pub async fn keys_list(config: &Config) -> anyhow::Result<Vec<curation::ApiKeyRo
     .await
 }
 
-/// `keys revoke NAME`
+/// `keys revoke NAME`: also withdraws the key's pending approvals, decided again under the
+/// configured review thresholds.
 pub async fn keys_revoke(config: &Config, name: &str) -> anyhow::Result<()> {
     let name = name.to_owned();
+    let policy = config.review_policy();
     with_database(config, |_url, pool| async move {
         let mut conn = pool.get().await?;
-        curation::keys::revoke(&mut conn, &name).await?;
+        curation::keys::revoke(&mut conn, &name, policy).await?;
         Ok(())
     })
     .await

@@ -262,6 +262,7 @@ diesel::table! {
         secret_hash -> Bytea,
         created_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
+        public -> Bool,
     }
 }
 
@@ -287,6 +288,8 @@ diesel::table! {
         decision -> Text,
         comment -> Nullable<Text>,
         at -> Timestamptz,
+        withdrawn_at -> Nullable<Timestamptz>,
+        withdrawn_reason -> Nullable<Text>,
     }
 }
 

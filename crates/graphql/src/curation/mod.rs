@@ -66,7 +66,17 @@ pub(crate) fn curation_error(error: CurationError) -> async_graphql::Error {
     match error {
         CurationError::NotFound(message) => ApiError::NotFound(message).extend(),
         CurationError::Forbidden(message) => forbidden(&message),
+        // As if the revocation had come before the request: one message for every bad key.
+        CurationError::Revoked => unauthenticated("the API key is malformed, unknown or revoked"),
         CurationError::InvalidState(message) => ApiError::BadUserInput(message).extend(),
+        CurationError::Conflict {
+            message,
+            current_revision,
+        } => ApiError::Conflict {
+            message,
+            current_revision,
+        }
+        .extend(),
         CurationError::Invalid(problems) => {
             let summary = problems
                 .iter()

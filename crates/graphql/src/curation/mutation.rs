@@ -99,10 +99,15 @@ impl Mutation {
     /// Records your decision (reviewers). Published at `GCM_REVIEW_INTERNAL` internal and
     /// `GCM_REVIEW_EXTERNAL` external approvals without rejection; a split needs one more
     /// approving reviewer per rejection; more rejections than approvals reject it.
+    ///
+    /// `revision` is the submission's `revision` you reviewed; when it was updated since,
+    /// nothing is recorded and the error has `extensions.code` `CONFLICT` and
+    /// `extensions.currentRevision`: read it again before you decide.
     async fn review_submission(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The submission's id.")] id: ID,
+        #[graphql(desc = "The submission's `revision` you reviewed.")] revision: i32,
         decision: ReviewDecision,
         #[graphql(desc = "Your reasons, at most 10000 characters.")] comment: Option<String>,
     ) -> ApiResult<Submission> {
@@ -114,6 +119,7 @@ impl Mutation {
             &mut conn,
             &who,
             id,
+            revision,
             decision.into(),
             comment.as_deref(),
             policy,
@@ -124,6 +130,8 @@ impl Mutation {
     }
 
     /// Declares a conflict of interest: you will not review this submission (reviewers).
+    /// Your review of its current revision, if you gave one while it is open, is withdrawn
+    /// and the submission decided again from the others.
     async fn declare_conflict(
         &self,
         ctx: &Context<'_>,
@@ -131,8 +139,9 @@ impl Mutation {
     ) -> ApiResult<Submission> {
         let who = require(ctx, REVIEWERS)?;
         let id = parse_submission_id(&id).map_err(gql)?;
+        let policy = ctx.data_opt::<ReviewPolicy>().copied().unwrap_or_default();
         let mut conn = conn(ctx).await?;
-        let row = submissions::declare_conflict(&mut conn, &who, id)
+        let row = submissions::declare_conflict(&mut conn, &who, id, policy)
             .await
             .map_err(curation_error)?;
         load_one(&mut conn, row).await

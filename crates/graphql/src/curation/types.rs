@@ -1,14 +1,16 @@
 //! The curation types: submissions with their reviews, the submission inputs, the audit trail.
 
-use async_graphql::{Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use gcm_store::curation::Role;
 use gcm_store::curation::audit::AuditRow;
 use gcm_store::curation::input::ItemInput;
 use gcm_store::curation::submissions::{self, ReviewView, SubmissionRow};
 use gcm_store::models::catalogue_items::ItemRow;
 
+use super::Caller;
 use crate::error::{ApiError, ApiResult, corrupt};
 use crate::limits::directives::{design, list_size};
 use crate::types::enums::ResourceSection;
@@ -97,19 +99,24 @@ pub enum Affiliation {
     External,
 }
 
-pub struct Review(pub ReviewView);
+pub struct Review {
+    pub view: ReviewView,
+    /// The caller may not see the reviewer's name.
+    pub anonymous: bool,
+}
 
 /// One reviewer's decision.
 #[Object]
 impl Review {
-    /// The reviewer's key name.
-    async fn reviewer(&self) -> &str {
-        &self.0.reviewer
+    /// The reviewer's key name; null for the submission's contributor unless the reviewer's
+    /// key is public (reviewers and admins always see it).
+    async fn reviewer(&self) -> Option<&str> {
+        (!self.anonymous).then_some(self.view.reviewer.as_str())
     }
 
     /// The reviewer's affiliation, which decides the threshold the review counts towards.
     async fn affiliation(&self) -> ApiResult<Affiliation> {
-        match self.0.affiliation.as_str() {
+        match self.view.affiliation.as_str() {
             "internal" => Ok(Affiliation::Internal),
             "external" => Ok(Affiliation::External),
             other => Err(corrupt("affiliation", other).into()),
@@ -118,7 +125,7 @@ impl Review {
 
     /// What the reviewer decided.
     async fn decision(&self) -> ApiResult<ReviewDecision> {
-        match self.0.decision.as_str() {
+        match self.view.decision.as_str() {
             "approve" => Ok(ReviewDecision::Approve),
             "request_changes" => Ok(ReviewDecision::RequestChanges),
             "reject" => Ok(ReviewDecision::Reject),
@@ -128,18 +135,18 @@ impl Review {
 
     /// The reviewer's reasons, if given.
     async fn comment(&self) -> Option<&str> {
-        self.0.comment.as_deref()
+        self.view.comment.as_deref()
     }
 
     /// The review round: every update of the submission starts a new one, and only the
     /// current round's reviews count.
     async fn round(&self) -> i32 {
-        self.0.round
+        self.view.round
     }
 
     /// When the review was made (UTC).
     async fn at(&self) -> DateTime<Utc> {
-        self.0.at
+        self.view.at
     }
 }
 
@@ -167,14 +174,33 @@ impl Submission {
         Ok(CatalogueItem::from_row(self.item.clone())?)
     }
 
-    /// Every review, oldest first, earlier rounds included.
+    /// Every review, oldest first, earlier rounds included; reviews withdrawn since (their
+    /// reviewer declared a conflict or their key was revoked) are left out.
     #[graphql(directive = list_size::apply(Some(design::SUBMISSION_REVIEWS), None, None, None))]
-    async fn reviews(&self) -> Vec<Review> {
-        self.reviews.iter().cloned().map(Review).collect()
+    async fn reviews(&self, ctx: &Context<'_>) -> Vec<Review> {
+        // Contributors see what was decided and why, not who decided it.
+        let contributor = matches!(
+            ctx.data_opt::<Caller>(),
+            Some(Caller::Key(who)) if who.role == Role::Contributor && who.key_id == self.row.submitter_id
+        );
+        self.reviews
+            .iter()
+            .cloned()
+            .map(|view| Review {
+                anonymous: contributor && !view.reviewer_public,
+                view,
+            })
+            .collect()
     }
 
-    /// The current review round.
+    /// The current review round (the same number as `revision`).
     async fn round(&self) -> i32 {
+        self.row.round
+    }
+
+    /// The content's revision: 1 when submitted, incremented by every `updateSubmission`.
+    /// Pass it to `reviewSubmission`: a review of an earlier revision is refused.
+    async fn revision(&self) -> i32 {
         self.row.round
     }
 

@@ -68,6 +68,8 @@ error_codes! {
     /// No key where one is needed, or a key that is malformed, unknown or revoked.
     Unauthenticated = "UNAUTHENTICATED" => 401,
     Forbidden = "FORBIDDEN" => 403,
+    /// A change made against a revision that is no longer the current one.
+    Conflict = "CONFLICT" => 409,
     // Execution.
     NotFound = "NOT_FOUND" => 404,
     BadUserInput = "BAD_USER_INPUT" => 400,

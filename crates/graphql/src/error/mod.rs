@@ -20,6 +20,13 @@ pub enum ApiError {
     BadUserInput(String),
     #[error("{0}")]
     InvalidCursor(String),
+    /// The request names a revision that is no longer the current one (a review of
+    /// content updated since it was read): read it again and retry.
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        current_revision: i32,
+    },
     #[error(
         "`{argument}` is {requested}, more than the maximum page size of {max}; ask for {max} or fewer and paginate"
     )]
@@ -46,6 +53,7 @@ impl ApiError {
             ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::BadUserInput(_) => ErrorCode::BadUserInput,
             ApiError::InvalidCursor(_) => ErrorCode::InvalidCursor,
+            ApiError::Conflict { .. } => ErrorCode::Conflict,
             ApiError::PageTooLarge { .. } => ErrorCode::PageTooLarge,
             ApiError::StatementTimeout => ErrorCode::StatementTimeoutExceeded,
             ApiError::ServiceUnavailable => ErrorCode::ServiceUnavailable,
@@ -71,6 +79,12 @@ impl ErrorExtensions for ApiError {
                 e.set("argument", *argument);
                 e.set("requested", *requested);
                 e.set("max", *max);
+            }
+            if let ApiError::Conflict {
+                current_revision, ..
+            } = self
+            {
+                e.set("currentRevision", *current_revision);
             }
         })
     }

@@ -26,7 +26,7 @@ pub struct Admitted {
     pub operation_name: Option<String>,
     pub variables: Variables,
     pub extensions: Map<String, Value>,
-    pub operation_type: Option<OperationType>,
+    pub operation_type: OperationType,
     /// The requested cost (worst case: every page full).
     pub requested_cost: u64,
     /// The operation's metric label.
@@ -94,10 +94,9 @@ impl Pipeline {
             };
             return Err(Refusal::new(ErrorCode::GraphqlValidationFailed, message));
         };
-        let mut requested_cost = 0;
-        let mut operation_type = None;
+        let operation_type = operation.node.ty;
         {
-            let ty = operation.node.ty;
+            let ty = operation_type;
             // The limits first: a request gets the same refusal whatever carried it.
             let analysis = limits::analyze(
                 &self.limits,
@@ -130,18 +129,16 @@ impl Pipeline {
                     ));
                 }
             }
-            requested_cost = analysis.requested_cost;
-            operation_type = Some(ty);
+            Ok(Admitted {
+                requested_cost: analysis.requested_cost,
+                query: checked.query,
+                document,
+                operation_name: checked.operation_name,
+                variables,
+                extensions: checked.extensions,
+                operation_type,
+                label,
+            })
         }
-        Ok(Admitted {
-            query: checked.query,
-            document,
-            operation_name: checked.operation_name,
-            variables,
-            extensions: checked.extensions,
-            operation_type,
-            requested_cost,
-            label,
-        })
     }
 }

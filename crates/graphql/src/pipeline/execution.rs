@@ -99,7 +99,7 @@ impl Pipeline {
 
     /// Executes an admitted request with the request's own loaders.
     async fn execute(&self, admitted: Admitted, context: &Context) -> Answer {
-        let is_query = admitted.operation_type == Some(OperationType::Query);
+        let is_query = admitted.operation_type == OperationType::Query;
         let requested_cost = admitted.requested_cost;
         let operation = admitted.label.clone();
         let request = into_request(admitted);

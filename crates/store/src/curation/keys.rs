@@ -12,6 +12,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use super::submissions::{self, ReviewPolicy};
 use super::{CurationError, CurationResult, audit};
 use crate::schema::api_keys;
 
@@ -74,6 +75,9 @@ pub struct ApiKeyRow {
     pub affiliation: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Contributors see this key's name on its reviews (otherwise its reviews are anonymous
+    /// to them).
+    pub public: bool,
 }
 
 /// The caller of a request, resolved from a valid, unrevoked key.
@@ -109,6 +113,7 @@ pub async fn create(
     name: &str,
     role: Role,
     affiliation: Affiliation,
+    public: bool,
 ) -> CurationResult<CreatedKey> {
     if name.is_empty() || name.chars().count() > 100 {
         return Err(CurationError::InvalidState(
@@ -142,6 +147,7 @@ pub async fn create(
                     api_keys::role.eq(role.as_str()),
                     api_keys::affiliation.eq(affiliation.as_str()),
                     api_keys::secret_hash.eq(&hash),
+                    api_keys::public.eq(public),
                 ))
                 .returning(ApiKeyRow::as_returning())
                 .get_result(conn)
@@ -170,13 +176,26 @@ pub async fn list(conn: &mut AsyncPgConnection) -> CurationResult<Vec<ApiKeyRow>
 }
 
 /// Revokes the key named `name`; revoking a revoked key is refused.
-pub async fn revoke(conn: &mut AsyncPgConnection, name: &str) -> CurationResult<ApiKeyRow> {
+///
+/// Its pending approvals are withdrawn in the same transaction: an approval of the current
+/// revision of a submission still open (under review or with changes requested) stops
+/// counting, and the policy decides that submission again from the reviews that remain.
+/// Published items stay published; its rejections and requests for changes stand.
+///
+/// The key row is locked first (`FOR NO KEY UPDATE`, which leaves the foreign keys of other
+/// rows free), and a review locks its reviewer's key (`FOR SHARE`) before the submission: a
+/// review by this key either committed before (and is withdrawn here) or finds it revoked.
+pub async fn revoke(
+    conn: &mut AsyncPgConnection,
+    name: &str,
+    policy: ReviewPolicy,
+) -> CurationResult<ApiKeyRow> {
     let name = name.to_owned();
     conn.transaction::<_, CurationError, _>(async move |conn| {
         let before: ApiKeyRow = api_keys::table
             .filter(api_keys::name.eq(&name))
             .select(ApiKeyRow::as_select())
-            .for_update()
+            .for_no_key_update()
             .first(conn)
             .await
             .optional()?
@@ -191,13 +210,16 @@ pub async fn revoke(conn: &mut AsyncPgConnection, name: &str) -> CurationResult<
             .returning(ApiKeyRow::as_returning())
             .get_result(conn)
             .await?;
+        let withdrawn = submissions::withdraw_pending_approvals(conn, &after, policy).await?;
+        let mut record = key_json(&after);
+        record["withdrawnApprovals"] = serde_json::json!(withdrawn);
         audit::record(
             conn,
             None,
             "key.revoke",
             &format!("ApiKey:{name}"),
             Some(key_json(&before)),
-            Some(key_json(&after)),
+            Some(record),
         )
         .await?;
         Ok(after)
@@ -263,5 +285,6 @@ fn key_json(key: &ApiKeyRow) -> serde_json::Value {
         "affiliation": key.affiliation,
         "createdAt": key.created_at,
         "revokedAt": key.revoked_at,
+        "public": key.public,
     })
 }

@@ -26,6 +26,17 @@ pub enum CurationError {
     /// The request does not fit the record's state (a decided submission, a repeated review).
     #[error("{0}")]
     InvalidState(String),
+    /// The caller's key was revoked after the request was authenticated (a revocation
+    /// committed while the request ran).
+    #[error("the API key is revoked")]
+    Revoked,
+    /// The caller acted on a revision of the record that is no longer the current one
+    /// (a review of content that was updated since it was read).
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        current_revision: i32,
+    },
     /// The input breaks the catalogue's rules: every problem with its input path.
     #[error("the input is invalid ({} problems)", .0.len())]
     Invalid(Vec<input::FieldProblem>),

@@ -188,7 +188,29 @@ pub struct ReviewView {
     pub decision: String,
     pub comment: Option<String>,
     pub at: DateTime<Utc>,
+    /// The reviewer's key is public: contributors may see its name.
+    pub reviewer_public: bool,
 }
+
+/// Why a review stopped counting after it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withdrawal {
+    /// Its reviewer declared a conflict of interest on the submission.
+    Conflict,
+    /// Its reviewer's key was revoked.
+    KeyRevoked,
+}
+
+impl Withdrawal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Withdrawal::Conflict => "conflict",
+            Withdrawal::KeyRevoked => "key_revoked",
+        }
+    }
+}
+
+const OPEN: [&str; 2] = ["under_review", "changes_requested"];
 
 /// What a change did to the public catalogue, so the caller can announce it.
 #[derive(Debug, Clone)]
@@ -272,6 +294,15 @@ pub async fn update(
         })?;
         let valid = validate(conn, kind, input).await?;
         let stored_input = serde_json::to_value(input).map_err(corrupt_json)?;
+        // The reviews of this revision were given to the content replaced here: from now on
+        // they belong to an earlier round and count no more.
+        let discarded: i64 = reviews::table
+            .filter(reviews::submission_id.eq(id))
+            .filter(reviews::round.eq(before.round))
+            .filter(reviews::withdrawn_at.is_null())
+            .count()
+            .get_result(conn)
+            .await?;
         write_item(conn, before.item_id, &valid, &stored_input).await?;
         let after: SubmissionRow = diesel::update(submissions::table.find(id))
             .set((
@@ -284,13 +315,15 @@ pub async fn update(
             .get_result(conn)
             .await?;
         set_item_status(conn, after.item_id, SubmissionStatus::UnderReview).await?;
+        let mut record = after.audit_json();
+        record["discardedReviews"] = json!(discarded);
         audit::record(
             conn,
             Some(who),
             "submission.update",
             &subject(id),
             Some(before.audit_json()),
-            Some(after.audit_json()),
+            Some(record),
         )
         .await?;
         Ok(after)
@@ -328,11 +361,14 @@ pub async fn withdraw(
     .await
 }
 
-/// Records a reviewer's decision and applies the [`ReviewPolicy`] to the round.
+/// Records a reviewer's decision on `revision` (the `round` they read) and applies the
+/// [`ReviewPolicy`] to the round. A revision that is no longer the current one is refused
+/// with [`CurationError::Conflict`], decided on the locked row, so nothing is written.
 pub async fn review(
     conn: &mut AsyncPgConnection,
     who: &Identity,
     id: i32,
+    revision: i32,
     decision: Decision,
     comment: Option<&str>,
     policy: ReviewPolicy,
@@ -345,6 +381,18 @@ pub async fn review(
         }]));
     }
     conn.transaction::<_, CurationError, _>(async |conn| {
+        // The reviewer's key before the submission (the order `keys::revoke` takes them in):
+        // a revocation either waits for this review, and withdraws it, or comes first.
+        let revoked: Option<Option<DateTime<Utc>>> = api_keys::table
+            .find(who.key_id)
+            .select(api_keys::revoked_at)
+            .for_share()
+            .first(conn)
+            .await
+            .optional()?;
+        if !matches!(revoked, Some(None)) {
+            return Err(CurationError::Revoked);
+        }
         let before = lock(conn, id).await?;
         if before.submitter_id == who.key_id {
             return Err(CurationError::Forbidden(
@@ -362,6 +410,15 @@ pub async fn review(
                 "submission {id} is {}: only a submission under review can be reviewed",
                 status.as_str()
             )));
+        }
+        if revision != before.round {
+            return Err(CurationError::Conflict {
+                message: format!(
+                    "submission {id} is at revision {}, not {revision}: it changed since you read it; read it again before you review",
+                    before.round
+                ),
+                current_revision: before.round,
+            });
         }
         let reviewed: i64 = reviews::table
             .filter(reviews::submission_id.eq(id))
@@ -385,28 +442,10 @@ pub async fn review(
             ))
             .execute(conn)
             .await?;
-        let round: Vec<(String, String)> = reviews::table
-            .inner_join(api_keys::table)
-            .filter(reviews::submission_id.eq(id))
-            .filter(reviews::round.eq(before.round))
-            .select((reviews::decision, api_keys::affiliation))
-            .load(conn)
-            .await?;
-        let round: Vec<(Decision, Affiliation)> = round
-            .iter()
-            .filter_map(|(d, a)| Some((Decision::parse(d)?, Affiliation::parse(a)?)))
-            .collect();
-        let after = match policy.outcome(&round) {
-            Some(next) => set_status(conn, &before, next).await?,
-            None => touch(conn, id).await?,
-        };
-        let published = if after.status()? == SubmissionStatus::Published {
-            bump_catalogue_version(conn).await?;
-            super::notify::item_published(conn, after.item_id).await?;
-            Some(item_row(conn, after.item_id).await?)
-        } else {
-            None
-        };
+        let Outcome {
+            submission: after,
+            published,
+        } = settle(conn, &before, policy).await?;
         audit::record(
             conn,
             Some(who),
@@ -428,11 +467,153 @@ pub async fn review(
     .await
 }
 
-/// A reviewer steps aside: they can no longer review this submission.
+/// Applies the policy to the reviews of the current round that still count, and moves the
+/// open submission `before` (locked) where they lead: an open submission without an outcome
+/// is under review. Publishing bumps the catalogue version and announces the item.
+async fn settle(
+    conn: &mut AsyncPgConnection,
+    before: &SubmissionRow,
+    policy: ReviewPolicy,
+) -> CurationResult<Outcome> {
+    let round: Vec<(String, String)> = reviews::table
+        .inner_join(api_keys::table)
+        .filter(reviews::submission_id.eq(before.id))
+        .filter(reviews::round.eq(before.round))
+        .filter(reviews::withdrawn_at.is_null())
+        .select((reviews::decision, api_keys::affiliation))
+        .load(conn)
+        .await?;
+    let round: Vec<(Decision, Affiliation)> = round
+        .iter()
+        .filter_map(|(d, a)| Some((Decision::parse(d)?, Affiliation::parse(a)?)))
+        .collect();
+    let current = before.status()?;
+    let next = policy
+        .outcome(&round)
+        .unwrap_or(SubmissionStatus::UnderReview);
+    let after = if next == current {
+        touch(conn, before.id).await?
+    } else {
+        set_status(conn, before, next).await?
+    };
+    let published = if next == SubmissionStatus::Published && current != next {
+        bump_catalogue_version(conn).await?;
+        super::notify::item_published(conn, after.item_id).await?;
+        Some(item_row(conn, after.item_id).await?)
+    } else {
+        None
+    };
+    Ok(Outcome {
+        submission: after,
+        published,
+    })
+}
+
+/// Withdraws the counting review of `reviewer` (only a `decision` one, when given) in the
+/// current round of the open, locked submission `before`, decides it again from the reviews
+/// that remain, and records both in the audit trail. None when there was no such review.
+async fn withdraw_review(
+    conn: &mut AsyncPgConnection,
+    actor: Option<&Identity>,
+    before: &SubmissionRow,
+    reviewer: (i32, &str),
+    decision: Option<Decision>,
+    why: Withdrawal,
+    policy: ReviewPolicy,
+) -> CurationResult<Option<Outcome>> {
+    if !before.status()?.is_open() {
+        return Ok(None);
+    }
+    let mut query = reviews::table
+        .filter(reviews::submission_id.eq(before.id))
+        .filter(reviews::reviewer_id.eq(reviewer.0))
+        .filter(reviews::round.eq(before.round))
+        .filter(reviews::withdrawn_at.is_null())
+        .select((reviews::id, reviews::decision, reviews::comment))
+        .into_boxed();
+    if let Some(decision) = decision {
+        query = query.filter(reviews::decision.eq(decision.as_str()));
+    }
+    let found: Option<(i32, String, Option<String>)> = query.first(conn).await.optional()?;
+    let Some((review_id, decision, comment)) = found else {
+        return Ok(None);
+    };
+    diesel::update(reviews::table.find(review_id))
+        .set((
+            reviews::withdrawn_at.eq(diesel::dsl::now),
+            reviews::withdrawn_reason.eq(why.as_str()),
+        ))
+        .execute(conn)
+        .await?;
+    let outcome = settle(conn, before, policy).await?;
+    audit::record(
+        conn,
+        actor,
+        "submission.review.withdraw",
+        &subject(before.id),
+        Some(before.audit_json()),
+        Some(json!({
+            "status": outcome.submission.status,
+            "round": outcome.submission.round,
+            "withdrawn": {
+                "reviewer": reviewer.1,
+                "decision": decision,
+                "comment": comment,
+                "reason": why.as_str(),
+            },
+        })),
+    )
+    .await?;
+    Ok(Some(outcome))
+}
+
+/// Withdraws the approvals `key` (just revoked, its row locked) gave to the current
+/// revision of open submissions, each decided again; returns how many. Call it inside the
+/// revocation's transaction.
+pub(crate) async fn withdraw_pending_approvals(
+    conn: &mut AsyncPgConnection,
+    key: &super::ApiKeyRow,
+    policy: ReviewPolicy,
+) -> CurationResult<usize> {
+    let ids: Vec<i32> = reviews::table
+        .inner_join(submissions::table)
+        .filter(reviews::reviewer_id.eq(key.id))
+        .filter(reviews::decision.eq(Decision::Approve.as_str()))
+        .filter(reviews::withdrawn_at.is_null())
+        .filter(reviews::round.eq(submissions::round))
+        .filter(submissions::status.eq_any(OPEN))
+        .select(reviews::submission_id)
+        .distinct()
+        .order(reviews::submission_id)
+        .load(conn)
+        .await?;
+    let mut withdrawn = 0;
+    // In id order, each locked and read again: it may have changed since the query above.
+    for id in ids {
+        let before = lock(conn, id).await?;
+        let outcome = withdraw_review(
+            conn,
+            None,
+            &before,
+            (key.id, &key.name),
+            Some(Decision::Approve),
+            Withdrawal::KeyRevoked,
+            policy,
+        )
+        .await?;
+        withdrawn += usize::from(outcome.is_some());
+    }
+    Ok(withdrawn)
+}
+
+/// A reviewer steps aside: they can no longer review this submission, and their review
+/// of its current revision, if any, is withdrawn while the submission is open (the policy
+/// decides it again from the remaining reviews). Decided submissions keep their reviews.
 pub async fn declare_conflict(
     conn: &mut AsyncPgConnection,
     who: &Identity,
     id: i32,
+    policy: ReviewPolicy,
 ) -> CurationResult<SubmissionRow> {
     conn.transaction::<_, CurationError, _>(async |conn| {
         let submission = lock(conn, id).await?;
@@ -455,7 +636,17 @@ pub async fn declare_conflict(
             Some(json!({ "conflict": who.name })),
         )
         .await?;
-        Ok(submission)
+        let withdrawn = withdraw_review(
+            conn,
+            Some(who),
+            &submission,
+            (who.key_id, &who.name),
+            None,
+            Withdrawal::Conflict,
+            policy,
+        )
+        .await?;
+        Ok(withdrawn.map_or(submission, |outcome| outcome.submission))
     })
     .await
 }
@@ -585,7 +776,7 @@ pub async fn queue(conn: &mut AsyncPgConnection) -> CurationResult<Vec<Submissio
         .await?)
 }
 
-/// The reviews of each submission, oldest first.
+/// The reviews of each submission that were not withdrawn, oldest first.
 pub async fn reviews_of(
     conn: &mut AsyncPgConnection,
     submission_ids: &[i32],
@@ -593,6 +784,7 @@ pub async fn reviews_of(
     let rows: Vec<ReviewView> = reviews::table
         .inner_join(api_keys::table)
         .filter(reviews::submission_id.eq_any(submission_ids))
+        .filter(reviews::withdrawn_at.is_null())
         .order(reviews::id)
         .select((
             reviews::submission_id,
@@ -602,6 +794,7 @@ pub async fn reviews_of(
             reviews::decision,
             reviews::comment,
             reviews::at,
+            api_keys::public,
         ))
         .load(conn)
         .await?;
