@@ -14,6 +14,10 @@ pub enum ApiError {
     /// Malformed input: an objective number out of range, a bad code, a bad combination.
     #[error("{0}")]
     BadUserInput(String),
+    /// An argument refused by the text rule (`gcm_domain::text`): `BAD_USER_INPUT` with
+    /// the argument's path in `extensions.argument` (e.g. `text`, `filter.actor`, `after`).
+    #[error("`{argument}` {message}")]
+    BadArgument { argument: String, message: String },
     #[error("{0}")]
     InvalidCursor(String),
     #[error(
@@ -40,7 +44,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::NotFound(_) => "NOT_FOUND",
-            ApiError::BadUserInput(_) => "BAD_USER_INPUT",
+            ApiError::BadUserInput(_) | ApiError::BadArgument { .. } => "BAD_USER_INPUT",
             ApiError::InvalidCursor(_) => "INVALID_CURSOR",
             ApiError::PageTooLarge { .. } => "PAGE_TOO_LARGE",
             ApiError::StatementTimeout => "STATEMENT_TIMEOUT_EXCEEDED",
@@ -51,6 +55,14 @@ impl ApiError {
 
     pub fn bad_input(message: impl Into<String>) -> Self {
         ApiError::BadUserInput(message.into())
+    }
+
+    /// The argument at `argument` (its path, e.g. `filter.text`) broke a domain rule.
+    pub fn bad_argument(argument: impl Into<String>, invalid: gcm_domain::Invalid) -> Self {
+        ApiError::BadArgument {
+            argument: argument.into(),
+            message: invalid.0,
+        }
     }
 }
 
@@ -67,6 +79,9 @@ impl ErrorExtensions for ApiError {
                 e.set("argument", *argument);
                 e.set("requested", *requested);
                 e.set("max", *max);
+            }
+            if let ApiError::BadArgument { argument, .. } = self {
+                e.set("argument", argument.as_str());
             }
         })
     }
