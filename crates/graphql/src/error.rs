@@ -16,7 +16,7 @@ pub enum ApiError {
     BadUserInput(String),
     /// An argument refused by the text rule (`gcm_domain::text`): `BAD_USER_INPUT` with
     /// the argument's path in `extensions.argument` (e.g. `text`, `filter.actor`, `after`).
-    #[error("`{argument}` {message}")]
+    #[error("`{argument}`: {message}")]
     BadArgument { argument: String, message: String },
     #[error("{0}")]
     InvalidCursor(String),
