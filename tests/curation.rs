@@ -892,16 +892,87 @@ async fn admins_edit_an_items_links_with_every_problem_at_its_path_and_an_audit_
     assert_eq!(entries[1]["after"]["countries"], json!([]));
 }
 
-/// Text PostgreSQL cannot hold (a NUL) is the contributor's error, written nowhere.
+/// The `problems` of a refused curation call: (path, message) pairs.
+fn problems(body: &serde_json::Value) -> Vec<(serde_json::Value, String)> {
+    body["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|p| {
+                    (
+                        p["path"].clone(),
+                        p["message"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Asserts `body` is one `BAD_USER_INPUT` whose only problem is at `path`; returns its message.
+fn refused_at(body: &serde_json::Value, path: serde_json::Value) -> String {
+    assert_code(body, "BAD_USER_INPUT");
+    let found = problems(body);
+    assert_eq!(
+        found.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
+        vec![path],
+        "{body:#}"
+    );
+    found[0].1.clone()
+}
+
+const SUBMIT_EVENT: &str =
+    "mutation($input: SubmitEventInput!) { submitEvent(input: $input) { id item { title } } }";
+
+fn event_input() -> serde_json::Value {
+    json!({ "title": "Forum", "summary": "A regional forum.", "objectives": [23],
+            "country": "PER", "city": "Lima", "startsOn": "2026-05-01", "endsOn": "2026-05-02" })
+}
+
+async fn rows(db: &TestDatabase) -> (i64, i64, i64) {
+    (
+        db.scalar("SELECT count(*) FROM items").await,
+        db.scalar("SELECT count(*) FROM submissions").await,
+        db.scalar("SELECT count(*) FROM audit_log").await,
+    )
+}
+
+/// A NUL in any text of any curation call is the contributor's error, at its input path,
+/// checked before SQL (by `gcm_domain::text`), and written nowhere.
 #[tokio::test]
 async fn a_nul_in_submitted_text_is_bad_input_and_writes_nothing() {
     let db = TestDatabase::with_bundled_catalogue().await;
     let cast = Cast::create(&db);
     let server = TestServer::start(BIN, db.url()).await;
-    let before: i64 = db.scalar("SELECT count(*) FROM items").await;
-    for field in ["title", "summary", "organisation"] {
+    let submission = submit(&server, &cast.contributor, "A valid handbook").await;
+    let before = rows(&db).await;
+    let nul = "before\u{0}after";
+    let resource_fields: [(&str, serde_json::Value, serde_json::Value); 9] = [
+        ("title", json!(nul), json!(["input", "title"])),
+        ("summary", json!(nul), json!(["input", "summary"])),
+        (
+            "url",
+            json!(format!("https://example.org/{nul}")),
+            json!(["input", "url"]),
+        ),
+        ("organisation", json!(nul), json!(["input", "organisation"])),
+        ("documentType", json!(nul), json!(["input", "documentType"])),
+        ("language", json!("e\u{0}"), json!(["input", "language"])),
+        (
+            "principles",
+            json!([nul]),
+            json!(["input", "principles", 0]),
+        ),
+        ("regions", json!([nul]), json!(["input", "regions", 0])),
+        (
+            "countries",
+            json!(["P\u{0}R"]),
+            json!(["input", "countries", 0]),
+        ),
+    ];
+    for (field, value, path) in &resource_fields {
         let mut input = resource_input("A title");
-        input[field] = json!("before\u{0}after");
+        input[*field] = value.clone();
         let body = call(
             &server,
             Some(&cast.contributor),
@@ -909,8 +980,179 @@ async fn a_nul_in_submitted_text_is_bad_input_and_writes_nothing() {
             json!({ "input": input }),
         )
         .await;
-        assert_code(&body, "BAD_USER_INPUT");
+        refused_at(&body, path.clone());
+        // The same input as an update of an open submission.
+        let mut update = input.clone();
+        update["section"] = json!("DOCUMENTS");
+        let body = call(
+            &server,
+            Some(&cast.contributor),
+            "mutation($id: ID!, $input: UpdateSubmissionInput!) { updateSubmission(id: $id, input: $input) { id } }",
+            json!({ "id": submission, "input": update }),
+        )
+        .await;
+        refused_at(&body, path.clone());
     }
-    let after: i64 = db.scalar("SELECT count(*) FROM items").await;
-    assert_eq!(before, after, "nothing written");
+    for (field, value) in [("city", json!(nul)), ("country", json!("P\u{0}R"))] {
+        let mut input = event_input();
+        input[field] = value;
+        let body = call(
+            &server,
+            Some(&cast.contributor),
+            SUBMIT_EVENT,
+            json!({ "input": input }),
+        )
+        .await;
+        refused_at(&body, json!(["input", field]));
+    }
+    let body = call(
+        &server,
+        Some(&cast.internal),
+        &review(),
+        json!({ "id": submission, "decision": "APPROVE", "comment": nul }),
+    )
+    .await;
+    refused_at(&body, json!(["input", "comment"]));
+    let item = public_item_id();
+    let body = call(
+        &server,
+        Some(&cast.admin),
+        "mutation($id: ID!, $reason: String!) { retractItem(id: $id, reason: $reason) { id } }",
+        json!({ "id": item, "reason": nul }),
+    )
+    .await;
+    refused_at(&body, json!(["input", "reason"]));
+    for list in ["actions", "guidanceSources", "countries", "regions"] {
+        let body = call(
+            &server,
+            Some(&cast.admin),
+            "mutation($id: ID!, $links: ItemLinksInput!) { setItemLinks(id: $id, links: $links) { id } }",
+            json!({ "id": item, "links": { list: [nul] } }),
+        )
+        .await;
+        refused_at(&body, json!(["input", list, 0]));
+    }
+    assert_eq!(before, rows(&db).await, "nothing written");
+}
+
+/// The id of a published resource of the bundled catalogue.
+fn public_item_id() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode("Resource:obj22-document-01-issa-handbook-social-security-migrant-workers")
+}
+
+/// The text rule's refusals, each at its input path and written nowhere: a forged
+/// highlight, invisible titles, an event in 1850, addresses that are not http(s).
+#[tokio::test]
+async fn markers_invisible_titles_old_dates_and_bad_urls_are_refused() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let contributor = create_key(&db, "c", "contributor", "external");
+    let server = TestServer::start(BIN, db.url()).await;
+    let before = rows(&db).await;
+    let send = async |mutation: &str, input: serde_json::Value| {
+        call(
+            &server,
+            Some(&contributor),
+            mutation,
+            json!({ "input": input }),
+        )
+        .await
+    };
+
+    // A summary cannot forge the `<mark>` of search snippets.
+    for marker in ["\u{E000}", "\u{E001}"] {
+        let mut input = resource_input("A title");
+        input["summary"] = json!(format!("See {marker}this{marker} now."));
+        let message = refused_at(
+            &send(&submit_resource(), input).await,
+            json!(["input", "summary"]),
+        );
+        assert!(message.contains("search highlights"), "{message}");
+        assert!(
+            !message.contains("See"),
+            "the value is not repeated: {message}"
+        );
+    }
+    // Titles of nothing visible.
+    for invisible in ["\u{200B}", "\u{3164}\u{A0}", "\u{FEFF} \u{2060}"] {
+        let message = refused_at(
+            &send(&submit_resource(), resource_input(invisible)).await,
+            json!(["input", "title"]),
+        );
+        assert_eq!(message, "must not be empty");
+    }
+    // Dates from 1900 to 2100.
+    let mut event = event_input();
+    event["startsOn"] = json!("1850-05-01");
+    let message = refused_at(
+        &send(SUBMIT_EVENT, event).await,
+        json!(["input", "startsOn"]),
+    );
+    assert!(message.contains("1900 to 2100"), "{message}");
+    let mut resource = resource_input("A title");
+    resource["publishedOn"] = json!("2101-01-01");
+    refused_at(
+        &send(&submit_resource(), resource).await,
+        json!(["input", "publishedOn"]),
+    );
+    // Web addresses: http(s) with a host, nothing a browser would rewrite.
+    for url in [
+        "javascript:alert(1)",
+        "https://example.org/a handbook",
+        "https://",
+        "https://example.org/\u{85}",
+    ] {
+        let mut input = resource_input("A title");
+        input["url"] = json!(url);
+        refused_at(
+            &send(&submit_resource(), input).await,
+            json!(["input", "url"]),
+        );
+    }
+    // A carriage return: a summary may hold one, a title may not.
+    let mut input = resource_input("A title\r");
+    input["summary"] = json!("Line one.\r\nLine two.");
+    refused_at(
+        &send(&submit_resource(), input).await,
+        json!(["input", "title"]),
+    );
+    assert_eq!(before, rows(&db).await, "nothing written");
+}
+
+/// Text is stored in NFC: "é" sent as e + U+0301 is read back as U+00E9, in the item,
+/// the stored input and what the public API answers.
+#[tokio::test]
+async fn a_decomposed_title_is_stored_and_read_back_composed() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let contributor = create_key(&db, "c", "contributor", "external");
+    let server = TestServer::start(BIN, db.url()).await;
+    let mut input = resource_input("Re\u{301}sume\u{301} of the handbook");
+    input["summary"] = json!("Cafe\u{301} culture.");
+    let body = data(
+        &server,
+        Some(&contributor),
+        &submit_resource(),
+        json!({ "input": input }),
+    )
+    .await;
+    assert_eq!(
+        body["submitResource"]["item"]["title"],
+        "R\u{e9}sum\u{e9} of the handbook"
+    );
+    let client = db.client().await;
+    let row = client
+        .query_one(
+            "SELECT i.title, i.summary, s.input->>'title', i.source->>'summary' \
+             FROM items i JOIN submissions s ON s.item_id = i.id",
+            &[],
+        )
+        .await
+        .expect("the stored item");
+    let (title, summary, input_title, source_summary): (String, String, String, String) =
+        (row.get(0), row.get(1), row.get(2), row.get(3));
+    assert_eq!(title, "R\u{e9}sum\u{e9} of the handbook");
+    assert_eq!(input_title, title);
+    assert_eq!(summary, "Caf\u{e9} culture.");
+    assert_eq!(source_summary, summary);
 }

@@ -6,6 +6,7 @@
 mod codes;
 mod enums;
 mod language;
+pub mod limits;
 mod objective;
 mod slug;
 pub mod text;

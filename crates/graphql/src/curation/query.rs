@@ -13,6 +13,9 @@ use super::{curation_error, require};
 use crate::error::{ApiError, ApiResult, MAX_PAGE_SIZE, gql};
 use crate::limits::directives::{design, first_only, list_size};
 use crate::query::conn;
+use crate::types::connection::check_cursor;
+use gcm_domain::limits;
+use gcm_domain::text::TextField;
 
 /// Builds the submissions' objects with two statements (items, reviews), whatever their number.
 pub(crate) async fn load_submissions(
@@ -40,6 +43,20 @@ pub(crate) async fn load_one(conn: &mut Connection, row: SubmissionRow) -> ApiRe
         .map_err(curation_error)?
         .pop()
         .ok_or_else(|| gql(ApiError::Internal))
+}
+
+/// An audit-log filter value by the text rule (`gcm_domain::text`): no control
+/// character or highlight marker, NFC (as stored names are), at most 500 characters.
+/// Blank text stays a filter (it matches nothing), as before.
+fn filter_text(argument: &str, value: Option<String>) -> ApiResult<Option<String>> {
+    value
+        .map(|v| {
+            TextField::line(limits::QUERY_TEXT)
+                .blank_allowed()
+                .clean(&v)
+                .map_err(|e| gql(ApiError::bad_argument(argument, e)))
+        })
+        .transpose()
 }
 
 #[derive(Default)]
@@ -113,6 +130,9 @@ impl CurationQuery {
                 max: MAX_PAGE_SIZE,
             }));
         }
+        if let Some(after) = &after {
+            check_cursor("after", after).map_err(gql)?;
+        }
         let after = after
             .as_deref()
             .map(parse_audit_cursor)
@@ -120,9 +140,9 @@ impl CurationQuery {
             .map_err(gql)?;
         let filter = filter.unwrap_or_default();
         let filter = StoreAuditFilter {
-            action: filter.action,
-            actor: filter.actor,
-            subject: filter.subject,
+            action: filter_text("filter.action", filter.action)?,
+            actor: filter_text("filter.actor", filter.actor)?,
+            subject: filter_text("filter.subject", filter.subject)?,
         };
         let mut conn = conn(ctx).await?;
         let (rows, has_next_page) = audit::page(&mut conn, i64::from(first), after, &filter)

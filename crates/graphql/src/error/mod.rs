@@ -18,6 +18,10 @@ pub enum ApiError {
     /// Malformed input: an objective number out of range, a bad code, a bad combination.
     #[error("{0}")]
     BadUserInput(String),
+    /// An argument refused by the text rule (`gcm_domain::text`): `BAD_USER_INPUT` with
+    /// the argument's path in `extensions.argument` (e.g. `text`, `filter.actor`, `after`).
+    #[error("`{argument}`: {message}")]
+    BadArgument { argument: String, message: String },
     #[error("{0}")]
     InvalidCursor(String),
     /// The request names a revision that is no longer the current one (a review of
@@ -51,7 +55,7 @@ impl ApiError {
     pub fn code(&self) -> ErrorCode {
         match self {
             ApiError::NotFound(_) => ErrorCode::NotFound,
-            ApiError::BadUserInput(_) => ErrorCode::BadUserInput,
+            ApiError::BadUserInput(_) | ApiError::BadArgument { .. } => ErrorCode::BadUserInput,
             ApiError::InvalidCursor(_) => ErrorCode::InvalidCursor,
             ApiError::Conflict { .. } => ErrorCode::Conflict,
             ApiError::PageTooLarge { .. } => ErrorCode::PageTooLarge,
@@ -63,6 +67,14 @@ impl ApiError {
 
     pub fn bad_input(message: impl Into<String>) -> Self {
         ApiError::BadUserInput(message.into())
+    }
+
+    /// The argument at `argument` (its path, e.g. `filter.text`) broke a domain rule.
+    pub fn bad_argument(argument: impl Into<String>, invalid: gcm_domain::Invalid) -> Self {
+        ApiError::BadArgument {
+            argument: argument.into(),
+            message: invalid.0,
+        }
     }
 }
 
@@ -85,6 +97,9 @@ impl ErrorExtensions for ApiError {
             } = self
             {
                 e.set("currentRevision", *current_revision);
+            }
+            if let ApiError::BadArgument { argument, .. } = self {
+                e.set("argument", argument.as_str());
             }
         })
     }

@@ -42,7 +42,7 @@ impl ItemQuery {
         #[graphql(desc = "Page size, 0 to 100, reading backward.")] last: Option<i32>,
         #[graphql(desc = "Read the hits before this cursor.")] before: Option<String>,
     ) -> ApiResult<CatalogueItemConnection> {
-        let text = search_text(Some(&text))
+        let text = search_text("text", Some(&text))
             .map_err(gql)?
             .ok_or_else(|| gql(ApiError::bad_input("the search text is empty")))?;
         let filter = ItemFilter {

@@ -63,23 +63,35 @@ impl PageArgs {
                 "paginate forward with `first`/`after` or backward with `last`/`before`, not both",
             ));
         }
-        let (size, cursor) = if backward {
+        let (size, cursor, argument) = if backward {
             (
                 self.last.map(|n| page_size("last", n)).transpose()?,
                 self.before.as_deref(),
+                "before",
             )
         } else {
             (
                 self.first.map(|n| page_size("first", n)).transpose()?,
                 self.after.as_deref(),
+                "after",
             )
         };
+        if let Some(cursor) = cursor {
+            check_cursor(argument, cursor)?;
+        }
         Ok(PagePlan {
             backward,
             size: size.unwrap_or(DEFAULT_PAGE_SIZE as usize),
             cursor: cursor.map(decode).transpose()?,
         })
     }
+}
+
+/// A cursor holding a control character or highlight marker is bad input at its
+/// argument (the text rule); any other malformed cursor is `INVALID_CURSOR`.
+pub(crate) fn check_cursor(argument: &str, cursor: &str) -> Result<(), ApiError> {
+    gcm_domain::text::check_key("the cursor", cursor)
+        .map_err(|e| ApiError::bad_argument(argument, e))
 }
 
 fn sort_tag(sort: ItemSort) -> &'static str {

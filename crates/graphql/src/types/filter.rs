@@ -12,7 +12,7 @@ use crate::error::ApiError;
 /// Most values one list inside a filter may hold.
 pub const MAX_FILTER_VALUES: usize = 100;
 /// Longest search text accepted.
-pub const MAX_TEXT_LEN: usize = 500;
+pub const MAX_TEXT_LEN: usize = gcm_domain::limits::QUERY_TEXT;
 
 /// An inclusive range of dates; either end may be open.
 #[derive(InputObject, Debug, Clone, Copy)]
@@ -81,21 +81,13 @@ fn slug(field: &'static str) -> impl Fn(&String) -> Result<String, ApiError> {
     }
 }
 
-/// Checks a search text and normalises blank text to "no text".
-pub fn search_text(text: Option<&str>) -> Result<Option<String>, ApiError> {
+/// Checks a search text by the text rule (`gcm_domain::text`: no control character or
+/// highlight marker, NFC, at most [`MAX_TEXT_LEN`] characters) and normalises blank
+/// text to "no text". `argument` is where the text came from (`text`, `filter.text`).
+pub fn search_text(argument: &str, text: Option<&str>) -> Result<Option<String>, ApiError> {
     let Some(text) = text else { return Ok(None) };
-    if text.chars().count() > MAX_TEXT_LEN {
-        return Err(ApiError::bad_input(format!(
-            "the search text is longer than {MAX_TEXT_LEN} characters"
-        )));
-    }
-    if text.contains('\0') {
-        return Err(ApiError::bad_input(
-            "the search text contains a NUL character",
-        ));
-    }
-    let trimmed = text.trim();
-    Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
+    gcm_domain::text::clean_query(text, MAX_TEXT_LEN)
+        .map_err(|e| ApiError::bad_argument(argument, e))
 }
 
 impl ItemFilter {
@@ -158,7 +150,7 @@ impl ItemFilter {
             })?,
             published_from: published.and_then(|r| r.from).map(|d| d.0),
             published_to: published.and_then(|r| r.to).map(|d| d.0),
-            text: search_text(self.text.as_deref())?,
+            text: search_text("filter.text", self.text.as_deref())?,
         })
     }
 }

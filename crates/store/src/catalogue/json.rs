@@ -3,27 +3,41 @@
 //! problem of a refused catalogue at once.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Display;
 use std::hash::Hash;
 
 use chrono::NaiveDate;
 use gcm_domain::Invalid;
+use gcm_domain::text::{self, Lines, TextField};
 use serde_json::{Map, Value};
 
 use super::Problem;
 
-/// Where every problem of one validation run is collected.
+/// Where every problem of one validation run is collected. A problem reported twice
+/// (the same file, path and message) is kept once: the character rule runs over every
+/// string of a file and again on each typed text field.
 #[derive(Debug, Default)]
-pub(crate) struct Problems(RefCell<Vec<Problem>>);
+pub(crate) struct Problems(
+    RefCell<Vec<Problem>>,
+    RefCell<HashSet<(String, String, String)>>,
+);
 
 impl Problems {
     pub fn report(&self, file: &str, path: &str, message: impl Into<String>) {
-        self.0.borrow_mut().push(Problem {
+        let problem = Problem {
             file: file.to_owned(),
             path: path.to_owned(),
             message: message.into(),
-        });
+        };
+        let key = (
+            problem.file.clone(),
+            problem.path.clone(),
+            problem.message.clone(),
+        );
+        if self.1.borrow_mut().insert(key) {
+            self.0.borrow_mut().push(problem);
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -141,33 +155,20 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// A string of 1 to `max_chars` characters.
-    fn as_text(&self, key: &str, value: &'a Value, max_chars: usize) -> Option<String> {
+    /// A string that passes `field`'s rule ([`gcm_domain::text`]), in NFC.
+    fn as_text(&self, key: &str, value: &'a Value, field: TextField) -> Option<String> {
         let s = self.as_str(key, value)?;
-        let chars = s.chars().count();
-        if s.trim().is_empty() {
-            self.report(key, "must not be empty");
-            None
-        } else if chars > max_chars {
-            self.report(
-                key,
-                format!("is {chars} characters long; at most {max_chars} are allowed"),
-            );
-            None
-        } else {
-            Some(s.to_owned())
-        }
+        self.check(key, field.clean(s))
     }
 
-    pub fn text(&self, key: &str, max_chars: usize) -> Option<String> {
-        self.required(key)
-            .and_then(|v| self.as_text(key, v, max_chars))
+    pub fn text(&self, key: &str, field: TextField) -> Option<String> {
+        self.required(key).and_then(|v| self.as_text(key, v, field))
     }
 
-    pub fn opt_text(&self, key: &str, max_chars: usize) -> Option<Option<String>> {
+    pub fn opt_text(&self, key: &str, field: TextField) -> Option<Option<String>> {
         match self.present(key) {
             None => Some(None),
-            Some(v) => self.as_text(key, v, max_chars).map(Some),
+            Some(v) => self.as_text(key, v, field).map(Some),
         }
     }
 
@@ -256,9 +257,10 @@ impl<'a> Obj<'a> {
         result.map_err(|e| self.report(key, e.0)).ok()
     }
 
-    /// An optional ISO 8601 calendar date (YYYY-MM-DD).
+    /// An optional ISO 8601 calendar date (YYYY-MM-DD) of an item: a year in
+    /// [`text::YEARS`].
     pub fn opt_date(&self, key: &str) -> Option<Option<NaiveDate>> {
-        self.opt_parse(key, parse_date)
+        self.opt_parse(key, |s| parse_date(s).and_then(text::check_date))
     }
 
     pub fn opt_object(&self, key: &str) -> Option<Option<Obj<'a>>> {
@@ -393,6 +395,38 @@ impl<'a> Obj<'a> {
             }
         }
     }
+}
+
+/// Applies the character rule of [`gcm_domain::text`] to every string and field name of
+/// a parsed file, typed or not (a record's `source` keeps fields no column holds), at
+/// its JSON path. The permissive multi-line rule: one-line fields add theirs when read.
+pub(crate) fn check_every_string(file: &str, value: &Value, problems: &Problems) {
+    fn walk(file: &str, path: &str, value: &Value, problems: &Problems) {
+        match value {
+            Value::String(s) => {
+                if let Err(e) = text::check_chars(s, Lines::Many) {
+                    let at = if path.is_empty() { ROOT } else { path };
+                    problems.report(file, at, e.0);
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(file, &index_path(path, i), item, problems);
+                }
+            }
+            Value::Object(map) => {
+                for (key, item) in map {
+                    let at = child_path(path, key);
+                    if let Err(e) = text::check_chars(key, Lines::Many) {
+                        problems.report(file, &at, format!("the field name {}", e.0));
+                    }
+                    walk(file, &at, item, problems);
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+    walk(file, "", value, problems);
 }
 
 /// Strict YYYY-MM-DD: chrono alone would also take "+2015-1-2".
@@ -532,10 +566,10 @@ mod tests {
             path: "xs[2]".into(),
         };
         assert_eq!(obj.int_in("n", 1..=23), None);
-        assert_eq!(obj.text("s", 10), None);
+        assert_eq!(obj.text("s", TextField::line(10)), None);
         assert_eq!(obj.bool("b"), None);
-        assert_eq!(obj.text("missing", 10), None);
-        assert_eq!(obj.opt_text("absent", 10), Some(None));
+        assert_eq!(obj.text("missing", TextField::line(10)), None);
+        assert_eq!(obj.opt_text("absent", TextField::line(10)), Some(None));
         let messages: Vec<String> = problems
             .into_vec()
             .iter()

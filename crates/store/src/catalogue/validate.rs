@@ -3,13 +3,15 @@
 
 use std::collections::{HashMap, HashSet};
 
+use gcm_domain::limits;
+use gcm_domain::text::{self, TextField};
 use gcm_domain::{
     Invalid, Iso2, Iso3, ItemKind, ItemStatus, LanguageCode, MechanismKind, ObjectiveNumber, Scope,
     Slug, TitleProvenance,
 };
 use serde_json::{Map, Value};
 
-use super::json::{Obj, Problems, ROOT, Unique, describe, parse_file, quoted};
+use super::json::{Obj, Problems, ROOT, Unique, check_every_string, describe, parse_file, quoted};
 use super::model::{
     Action, COUNTRY_KINDS, Catalogue, Country, DocumentType, FILE_KINDS, FileDocument, GLOBAL_KIND,
     GuidanceSource, Instrument, Item, Objective, ObjectivePage, PolicyOption, Principle, Region,
@@ -46,12 +48,19 @@ pub(crate) fn page_file_name(objective: i32) -> String {
     format!("objective_{objective}_content.json")
 }
 
-const NAME: usize = 200;
-const TITLE: usize = 500;
+// The text fields of the files, by the rule of `gcm_domain::text` and its limits.
+const NAME: TextField = TextField::line(limits::NAME);
+const TITLE: TextField = TextField::line(limits::TITLE);
+const SUMMARY: TextField = TextField::multiline(limits::SUMMARY);
+const URL: TextField = TextField::line(limits::URL);
+const ORGANISATION: TextField = TextField::line(limits::ORGANISATION);
+const CITY: TextField = TextField::line(limits::CITY);
+const ABBREVIATION: TextField = TextField::line(100);
+const PARAGRAPH_LABEL: TextField = TextField::line(50);
 /// Paragraph numbers of A/RES/73/195 (it has far fewer; the range only keeps them sane).
 const PARAGRAPHS: std::ops::RangeInclusive<i64> = 1..=1000;
 /// Long texts: the database only asks that they are not empty.
-const LONG: usize = 100_000;
+const LONG: TextField = TextField::multiline(limits::LONG);
 
 enum Role {
     Fixed(&'static str),
@@ -98,7 +107,11 @@ pub(crate) fn validate(files: &[CatalogueFile]) -> Result<Catalogue, Vec<Problem
                 continue;
             }
         };
-        let root = parse_file(name, &file.text, &problems).and_then(|value| match value {
+        let parsed = parse_file(name, &file.text, &problems);
+        if let Some(value) = &parsed {
+            check_every_string(name, value, &problems);
+        }
+        let root = parsed.and_then(|value| match value {
             Value::Object(map) => Some(map),
             other => {
                 problems.report(
@@ -696,10 +709,10 @@ impl<'p> Validator<'p> {
                         }
                     });
                 let body = g.text("body", TITLE);
-                let abbreviation = g.opt_text("body_abbreviation", 100);
+                let abbreviation = g.opt_text("body_abbreviation", ABBREVIATION);
                 let year = g.int_in("year", 1946..=2100);
                 let symbol = g.parse("document_symbol", parse_document_symbol);
-                let paragraph = g.text("paragraph", 50);
+                let paragraph = g.text("paragraph", PARAGRAPH_LABEL);
                 let guidance = g.text("guidance", LONG);
                 if let Some(slug) = &slug {
                     facts.insert(
@@ -998,17 +1011,11 @@ impl<'p> Validator<'p> {
             Some(None) => Some(None),
             None => None,
         };
-        let summary = it.text("summary", 10_000);
+        let summary = it.text("summary", SUMMARY);
         let summary_truncated = it.bool("summary_truncated");
-        let url = it.opt_text("url", 2_000).and_then(|url| match url {
-            Some(u) if !(u.starts_with("http://") || u.starts_with("https://")) => {
-                it.report(
-                    "url",
-                    format!("{} is not a web address (http:// or https://)", quoted(&u)),
-                );
-                None
-            }
-            other => Some(other),
+        let url = it.opt_text("url", URL).and_then(|url| match url {
+            Some(u) => it.check("url", text::check_url(&u)).map(|()| Some(u)),
+            None => Some(None),
         });
 
         let shown_kind = kind.map(|(k, s)| file_kind(k, s));
@@ -1062,8 +1069,8 @@ impl<'p> Validator<'p> {
                 (slug, _) => Some(slug.map(Slug::into_string)),
             }
         });
-        let organisation = it.opt_text("organisation", 300);
-        let city = it.opt_text("city", NAME);
+        let organisation = it.opt_text("organisation", ORGANISATION);
+        let city = it.opt_text("city", CITY);
         let country = match it.opt_object("country") {
             Some(Some(c)) => {
                 c.parse("iso_alpha2", Iso2::parse)
@@ -1472,10 +1479,10 @@ fn unique_slug(o: &Obj<'_>, key: &str, seen: &mut Unique<String>) -> Option<Stri
 fn unique_text(
     o: &Obj<'_>,
     key: &str,
-    max_chars: usize,
+    field: TextField,
     seen: &mut Unique<String>,
 ) -> Option<String> {
-    o.text(key, max_chars)
+    o.text(key, field)
         .filter(|s| seen.check(o, key, s.clone(), quoted(s)))
 }
 

@@ -545,3 +545,102 @@ fn every_problem_of_every_file_is_reported_at_once() {
         ]
     );
 }
+
+/// The text rule of `gcm_domain::text`, applied to catalogue files: each bad value is
+/// named by its file and JSON path (record and field), and the whole catalogue is refused.
+#[test]
+fn bad_text_dates_and_urls_are_refused_with_file_record_and_field() {
+    let file = "objective_22_content.json";
+    let cases: [(&str, Value, &str); 9] = [
+        (
+            "/items/0/summary",
+            json!("before\u{0}after"),
+            "items[0].summary: contains a NUL character, which text cannot hold (U+0000 at character 7)",
+        ),
+        (
+            "/items/1/summary",
+            json!("a \u{E000}forged\u{E001} highlight"),
+            "items[1].summary: contains a private-use character reserved for search highlights (U+E000 at character 3)",
+        ),
+        (
+            "/items/2/title_candidate_external/text",
+            json!("\u{3164}\u{A0}"),
+            "items[2].title_candidate_external.text: must not be empty",
+        ),
+        (
+            "/items/3/city",
+            json!("\u{200B}"),
+            "items[3].city: must not be empty",
+        ),
+        (
+            "/items/2/start_date",
+            json!("1850-06-01"),
+            "items[2].start_date: 1850-06-01 is outside the years 1900 to 2100",
+        ),
+        (
+            "/items/0/url",
+            json!("javascript:alert(1)"),
+            "items[0].url: is not a web address (it must start with http:// or https://)",
+        ),
+        (
+            "/items/1/url",
+            json!("https://example.org/a b"),
+            "items[1].url: is not a web address: it contains whitespace or an invisible or control character (U+0020 at character 22)",
+        ),
+        (
+            "/items/4/summary",
+            json!("bell\u{7}"),
+            "items[4].summary: contains a control character (U+0007 at character 5)",
+        ),
+        // A field no column holds is still stored (in `source`): checked all the same.
+        (
+            "/items/2/dates_note",
+            json!("del\u{7f} and c1\u{85}"),
+            "items[2].dates_note: contains the control character DEL (U+007F at character 4)",
+        ),
+    ];
+    for (pointer, value, expected) in &cases {
+        let files = bundled_with(&[(file, &|v: &mut Value| {
+            let (parent, key) = pointer.rsplit_once('/').expect("a pointer");
+            v.pointer_mut(parent)
+                .and_then(Value::as_object_mut)
+                .expect("an object")
+                .insert(key.to_owned(), value.clone());
+        })]);
+        assert_eq!(
+            problems_of(&files),
+            [format!("{file}: {expected}")],
+            "{pointer}"
+        );
+        assert!(
+            super::validate::validate(&files).is_err(),
+            "refused as a whole"
+        );
+    }
+    // A carriage return: a long text may hold one, a one-line field may not.
+    let files = bundled_with(&[(file, &|v: &mut Value| {
+        set(v, "/items/0/summary", json!("line one\r\nline two"));
+        set(v, "/items/3/city", json!("Lima\r"));
+    })]);
+    assert_eq!(
+        problems_of(&files),
+        [format!(
+            "{file}: items[3].city: contains a carriage return (this field holds one line) (U+000D at character 5)"
+        )]
+    );
+}
+
+#[test]
+fn imported_text_is_normalised_to_nfc() {
+    let files = bundled_with(&[("objective_22_content.json", &|v: &mut Value| {
+        set(v, "/items/3/city", json!("Bogota\u{301}"))
+    })]);
+    let catalogue = super::validate::validate(&files).expect("valid");
+    assert!(
+        catalogue
+            .items
+            .iter()
+            .any(|i| i.city.as_deref() == Some("Bogot\u{e1}")),
+        "the city is stored composed"
+    );
+}

@@ -7,7 +7,10 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use gcm_domain::{Iso3, ItemKind, LanguageCode, ObjectiveNumber, ResourceSection, Scope, Slug};
+use gcm_domain::text::{self, TextField};
+use gcm_domain::{
+    Iso3, ItemKind, LanguageCode, ObjectiveNumber, ResourceSection, Scope, Slug, limits,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{CurationError, CurationResult};
@@ -15,11 +18,12 @@ use crate::schema::{
     countries, document_types, guidance_sources, guiding_principles, objectives, regions,
 };
 
-const TITLE: usize = 500;
-const SUMMARY: usize = 10_000;
-const URL: usize = 2_000;
-const ORGANISATION: usize = 300;
-const CITY: usize = 200;
+// The importer's fields, by the same rule (`gcm_domain::text`) and limits.
+const TITLE: TextField = TextField::line(limits::TITLE);
+const SUMMARY: TextField = TextField::multiline(limits::SUMMARY);
+const URL: TextField = TextField::line(limits::URL);
+const ORGANISATION: TextField = TextField::line(limits::ORGANISATION);
+const CITY: TextField = TextField::line(limits::CITY);
 /// Most entries one link list may hold (the Hub's largest items list a few dozen).
 const MAX_LINKS: usize = 300;
 
@@ -59,6 +63,8 @@ pub struct FieldProblem {
 /// An input that passed every rule, with its references resolved to ids.
 #[derive(Debug, Clone)]
 pub struct ValidItem {
+    /// The input as it is stored (`submissions.input`, `items.source`): its text in NFC.
+    pub input: ItemInput,
     pub kind: ItemKind,
     pub section: Option<ResourceSection>,
     pub title: String,
@@ -96,22 +102,30 @@ impl Problems {
         });
     }
 
-    fn text(&mut self, field: &'static str, value: &str, max: usize) {
-        let length = value.chars().count();
-        if value.trim().is_empty() {
-            self.at(field, None, "must not be empty");
-        } else if length > max {
-            self.at(
-                field,
-                None,
-                format!("has {length} characters, more than the {max} allowed"),
-            );
-        }
+    /// `value` by `rule` (in NFC), or `None` with the problem reported at `field`.
+    pub(super) fn text(
+        &mut self,
+        field: &'static str,
+        value: &str,
+        rule: TextField,
+    ) -> Option<String> {
+        rule.clean(value)
+            .map_err(|e| self.at(field, None, e.0))
+            .ok()
     }
 
-    fn opt_text(&mut self, field: &'static str, value: &Option<String>, max: usize) {
-        if let Some(value) = value {
-            self.text(field, value, max);
+    fn opt_text(
+        &mut self,
+        field: &'static str,
+        value: &Option<String>,
+        rule: TextField,
+    ) -> Option<String> {
+        value.as_deref().and_then(|v| self.text(field, v, rule))
+    }
+
+    fn date(&mut self, field: &'static str, value: Option<NaiveDate>) {
+        if let Some(Err(e)) = value.map(text::check_date) {
+            self.at(field, None, e.0);
         }
     }
 
@@ -129,20 +143,17 @@ pub async fn validate(
     input: &ItemInput,
 ) -> CurationResult<ValidItem> {
     let mut p = Problems::default();
-    p.text("title", &input.title, TITLE);
-    p.text("summary", &input.summary, SUMMARY);
-    if let Some(url) = &input.url {
-        p.text("url", url, URL);
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            p.at(
-                "url",
-                None,
-                format!("{url:?} is not a web address (http:// or https://)"),
-            );
-        }
+    let title = p.text("title", &input.title, TITLE);
+    let summary = p.text("summary", &input.summary, SUMMARY);
+    let url = p.opt_text("url", &input.url, URL);
+    if let Some(Err(e)) = url.as_deref().map(text::check_url) {
+        p.at("url", None, e.0);
     }
-    p.opt_text("organisation", &input.organisation, ORGANISATION);
-    p.opt_text("city", &input.city, CITY);
+    let organisation = p.opt_text("organisation", &input.organisation, ORGANISATION);
+    let city = p.opt_text("city", &input.city, CITY);
+    p.date("publishedOn", input.published_on);
+    p.date("startsOn", input.starts_on);
+    p.date("endsOn", input.ends_on);
 
     let is_resource = kind == ItemKind::Resource;
     let is_event = kind == ItemKind::Event;
@@ -270,9 +281,9 @@ pub async fn validate(
         problem.index = None;
     }
 
-    if !p.0.is_empty() {
+    let (Some(title), Some(summary), true) = (title, summary, p.0.is_empty()) else {
         return Err(CurationError::Invalid(p.0));
-    }
+    };
     let scope = if !country_ids.is_empty() {
         Scope::National
     } else if !region_ids.is_empty() {
@@ -280,17 +291,26 @@ pub async fn validate(
     } else {
         Scope::Global
     };
+    let stored = ItemInput {
+        title: title.clone(),
+        summary: summary.clone(),
+        url: url.clone(),
+        organisation: organisation.clone(),
+        city: city.clone(),
+        ..input.clone()
+    };
     Ok(ValidItem {
+        input: stored,
         kind,
         section,
-        title: input.title.trim().to_owned(),
-        summary: input.summary.trim().to_owned(),
-        url: input.url.clone(),
+        title: title.trim().to_owned(),
+        summary: summary.trim().to_owned(),
+        url,
         document_type_id,
         published_on: input.published_on,
         language,
-        organisation: input.organisation.clone(),
-        city: input.city.clone(),
+        organisation,
+        city,
         event_country_id,
         starts_on: input.starts_on,
         ends_on: input.ends_on,

@@ -115,11 +115,9 @@ pub async fn create(
     affiliation: Affiliation,
     public: bool,
 ) -> CurationResult<CreatedKey> {
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(CurationError::InvalidState(
-            "a key's name has 1 to 100 characters".into(),
-        ));
-    }
+    let name = &gcm_domain::text::TextField::line(gcm_domain::limits::KEY_NAME)
+        .clean(name)
+        .map_err(|e| CurationError::InvalidState(format!("a key's name {e}")))?;
     let mut bytes = [0u8; SECRET_BYTES];
     getrandom::fill(&mut bytes).map_err(|e| {
         CurationError::Store(crate::StoreError::Corrupt(format!(

@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use gcm_domain::slugify;
+use gcm_domain::text::TextField;
+use gcm_domain::{Invalid, limits, slugify};
 use serde_json::{Value, json};
 
 use super::input::{ItemInput, ValidItem, validate};
@@ -228,7 +229,7 @@ pub async fn submit(
 ) -> CurationResult<SubmissionRow> {
     conn.transaction::<_, CurationError, _>(async |conn| {
         let valid = validate(conn, kind, input).await?;
-        let stored_input = serde_json::to_value(input).map_err(corrupt_json)?;
+        let stored_input = serde_json::to_value(&valid.input).map_err(corrupt_json)?;
         let item_id: i32 = diesel::insert_into(items::table)
             .values((
                 items::slug.eq(new_slug(&valid.title)?),
@@ -293,7 +294,7 @@ pub async fn update(
             CurationError::Store(crate::StoreError::Corrupt(format!("item kind: {e}")))
         })?;
         let valid = validate(conn, kind, input).await?;
-        let stored_input = serde_json::to_value(input).map_err(corrupt_json)?;
+        let stored_input = serde_json::to_value(&valid.input).map_err(corrupt_json)?;
         // The reviews of this revision were given to the content replaced here: from now on
         // they belong to an earlier round and count no more.
         let discarded: i64 = reviews::table
@@ -373,13 +374,11 @@ pub async fn review(
     comment: Option<&str>,
     policy: ReviewPolicy,
 ) -> CurationResult<Outcome> {
-    if comment.is_some_and(|c| c.chars().count() > 10_000) {
-        return Err(CurationError::Invalid(vec![super::input::FieldProblem {
-            field: "comment",
-            index: None,
-            message: "has more than the 10000 characters allowed".into(),
-        }]));
-    }
+    let comment = match comment.map(|c| COMMENT.clean(c)).transpose() {
+        Ok(comment) => comment,
+        Err(e) => return Err(invalid("comment", e)),
+    };
+    let comment = comment.as_deref();
     conn.transaction::<_, CurationError, _>(async |conn| {
         // The reviewer's key before the submission (the order `keys::revoke` takes them in):
         // a revocation either waits for this review, and withdraws it, or comes first.
@@ -658,13 +657,8 @@ pub async fn retract_item(
     slug: &str,
     reason: &str,
 ) -> CurationResult<ItemRow> {
-    if reason.trim().is_empty() || reason.chars().count() > 2_000 {
-        return Err(CurationError::Invalid(vec![super::input::FieldProblem {
-            field: "reason",
-            index: None,
-            message: "a retraction needs a reason of 1 to 2000 characters".into(),
-        }]));
-    }
+    let reason = REASON.clean(reason).map_err(|e| invalid("reason", e))?;
+    let reason = reason.as_str();
     change_item_status(
         conn,
         who,
@@ -1005,6 +999,19 @@ fn new_slug(title: &str) -> CurationResult<String> {
     })?;
     let hex: String = suffix.iter().map(|b| format!("{b:02x}")).collect();
     Ok(format!("{base}-{hex}"))
+}
+
+/// A reviewer's comment: optional, so it may be blank; several lines.
+const COMMENT: TextField = TextField::multiline(limits::COMMENT).blank_allowed();
+/// Why an item was retracted: required, several lines.
+const REASON: TextField = TextField::multiline(limits::REASON);
+
+fn invalid(field: &'static str, e: Invalid) -> CurationError {
+    CurationError::Invalid(vec![super::input::FieldProblem {
+        field,
+        index: None,
+        message: e.0,
+    }])
 }
 
 fn corrupt_json(e: serde_json::Error) -> CurationError {

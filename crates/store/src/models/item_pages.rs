@@ -302,10 +302,10 @@ impl PageRow {
     }
 }
 
-/// Marks around matches in snippets: private-use characters that never occur in the
-/// catalogue, so the caller can escape the text and then turn them into markup.
-pub const MATCH_START: char = '\u{E000}';
-pub const MATCH_END: char = '\u{E001}';
+/// Marks around matches in snippets: private-use characters that stored text may not
+/// hold (`gcm_domain::text` refuses them on every input path), so the caller can escape
+/// the text and then turn them into markup.
+pub use gcm_domain::text::{MATCH_END, MATCH_START};
 
 impl ItemFilter {
     /// The WHERE clause for this filter read from `source`: only the conditions in use,

@@ -1,0 +1,25 @@
+//! Length limits of text fields, in characters (Unicode scalar values, counted after
+//! NFC normalisation). Defined once: the importer, curation and the API all use these.
+
+/// A title of an objective, an item, an instrument or a guidance body.
+pub const TITLE: usize = 500;
+/// A short name: a principle, region, country, document type, a city, a record's kind.
+pub const NAME: usize = 200;
+/// An item's summary.
+pub const SUMMARY: usize = 10_000;
+/// A web address.
+pub const URL: usize = 2_000;
+/// The organisation behind an item.
+pub const ORGANISATION: usize = 300;
+/// The city of an event.
+pub const CITY: usize = 200;
+/// Long texts of the catalogue files (commitments, actions, guidance, reasons).
+pub const LONG: usize = 100_000;
+/// A reviewer's comment.
+pub const COMMENT: usize = 10_000;
+/// Why an item was retracted.
+pub const REASON: usize = 2_000;
+/// An API key's name.
+pub const KEY_NAME: usize = 100;
+/// Text a client searches or filters by (search text, audit-log filters).
+pub const QUERY_TEXT: usize = 500;
