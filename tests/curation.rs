@@ -1009,7 +1009,12 @@ async fn a_nul_in_submitted_text_is_bad_input_and_writes_nothing() {
         &server,
         Some(&cast.internal),
         &review(),
-        json!({ "id": submission, "decision": "APPROVE", "comment": nul }),
+        json!({
+            "id": submission,
+            "revision": revision_of(&server, &cast.internal, &submission).await,
+            "decision": "APPROVE",
+            "comment": nul,
+        }),
     )
     .await;
     refused_at(&body, json!(["input", "comment"]));

@@ -72,14 +72,25 @@ async fn the_websocket_runs_subscriptions_only_within_its_caps() {
     assert_eq!(fifth["id"], "s5", "{fifth}");
     assert_eq!(code_of(&fifth), Some("MAX_SUBSCRIPTIONS_EXCEEDED"));
     // Past its message rate (1 per second, bursts of 10) the connection is closed.
+    let mut closed = None;
     for _ in 0..20 {
         send(&mut socket, json!({ "type": "ping" })).await;
-    }
-    let closed = loop {
-        if let Received::Closed(code, reason) = receive(&mut socket).await {
-            break (code, reason);
+        // Its pong, or the close.
+        let answer = tokio::time::timeout(
+            Duration::from_secs(30),
+            futures::StreamExt::next(&mut socket),
+        )
+        .await
+        .expect("an answer within 30 s");
+        if let Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) = answer {
+            closed = Some((
+                frame.as_ref().map(|f| u16::from(f.code)),
+                frame.map(|f| f.reason.to_string()),
+            ));
+            break;
         }
-    };
+    }
+    let closed = closed.expect("closed within 20 pings");
     assert_eq!(closed.0, Some(4429), "{closed:?}");
     // The server goes on serving.
     let mut again = connect(&server).await.expect("a new connection");

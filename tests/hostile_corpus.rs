@@ -135,6 +135,45 @@ fn corpus() -> Vec<Case> {
             400,
             Some("MAX_ALIASES_EXCEEDED"),
         ),
+        // The socket's own operation type, as the probe of issue 20 sent it.
+        case(
+            "subscription of 1,000 aliased searches",
+            query(format!(
+                "subscription {{ {} }}",
+                (0..1000)
+                    .map(|i| format!("a{i}: itemPublished {{ id title objectives {{ resources(first: 100) {{ nodes {{ id }} }} }} }}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )),
+            400,
+            Some("MAX_DOCUMENT_SIZE_EXCEEDED"),
+        ),
+        case(
+            "subscription root field flood",
+            query(format!(
+                "subscription {{ {} }}",
+                (0..60)
+                    .map(|i| format!("a{i}: itemPublished {{ id }}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )),
+            400,
+            Some("MAX_ROOT_FIELDS_EXCEEDED"),
+        ),
+        case(
+            "subscription depth bomb",
+            query(format!(
+                "subscription {{ itemPublished {{ ... on Resource {} }} }}",
+                nested(
+                    9,
+                    "{ objectives { resources { nodes ",
+                    "{ id }",
+                    "} } }"
+                )
+            )),
+            400,
+            Some("MAX_DEPTH_EXCEEDED"),
+        ),
         case(
             "root field flood",
             query(format!("{{ {} }}", "regions { slug } ".repeat(30))),
@@ -473,7 +512,7 @@ fn corpus() -> Vec<Case> {
                 json!({ "n": 99_999_999_999_999_i64 }),
             ),
             200,
-            Some(UNCODED),
+            Some("BAD_USER_INPUT"),
         ),
         // Cursors and ids
         case(

@@ -200,21 +200,24 @@ pub(super) fn into_request(admitted: Admitted) -> async_graphql::Request {
 }
 
 /// Whether the response is a request error (no data, errors without a path: validation
-/// failed), whose errors then all get a code so clients can tell them from execution errors.
+/// failed). Every error gets a code: a request error's is `GRAPHQL_VALIDATION_FAILED`; an
+/// execution error without one comes from the executor coercing the client's arguments and
+/// variables (an integer out of range, a missing variable), so it is `BAD_USER_INPUT`.
 pub(super) fn mark_request_errors(response: &mut async_graphql::Response) -> bool {
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|error| error.path.is_empty());
-    if request_error {
-        for error in &mut response.errors {
-            if ErrorCode::of(error).is_none() {
-                error.extensions.get_or_insert_with(Default::default).set(
-                    "code",
-                    async_graphql::Value::String(
-                        ErrorCode::GraphqlValidationFailed.as_str().to_owned(),
-                    ),
-                );
-            }
+    let code = if request_error {
+        ErrorCode::GraphqlValidationFailed
+    } else {
+        ErrorCode::BadUserInput
+    };
+    for error in &mut response.errors {
+        if ErrorCode::of(error).is_none() {
+            error.extensions.get_or_insert_with(Default::default).set(
+                "code",
+                async_graphql::Value::String(code.as_str().to_owned()),
+            );
         }
     }
     request_error
