@@ -136,6 +136,10 @@ pub fn build_app(state: AppState) -> Router {
             subscriptions::PATH,
             get(subscriptions::upgrade).layer(client),
         )
+        .route(
+            graphql::graphiql::ASSETS_PATH,
+            get(graphql::graphiql::asset),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))

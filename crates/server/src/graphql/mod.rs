@@ -12,6 +12,7 @@
 //!   `extensions.cost = { requested, actual }`.
 
 pub mod client;
+pub mod graphiql;
 pub mod params;
 pub mod response;
 pub mod route;

@@ -2,10 +2,9 @@
 
 use std::time::Instant;
 
-use async_graphql::http::GraphiQLSource;
 use axum::extract::{Extension, Request, State};
 use axum::http::{HeaderMap, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use gcm_graphql::error::ErrorCode;
 use gcm_graphql::pipeline::execution::Context;
 use gcm_graphql::pipeline::{Refusal, Transport};
@@ -59,7 +58,7 @@ pub async fn get(
 ) -> Response {
     let started = Instant::now();
     if wants_html(&request) && request.uri().query().is_none_or(|q| !q.contains("query=")) {
-        return Html(GraphiQLSource::build().endpoint(super::PATH).finish()).into_response();
+        return super::graphiql::page();
     }
     let media = Media::from_headers(request.headers());
     let context = context(&client, request.headers());
