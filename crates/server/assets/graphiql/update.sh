@@ -16,5 +16,13 @@ copy react/umd/react.production.min.js react.production.min.js
 copy react-dom/umd/react-dom.production.min.js react-dom.production.min.js
 copy graphql-ws/umd/graphql-ws.min.js graphql-ws.min.js
 # The licences travel with the files.
-{ echo "# Licences of the vendored GraphiQL assets (dist/)"; for p in graphiql react react-dom graphql-ws; do printf "\n## %s %s\n\n```\n" "$p" "$(node -p "require('./node_modules/$p/package.json').version")"; cat node_modules/$p/LICENSE*; printf "```\n"; done; } > LICENSES.md
+{
+  echo "# Licences of the vendored GraphiQL assets (dist/)"
+  for package in graphiql react react-dom graphql-ws; do
+    version=$(node -p "require('./node_modules/$package/package.json').version")
+    printf '\n## %s %s\n\n~~~\n' "$package" "$version"
+    cat node_modules/"$package"/LICENSE*
+    printf '~~~\n'
+  done
+} > LICENSES.md
 ls -l dist
