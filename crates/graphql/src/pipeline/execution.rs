@@ -104,7 +104,7 @@ impl Pipeline {
         let operation = admitted.label.clone();
         let request = into_request(admitted);
         let schema = if context.traced {
-            &self.traced_schema
+            self.traced_schema()
         } else {
             &self.schema
         };

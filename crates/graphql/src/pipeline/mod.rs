@@ -119,8 +119,10 @@ pub struct Pipeline {
     authenticator: callers::Authenticator,
     rate_limiter: Option<rate_limit::RateLimiter>,
     schema: CatalogueSchema,
-    /// The same schema with federated tracing, for routers that ask for `ftv1` traces.
-    traced_schema: CatalogueSchema,
+    /// The same schema with federated tracing, for routers that ask for `ftv1` traces:
+    /// built on the first such request, so a process without a router builds one schema.
+    traced_schema: std::sync::OnceLock<CatalogueSchema>,
+    options: SchemaOptions,
     pool: Pool,
     operation_names: Mutex<HashSet<String>>,
     ws_max_subscriptions: usize,
@@ -161,7 +163,8 @@ impl Pipeline {
                 settings.rate_limit_burst,
             ),
             schema: crate::build_schema_with(pool.clone(), &options),
-            traced_schema: crate::build_traced_schema_with(pool.clone(), &options),
+            traced_schema: std::sync::OnceLock::new(),
+            options,
             pool,
             operation_names: Mutex::new(HashSet::new()),
             ws_max_subscriptions: settings.ws_max_subscriptions,
@@ -171,6 +174,11 @@ impl Pipeline {
 
     pub fn schema(&self) -> &CatalogueSchema {
         &self.schema
+    }
+
+    pub(crate) fn traced_schema(&self) -> &CatalogueSchema {
+        self.traced_schema
+            .get_or_init(|| crate::build_traced_schema_with(self.pool.clone(), &self.options))
     }
 
     pub fn pool(&self) -> &Pool {
