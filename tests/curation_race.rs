@@ -8,6 +8,26 @@ use gcm_test_support::{TestDatabase, TestServer};
 use serde_json::{Value, json};
 
 const ROUNDS: usize = 15;
+/// Rounds run at most until both orders of a race were seen: a race test that never saw
+/// both did not test a race, and fails.
+const MAX_ROUNDS: usize = 120;
+
+/// Whether to run another round: at least [`ROUNDS`], then until both orders were seen.
+fn another_round(round: usize, orders: (usize, usize)) -> bool {
+    round < ROUNDS || (round < MAX_ROUNDS && (orders.0 == 0 || orders.1 == 0))
+}
+
+fn assert_both_orders(names: (&str, &str), orders: (usize, usize)) {
+    eprintln!("{}: {}, {}: {}", names.0, orders.0, names.1, orders.1);
+    assert!(
+        orders.0 > 0 && orders.1 > 0,
+        "the race never happened both ways in {MAX_ROUNDS} rounds: {}: {}, {}: {}",
+        names.0,
+        orders.0,
+        names.1,
+        orders.1
+    );
+}
 
 fn succeeded(body: &Value) -> bool {
     body.get("errors").is_none()
@@ -78,7 +98,9 @@ async fn two_reviewers_deciding_at_once_end_in_one_consistent_state() {
     let cast = Cast::create(&db);
     let server = TestServer::start(BIN, db.url()).await;
     let mut orders = (0, 0);
-    for round in 0..ROUNDS {
+    let mut round = 0;
+    while another_round(round, orders) {
+        round += 1;
         let id = submit(&server, &cast.contributor, &format!("Race {round}")).await;
         decide_ok(&server, &cast.internal, &id, "APPROVE").await;
         decide_ok(&server, &cast.external[0], &id, "APPROVE").await;
@@ -105,7 +127,7 @@ async fn two_reviewers_deciding_at_once_end_in_one_consistent_state() {
         }
         check_invariants(&db).await;
     }
-    eprintln!("reject-first: {}, approve-first: {}", orders.0, orders.1);
+    assert_both_orders(("reject-first", "approve-first"), orders);
 }
 
 #[tokio::test]
@@ -114,7 +136,10 @@ async fn an_update_racing_a_review_ends_in_one_consistent_state() {
     let cast = Cast::create(&db);
     let server = TestServer::start(BIN, db.url()).await;
     let update = "mutation($id: ID!, $input: UpdateSubmissionInput!) { updateSubmission(id: $id, input: $input) { status round } }";
-    for round in 0..ROUNDS {
+    let mut orders = (0, 0);
+    let mut round = 0;
+    while another_round(round, orders) {
+        round += 1;
         let id = submit(&server, &cast.contributor, &format!("Update race {round}")).await;
         decide_ok(&server, &cast.internal, &id, "APPROVE").await;
         decide_ok(&server, &cast.external[0], &id, "APPROVE").await;
@@ -150,13 +175,16 @@ async fn an_update_racing_a_review_ends_in_one_consistent_state() {
                 .expect("query")
                 .get(0);
             assert_eq!(reviews, 0);
+            orders.0 += 1;
         } else {
             assert!(succeeded(&review), "the review failed: {review:#}");
             assert_code(&updated, "BAD_USER_INPUT");
             assert_eq!((final_status.as_str(), final_round), ("PUBLISHED", 1));
+            orders.1 += 1;
         }
         check_invariants(&db).await;
     }
+    assert_both_orders(("update-first", "review-first"), orders);
 }
 
 #[tokio::test]
@@ -165,7 +193,9 @@ async fn a_revocation_racing_the_keys_review_never_leaves_its_approval_counting(
     let cast = Cast::create(&db);
     let server = TestServer::start(BIN, db.url()).await;
     let mut orders = (0, 0);
-    for round in 0..ROUNDS {
+    let mut round = 0;
+    while another_round(round, orders) {
+        round += 1;
         let name = format!("leaving-expert-{round}");
         let leaving = create_key(&db, &name, "reviewer", "external");
         let id = submit(
@@ -206,5 +236,5 @@ async fn a_revocation_racing_the_keys_review_never_leaves_its_approval_counting(
         assert_eq!(final_status, "UNDER_REVIEW");
         check_invariants(&db).await;
     }
-    eprintln!("review-first: {}, revoke-first: {}", orders.0, orders.1);
+    assert_both_orders(("review-first", "revoke-first"), orders);
 }

@@ -77,6 +77,10 @@ async fn every_readme_query_answers_with_something_on_the_bundled_catalogue() {
             .filter(|(_, has_value)| !has_value)
             .map(|(path, _)| path)
             .collect();
-        assert!(empty.is_empty(), "{query}\nanswers with nothing at:\n{}", empty.join("\n"));
+        assert!(
+            empty.is_empty(),
+            "{query}\nanswers with nothing at:\n{}",
+            empty.join("\n")
+        );
     }
 }
