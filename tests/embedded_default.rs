@@ -297,7 +297,8 @@ async fn missing_postgres_programs_are_named_with_what_to_install() {
         .err()
         .expect("serve must fail without PostgreSQL");
     assert!(
-        started.elapsed() < Duration::from_secs(30),
+        // A hang guard, not a time budget.
+        started.elapsed() < Duration::from_secs(120),
         "failing took {:?}",
         started.elapsed()
     );

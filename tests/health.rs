@@ -21,7 +21,8 @@ async fn eventually(server: &Server, path: &str, status: u16) -> String {
         let started = Instant::now();
         let (got, body) = get(server, path).await;
         assert!(
-            started.elapsed() < Duration::from_secs(10),
+            // A hang guard, not a time budget.
+            started.elapsed() < Duration::from_secs(60),
             "{path} took {:?}",
             started.elapsed()
         );

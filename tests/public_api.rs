@@ -294,7 +294,8 @@ async fn every_response_reports_its_requested_and_actual_cost() {
     bomb.push_str(" fragment F40 on Objective { number }");
     let started = std::time::Instant::now();
     let body = server.graphql(&bomb, json!({})).await;
-    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    // A hang guard, not a time budget: refusing it must not expand the fragments.
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
     assert_eq!(
         body["errors"][0]["extensions"]["code"], "MAX_DEPTH_EXCEEDED",
         "{body:#}"
@@ -895,7 +896,8 @@ async fn sigterm_lets_in_flight_requests_finish_within_the_grace_then_exits() {
     let took = started.elapsed();
     assert_eq!(status.code(), Some(0), "{log}");
     assert!(
-        took < std::time::Duration::from_secs(5),
+        // A hang guard; the log line below is what shows the grace bounded the stop.
+        took < std::time::Duration::from_secs(60),
         "took {took:?} to stop:\n{log}"
     );
     assert!(
