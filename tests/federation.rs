@@ -3,8 +3,6 @@
 //! both directions, and the ftv1 trace decoded by Apollo's protobuf package. Also the
 //! `_entities` contract: batched, and per-representation nulls with indexed errors.
 
-use std::process::Command;
-
 use gcm_test_support::{TestDatabase, TestServer};
 use serde_json::{Value, json};
 
@@ -12,20 +10,11 @@ const BIN: &str = env!("CARGO_BIN_EXE_gcm-catalogue");
 
 #[tokio::test]
 async fn composes_with_a_partner_and_serves_queries_through_a_real_gateway() {
-    let tools = gcm_test_support::npm_tools("federation", "@apollo/gateway");
     let db = TestDatabase::with_bundled_catalogue().await;
     let server = TestServer::start(BIN, db.url()).await;
     let url = server.url("/graphql");
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg("run.mjs")
-            .arg(url)
-            .current_dir(tools)
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .expect("join");
+    let output =
+        gcm_test_support::run_node("federation", "@apollo/gateway", "run.mjs", vec![url]).await;
     assert!(
         output.status.success(),
         "run.mjs failed: {}",

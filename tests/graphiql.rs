@@ -3,8 +3,6 @@
 //! binary, it renders, runs a query and shows the answer, and its documentation explorer
 //! reads the schema. The screenshot is kept under target/artifacts/.
 
-use std::process::Command;
-
 use gcm_test_support::{TestDatabase, TestServer};
 use serde_json::Value;
 
@@ -16,7 +14,6 @@ async fn graphiql_renders_and_runs_a_query_offline_in_headless_chromium() {
         std::path::Path::new("/usr/bin/chromium").exists(),
         "Debian's chromium is needed: apt-get install -y chromium (.ci/run installs it)"
     );
-    let tools = gcm_test_support::npm_tools("browser", "playwright-core");
     let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/artifacts");
     std::fs::create_dir_all(&artifacts).expect("target/artifacts");
     let screenshot = artifacts.join("graphiql.png");
@@ -24,18 +21,14 @@ async fn graphiql_renders_and_runs_a_query_offline_in_headless_chromium() {
     let db = TestDatabase::with_bundled_catalogue().await;
     let server = TestServer::start(BIN, db.url()).await;
     let origin = server.url("").trim_end_matches('/').to_owned();
-    let shot = screenshot.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg("graphiql.mjs")
-            .arg(origin)
-            .arg(shot)
-            .current_dir(tools)
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .expect("join");
+    let shot = screenshot.display().to_string();
+    let output = gcm_test_support::run_node(
+        "browser",
+        "playwright-core",
+        "graphiql.mjs",
+        vec![origin, shot],
+    )
+    .await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let report: Value = stdout
         .lines()

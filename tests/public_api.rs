@@ -6,8 +6,6 @@
 mod curation_support;
 mod ops_support;
 
-use std::process::Command;
-
 use gcm_test_support::{TestDatabase, TestServer};
 use serde_json::{Value, json};
 
@@ -57,20 +55,11 @@ fn series(text: &str, series: &str) -> f64 {
 
 #[tokio::test]
 async fn the_graphql_over_http_audit_passes_every_audit_without_a_warning() {
-    let tools = gcm_test_support::npm_tools("graphql_http", "graphql-http");
     let db = TestDatabase::with_bundled_catalogue().await;
     let server = TestServer::start(BIN, db.url()).await;
     let url = server.url("/graphql");
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg("audit.mjs")
-            .arg(url)
-            .current_dir(tools)
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .expect("join");
+    let output =
+        gcm_test_support::run_node("graphql_http", "graphql-http", "audit.mjs", vec![url]).await;
     assert!(
         output.status.success(),
         "audit.mjs failed: {}",

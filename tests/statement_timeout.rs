@@ -2,24 +2,14 @@
 //! statement cancelled by it is a typed error naming the limit, not an internal error.
 
 use gcm_test_support::{TestDatabase, TestServer};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_gcm-catalogue");
 
 /// Facets over every item with a broad text: one heavy statement on a large catalogue.
 const HEAVY: &str = "{ facets(filter: { text: \"migration or workers or social or rights\" }) { total countries { count } years { year } } }";
 
-fn codes(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use gcm_test_support::codes;
 
 #[tokio::test]
 async fn a_statement_past_the_timeout_is_a_typed_error_naming_the_limit() {

@@ -83,18 +83,7 @@ pub async fn data(server: &TestServer, key: Option<&str>, query: &str, variables
     body["data"].clone()
 }
 
-/// The codes of the errors of a response, in order.
-pub fn codes(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
+pub use gcm_test_support::codes;
 
 pub fn assert_code(body: &Value, code: &str) {
     assert_eq!(codes(body), vec![code.to_owned()], "{body:#}");

@@ -239,17 +239,8 @@ impl TestDatabase {
     }
 
     async fn create(template: Option<&str>) -> anyhow::Result<Self> {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
         ensure_server().await?;
-        let name = format!(
-            "gcm_test_{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or_default()
-        );
+        let name = unique_name("gcm_test");
         let admin = admin_client().await?;
         let sql = match template {
             Some(t) => format!("CREATE DATABASE {name} TEMPLATE {t} STRATEGY FILE_COPY"),
@@ -343,4 +334,53 @@ pub fn npm_tools(folder: &str, marker: &str) -> PathBuf {
         assert!(status.success(), "npm ci in tests/{folder} failed");
     }
     dir
+}
+
+/// The codes of the errors of a GraphQL response, in order.
+pub fn codes(body: &serde_json::Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Runs `node SCRIPT ARGS…` in `tests/FOLDER` (its npm packages installed first, see
+/// [`npm_tools`]; `marker` is a package it needs) off the async runtime, and returns what
+/// it printed.
+pub async fn run_node(
+    folder: &'static str,
+    marker: &'static str,
+    script: &'static str,
+    args: Vec<String>,
+) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        let tools = npm_tools(folder, marker);
+        std::process::Command::new("node")
+            .arg(script)
+            .args(args)
+            .current_dir(tools)
+            .output()
+            .unwrap_or_else(|e| panic!("node must be installed to run tests/{folder}: {e}"))
+    })
+    .await
+    .expect("the node process")
+}
+
+/// A name no other test of this run (or an earlier run) uses: `PREFIX_pid_counter_nanos`.
+pub fn unique_name(prefix: &str) -> String {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default()
+    )
 }
