@@ -1,5 +1,5 @@
 //! The `gcm-catalogue` command line. Every setting is a flag and an environment variable
-//! (see [`crate::config`]); `--help` on any command lists them.
+//! (see [`crate::config`]); `COMMAND --help` lists the ones that command takes.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -9,25 +9,21 @@ use clap::{Parser, Subcommand};
 use gcm_store::catalogue::ImportError;
 use tracing_subscriber::EnvFilter;
 
+use crate::config::{CommonArgs, ListenArgs, ReviewArgs, ServeArgs};
 use crate::{Config, commands};
 
-/// Shown under every command's help: a literal (via a macro) so `concat!` can use it.
+/// Shown under every command's help: a literal (via a macro) so `concat!` can use it. It
+/// names no variables itself: each flag above it shows its own (`[env: NAME]`), and the
+/// README holds the full table.
 macro_rules! environment {
     () => {
         "\
-Environment (each variable is also a flag; the flag wins):
-  DATABASE_URL    PostgreSQL to use. Without it, gcm-catalogue runs a private PostgreSQL
-                  cluster under GCM_DATA_DIR: created with initdb on first use, started on a
-                  free port on 127.0.0.1, reused later, stopped when the command ends.
-                  It needs PostgreSQL's server programs (Debian/Ubuntu: apt-get install postgresql).
-  GCM_LISTEN      Address `serve` listens on [default: 127.0.0.1:8080; port 0 = any free port]
-  GCM_DATA_DIR    Home of the embedded cluster [default: /var/lib/gcm-catalogue as root
-                  (reachable by the postgres user it runs as), else ./.gcm-data]
-  GCM_PG_BIN_DIR  Directory with initdb, pg_ctl and postgres [default: PATH, then /usr/lib/postgresql/*/bin]
-  GCM_REVIEW_INTERNAL  Internal (UN) approvals that publish a submission [default: 1]
-  GCM_REVIEW_EXTERNAL  External approvals that publish a submission [default: 2]
-  GCM_MAX_SUBSCRIBERS  Most open WebSocket connections at /graphql/ws [default: 1000]
-  RUST_LOG        Log filter, logs go to stderr [default: info]"
+Configuration: every flag is also the environment variable shown beside it as [env: NAME]
+(the flag wins); each command lists only the flags it takes. All settings, with defaults
+and meanings: README.md, section \"Configuration\".
+Without DATABASE_URL, gcm-catalogue runs a private PostgreSQL cluster under GCM_DATA_DIR,
+which needs PostgreSQL's server programs (Debian/Ubuntu: apt-get install postgresql).
+`gcm-catalogue doctor` checks what a first start needs, changing nothing."
     };
 }
 
@@ -51,10 +47,18 @@ Endpoints:
     };
 }
 
+/// `gcm-catalogue --version`: the version and the commit it was built from (`build.rs`).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("GCM_GIT_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "gcm-catalogue",
-    version,
+    version = VERSION,
     about = "GraphQL service for the knowledge base of the Global Compact for Migration (GCM)",
     long_about = "GraphQL service for the knowledge base of the Global Compact for Migration (GCM).\n\n\
         Start here: `gcm-catalogue serve` runs the whole service with the bundled catalogue, \
@@ -66,11 +70,13 @@ Endpoints:
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub config: Config,
+    pub common: CommonArgs,
     #[command(subcommand)]
     pub command: Command,
 }
 
+// One value per process: `serve`'s many settings need no box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the GraphQL API (migrates and loads the bundled catalogue first)
@@ -82,7 +88,7 @@ pub enum Command {
             gracefully (and stops the embedded PostgreSQL if it started it).",
         after_help = concat!(serve_examples!(), "\n\n", environment!())
     )]
-    Serve,
+    Serve(ServeArgs),
     /// Apply pending database migrations and print the ones applied
     #[command(
         long_about = "Apply the pending database migrations (compiled into the binary) and print \
@@ -141,11 +147,27 @@ pub enum Command {
     /// Print the GraphQL schema (SDL) to stdout; needs no database
     #[command(after_help = concat!("Examples:\n  gcm-catalogue schema > schema.graphql\n\n", environment!()))]
     Schema,
+    /// Check, changing nothing, what a first start needs (PostgreSQL, data directory, port,
+    /// DATABASE_URL)
+    #[command(
+        long_about = "Check, without changing anything, what a first start needs: PostgreSQL's \
+            server programs (where, which version), the data directory of the embedded \
+            cluster (whether it exists, who owns it, whether PostgreSQL can reach it), whether \
+            the listen address is free, and DATABASE_URL when given (does it connect, is it \
+            migrated). One line per check, OK, WARN or FAIL, with what to do. Exit status 0 \
+            when nothing FAILs, 1 otherwise.",
+        after_help = concat!("Examples:\n  gcm-catalogue doctor\n  DATABASE_URL=postgres://gcm@db.internal/gcm GCM_LISTEN=0.0.0.0:8080 gcm-catalogue doctor\n\n", environment!())
+    )]
+    Doctor {
+        #[command(flatten)]
+        listen: ListenArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
     /// Create a key; its secret is printed alone on the last line of stdout, this once only
+    #[command(after_help = environment!())]
     Create {
         /// Unique name of the key (who holds it), e.g. `iom-contributor`
         #[arg(long)]
@@ -161,10 +183,17 @@ pub enum KeysCommand {
         public: bool,
     },
     /// List the keys (name, role, affiliation, created, revoked, public); never their secrets
+    #[command(after_help = environment!())]
     List,
     /// Revoke the key NAME: requests with it get UNAUTHENTICATED from then on, and its
-    /// approvals of submissions not yet decided no longer count
-    Revoke { name: String },
+    /// approvals of submissions not yet decided no longer count (those submissions are
+    /// decided again under the review thresholds)
+    #[command(after_help = environment!())]
+    Revoke {
+        name: String,
+        #[command(flatten)]
+        review: ReviewArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -182,7 +211,7 @@ pub enum KeyAffiliation {
 
 /// Runs the parsed command line; the exit status says whether it succeeded.
 pub fn main(cli: Cli) -> ExitCode {
-    let logs = init_tracing(&cli.config.log_filter, cli.config.log_format);
+    let logs = init_tracing(&cli.common.log_filter, cli.common.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -194,7 +223,8 @@ pub fn main(cli: Cli) -> ExitCode {
     // Flush the log lines still queued before the final word.
     drop(logs);
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Failure) => ExitCode::FAILURE,
         Err(e) => {
             report(&e);
             ExitCode::FAILURE
@@ -202,10 +232,22 @@ pub fn main(cli: Cli) -> ExitCode {
     }
 }
 
-async fn execute(cli: Cli) -> anyhow::Result<()> {
-    let config = cli.config;
+/// How a command that ran to its end went: `doctor` fails without an error of its own.
+enum Outcome {
+    Success,
+    Failure,
+}
+
+async fn execute(cli: Cli) -> anyhow::Result<Outcome> {
+    let config = Config::new(cli.common);
     match cli.command {
-        Command::Serve => crate::run(config).await,
+        Command::Serve(serve) => crate::run(config.with_serve(serve)).await?,
+        Command::Doctor { listen } => {
+            let healthy = crate::doctor::run(&config.with_listen(listen)).await;
+            if !healthy {
+                return Ok(Outcome::Failure);
+            }
+        }
         Command::Migrate => {
             let applied = commands::migrate(&config).await?;
             if applied.is_empty() {
@@ -214,7 +256,6 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             for version in applied {
                 println!("applied {version}");
             }
-            Ok(())
         }
         Command::Import { dir } => {
             let summary = commands::import(&config, &dir).await?;
@@ -231,12 +272,10 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
                 summary.guidance_sources,
                 summary.items
             );
-            Ok(())
         }
         Command::Export { dir } => {
             commands::export(&config, &dir).await?;
             println!("exported the catalogue to {}", dir.display());
-            Ok(())
         }
         Command::Generate { size, items, seed } => {
             let size = match (size, items) {
@@ -251,17 +290,16 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
                 size.items,
                 elapsed.as_secs_f64()
             );
-            Ok(())
         }
-        Command::Keys(command) => keys(&config, command).await,
+        Command::Keys(command) => keys(config, command).await?,
         Command::Schema => {
             print!("{}", commands::schema()?);
-            Ok(())
         }
     }
+    Ok(Outcome::Success)
 }
 
-async fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<()> {
+async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
     use gcm_store::curation::{Affiliation, Role};
     match command {
         KeysCommand::Create {
@@ -279,7 +317,7 @@ async fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<()> {
                 KeyAffiliation::Internal => Affiliation::Internal,
                 KeyAffiliation::External => Affiliation::External,
             };
-            let created = commands::keys_create(config, &name, role, affiliation, public).await?;
+            let created = commands::keys_create(&config, &name, role, affiliation, public).await?;
             println!(
                 "created the {} key {:?} ({}); its secret, shown this once:",
                 created.key.role, created.key.name, created.key.affiliation
@@ -287,7 +325,7 @@ async fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<()> {
             println!("{}", created.secret);
         }
         KeysCommand::List => {
-            let keys = commands::keys_list(config).await?;
+            let keys = commands::keys_list(&config).await?;
             if keys.is_empty() {
                 println!("no keys");
             }
@@ -306,8 +344,8 @@ async fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<()> {
                 );
             }
         }
-        KeysCommand::Revoke { name } => {
-            commands::keys_revoke(config, &name).await?;
+        KeysCommand::Revoke { name, review } => {
+            commands::keys_revoke(&config.with_review(review), &name).await?;
             println!("revoked the key {name:?}");
         }
     }

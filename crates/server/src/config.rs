@@ -1,5 +1,9 @@
 //! Everything the service reads from its environment, in one place. Each setting is a flag
-//! and an environment variable (the flag wins):
+//! and an environment variable (the flag wins). Each command takes only the flags it uses:
+//! [`CommonArgs`] (database, data directory, PostgreSQL programs, logs) every command,
+//! before or after its name; [`ListenArgs`] `serve` and `doctor`; [`ReviewArgs`] `serve`
+//! and `keys revoke`; the rest ([`ServeArgs`], with the public API's [`ApiConfig`]) `serve`
+//! alone. The README's section "Configuration" holds the same table.
 //!
 //! | variable         | flag            | default          | meaning |
 //! |------------------|-----------------|------------------|---------|
@@ -54,9 +58,27 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// The service's settings; see the module documentation for each variable.
-#[derive(Debug, Clone, clap::Args)]
+/// The service's settings, assembled from the flags of the command that runs (see
+/// [`CommonArgs`], [`ListenArgs`], [`ReviewArgs`], [`ServeArgs`]); a setting a command has
+/// no flag for keeps its default. See the module documentation for each variable.
+#[derive(Debug, Clone)]
 pub struct Config {
+    pub database_url: Option<String>,
+    pub listen: SocketAddr,
+    pub data_dir: Option<PathBuf>,
+    pub pg_bin_dir: Option<PathBuf>,
+    pub log_filter: String,
+    pub review_internal: usize,
+    pub review_external: usize,
+    pub max_subscribers: usize,
+    pub log_format: LogFormat,
+    pub api: ApiConfig,
+}
+
+/// The flags every command takes (`global`: before or after the command's name): which
+/// database, where the embedded cluster lives, and how to log.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CommonArgs {
     /// PostgreSQL database to use [default: an embedded cluster under GCM_DATA_DIR]
     #[arg(
         long,
@@ -66,16 +88,6 @@ pub struct Config {
         value_name = "URL"
     )]
     pub database_url: Option<String>,
-
-    /// Address `serve` listens on (port 0: any free port; the bound one is printed)
-    #[arg(
-        long,
-        env = "GCM_LISTEN",
-        global = true,
-        default_value = "127.0.0.1:8080",
-        value_name = "ADDR"
-    )]
-    pub listen: SocketAddr,
 
     /// Directory of the embedded PostgreSQL cluster (used when DATABASE_URL is absent)
     /// [default: /var/lib/gcm-catalogue as root, ./.gcm-data otherwise]
@@ -96,29 +108,6 @@ pub struct Config {
     )]
     pub log_filter: String,
 
-    /// Internal (UN) approvals a submission needs before it is published
-    #[arg(
-        long,
-        env = "GCM_REVIEW_INTERNAL",
-        global = true,
-        default_value_t = 1,
-        value_name = "N"
-    )]
-    pub review_internal: usize,
-
-    /// External approvals a submission needs before it is published
-    #[arg(
-        long,
-        env = "GCM_REVIEW_EXTERNAL",
-        global = true,
-        default_value_t = 2,
-        value_name = "N"
-    )]
-    pub review_external: usize,
-
-    /// Most WebSocket connections at /graphql/ws at once; more are refused with 503
-    #[arg(long, env = "GCM_MAX_SUBSCRIBERS", global = true, default_value_t = crate::subscriptions::DEFAULT_MAX_CONNECTIONS, value_name = "N")]
-    pub max_subscribers: usize,
     /// Log format: `text` or `json`
     #[arg(
         long,
@@ -128,6 +117,58 @@ pub struct Config {
         value_name = "FORMAT"
     )]
     pub log_format: LogFormat,
+}
+
+/// The address `serve` listens on (`doctor` checks that it is free).
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct ListenArgs {
+    /// Address `serve` listens on (port 0: any free port; the bound one is printed)
+    #[arg(
+        long,
+        env = "GCM_LISTEN",
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR"
+    )]
+    pub listen: SocketAddr,
+}
+
+/// How many approvals publish a submission (`serve`, and `keys revoke`, which decides
+/// again the submissions the revoked key had approved).
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct ReviewArgs {
+    /// Internal (UN) approvals a submission needs before it is published
+    #[arg(
+        long,
+        env = "GCM_REVIEW_INTERNAL",
+        default_value_t = 1,
+        value_name = "N"
+    )]
+    pub review_internal: usize,
+
+    /// External approvals a submission needs before it is published
+    #[arg(
+        long,
+        env = "GCM_REVIEW_EXTERNAL",
+        default_value_t = 2,
+        value_name = "N"
+    )]
+    pub review_external: usize,
+}
+
+/// `serve`'s own flags: the address, the review policy, the WebSocket cap and the public
+/// API's limits (under the heading "Public API").
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Serve")]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub listen: ListenArgs,
+
+    #[command(flatten)]
+    pub review: ReviewArgs,
+
+    /// Most WebSocket connections at /graphql/ws at once; more are refused with 503
+    #[arg(long, env = "GCM_MAX_SUBSCRIBERS", default_value_t = crate::subscriptions::DEFAULT_MAX_CONNECTIONS, value_name = "N")]
+    pub max_subscribers: usize,
 
     #[command(flatten)]
     pub api: ApiConfig,
@@ -146,178 +187,116 @@ pub enum LogFormat {
 #[command(next_help_heading = "Public API")]
 pub struct ApiConfig {
     /// Deepest selection accepted
-    #[arg(long, env = "GCM_MAX_DEPTH", global = true, default_value_t = 16)]
+    #[arg(long, env = "GCM_MAX_DEPTH", default_value_t = 16)]
     pub max_depth: usize,
     /// Highest requested cost accepted
-    #[arg(
-        long,
-        env = "GCM_MAX_COMPLEXITY",
-        global = true,
-        default_value_t = 1_000_000
-    )]
+    #[arg(long, env = "GCM_MAX_COMPLEXITY", default_value_t = 1_000_000)]
     pub max_complexity: u64,
     /// Most aliases in one operation
-    #[arg(long, env = "GCM_MAX_ALIASES", global = true, default_value_t = 50)]
+    #[arg(long, env = "GCM_MAX_ALIASES", default_value_t = 50)]
     pub max_aliases: usize,
     /// Most root fields in one operation
-    #[arg(long, env = "GCM_MAX_ROOT_FIELDS", global = true, default_value_t = 20)]
+    #[arg(long, env = "GCM_MAX_ROOT_FIELDS", default_value_t = 20)]
     pub max_root_fields: usize,
     /// Most directives on one field or fragment
-    #[arg(long, env = "GCM_MAX_DIRECTIVES", global = true, default_value_t = 4)]
+    #[arg(long, env = "GCM_MAX_DIRECTIVES", default_value_t = 4)]
     pub max_directives: usize,
     /// Most tokens in one document
-    #[arg(long, env = "GCM_MAX_TOKENS", global = true, default_value_t = 5_000)]
+    #[arg(long, env = "GCM_MAX_TOKENS", default_value_t = 5_000)]
     pub max_tokens: usize,
     /// Largest document, in bytes
-    #[arg(long, env = "GCM_MAX_DOCUMENT_BYTES", global = true, default_value_t = 32 * 1024)]
+    #[arg(long, env = "GCM_MAX_DOCUMENT_BYTES", default_value_t = 32 * 1024)]
     pub max_document_bytes: usize,
     /// Deepest nesting in the variables
-    #[arg(
-        long,
-        env = "GCM_MAX_VARIABLES_DEPTH",
-        global = true,
-        default_value_t = 8
-    )]
+    #[arg(long, env = "GCM_MAX_VARIABLES_DEPTH", default_value_t = 8)]
     pub max_variables_depth: usize,
     /// Most values in the variables
-    #[arg(
-        long,
-        env = "GCM_MAX_VARIABLES_VALUES",
-        global = true,
-        default_value_t = 1_000
-    )]
+    #[arg(long, env = "GCM_MAX_VARIABLES_VALUES", default_value_t = 1_000)]
     pub max_variables_values: usize,
     /// Largest request body, in bytes
-    #[arg(long, env = "GCM_MAX_BODY_BYTES", global = true, default_value_t = 256 * 1024)]
+    #[arg(long, env = "GCM_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
     pub max_body_bytes: usize,
     /// Most operations in a batch (0: batching off)
-    #[arg(long, env = "GCM_MAX_BATCH", global = true, default_value_t = 0)]
+    #[arg(long, env = "GCM_MAX_BATCH", default_value_t = 0)]
     pub max_batch: usize,
     /// Time to answer one request, in milliseconds
-    #[arg(
-        long,
-        env = "GCM_REQUEST_TIMEOUT_MS",
-        global = true,
-        default_value_t = 15_000
-    )]
+    #[arg(long, env = "GCM_REQUEST_TIMEOUT_MS", default_value_t = 15_000)]
     pub request_timeout_ms: u64,
     /// PostgreSQL statement_timeout, in milliseconds
-    #[arg(
-        long,
-        env = "GCM_STATEMENT_TIMEOUT_MS",
-        global = true,
-        default_value_t = 10_000
-    )]
+    #[arg(long, env = "GCM_STATEMENT_TIMEOUT_MS", default_value_t = 10_000)]
     pub statement_timeout_ms: u64,
     /// Connections in the pool
-    #[arg(long, env = "GCM_POOL_SIZE", global = true, default_value_t = 16)]
+    #[arg(long, env = "GCM_POOL_SIZE", default_value_t = 16)]
     pub pool_size: usize,
     /// Wait for a pooled connection, in milliseconds
-    #[arg(
-        long,
-        env = "GCM_POOL_TIMEOUT_MS",
-        global = true,
-        default_value_t = 3_000
-    )]
+    #[arg(long, env = "GCM_POOL_TIMEOUT_MS", default_value_t = 3_000)]
     pub pool_timeout_ms: u64,
     /// Serve introspection (true or false)
-    #[arg(long, env = "GCM_INTROSPECTION", global = true, default_value_t = true, action = clap::ArgAction::Set)]
+    #[arg(long, env = "GCM_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
-    /// Origins allowed by CORS, comma-separated, or `*`
-    #[arg(long, env = "GCM_CORS_ORIGINS", global = true, default_value = "")]
+    /// Origins allowed by CORS, comma-separated, or `*` [default: none, no CORS headers]
+    #[arg(
+        long,
+        env = "GCM_CORS_ORIGINS",
+        default_value = "",
+        hide_default_value = true,
+        value_name = "ORIGINS"
+    )]
     pub cors_origins: String,
     /// Grace for in-flight requests on SIGTERM, in milliseconds
-    #[arg(
-        long,
-        env = "GCM_SHUTDOWN_GRACE_MS",
-        global = true,
-        default_value_t = 10_000
-    )]
+    #[arg(long, env = "GCM_SHUTDOWN_GRACE_MS", default_value_t = 10_000)]
     pub shutdown_grace_ms: u64,
     /// Sustained requests per second per client (0: off)
-    #[arg(
-        long,
-        env = "GCM_RATE_LIMIT_PER_SECOND",
-        global = true,
-        default_value_t = 50.0
-    )]
+    #[arg(long, env = "GCM_RATE_LIMIT_PER_SECOND", default_value_t = 50.0)]
     pub rate_limit_per_second: f64,
     /// Requests a client may send at once
-    #[arg(
-        long,
-        env = "GCM_RATE_LIMIT_BURST",
-        global = true,
-        default_value_t = 500
-    )]
+    #[arg(long, env = "GCM_RATE_LIMIT_BURST", default_value_t = 500)]
     pub rate_limit_burst: u32,
-    /// Header holding the client address, set by a trusted proxy
+    /// Header holding the client address, set by a trusted proxy [default: none, the TCP peer]
     #[arg(
         long,
         env = "GCM_TRUSTED_PROXY_HEADER",
-        global = true,
-        default_value = ""
+        default_value = "",
+        hide_default_value = true,
+        value_name = "HEADER"
     )]
     pub trusted_proxy_header: String,
     /// Documents kept for automatic persisted queries (0: APQ off)
+    #[arg(long, env = "GCM_APQ_CACHE_SIZE", default_value_t = 1_000)]
+    pub apq_cache_size: usize,
+    /// File of trusted documents: only they run [default: none, any document runs]
     #[arg(
         long,
-        env = "GCM_APQ_CACHE_SIZE",
-        global = true,
-        default_value_t = 1_000
+        env = "GCM_TRUSTED_DOCUMENTS",
+        default_value = "",
+        hide_default_value = true,
+        value_name = "FILE"
     )]
-    pub apq_cache_size: usize,
-    /// File of trusted documents: only they run
-    #[arg(long, env = "GCM_TRUSTED_DOCUMENTS", global = true, default_value = "")]
     pub trusted_documents: String,
     /// max-age of cacheable query answers, in seconds
-    #[arg(long, env = "GCM_CACHE_MAX_AGE", global = true, default_value_t = 60)]
+    #[arg(long, env = "GCM_CACHE_MAX_AGE", default_value_t = 60)]
     pub cache_max_age: u32,
     /// Answers kept by the response cache (0: off)
-    #[arg(
-        long,
-        env = "GCM_RESPONSE_CACHE_SIZE",
-        global = true,
-        default_value_t = 0
-    )]
+    #[arg(long, env = "GCM_RESPONSE_CACHE_SIZE", default_value_t = 0)]
     pub response_cache_size: usize,
     /// Bytes the response cache may hold
-    #[arg(long, env = "GCM_RESPONSE_CACHE_BYTES", global = true, default_value_t = 64 * 1024 * 1024)]
+    #[arg(long, env = "GCM_RESPONSE_CACHE_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub response_cache_bytes: usize,
     /// Interval between checks of the catalogue version, in milliseconds
-    #[arg(
-        long,
-        env = "GCM_RESPONSE_CACHE_CHECK_MS",
-        global = true,
-        default_value_t = 1_000
-    )]
+    #[arg(long, env = "GCM_RESPONSE_CACHE_CHECK_MS", default_value_t = 1_000)]
     pub response_cache_check_ms: u64,
     /// Failed authentications per minute per client address, then 429 (0: no budget)
-    #[arg(
-        long,
-        env = "GCM_AUTH_FAILURES_PER_MINUTE",
-        global = true,
-        default_value_t = 20
-    )]
+    #[arg(long, env = "GCM_AUTH_FAILURES_PER_MINUTE", default_value_t = 20)]
     pub auth_failures_per_minute: u32,
     /// How long a verified API key is trusted before it is looked up again, in
     /// milliseconds: the longest a revoked key keeps working
-    #[arg(long, env = "GCM_KEY_CACHE_MS", global = true, default_value_t = 5_000)]
+    #[arg(long, env = "GCM_KEY_CACHE_MS", default_value_t = 5_000)]
     pub key_cache_ms: u64,
     /// Active subscriptions per WebSocket connection
-    #[arg(
-        long,
-        env = "GCM_WS_MAX_SUBSCRIPTIONS",
-        global = true,
-        default_value_t = 20
-    )]
+    #[arg(long, env = "GCM_WS_MAX_SUBSCRIPTIONS", default_value_t = 20)]
     pub ws_max_subscriptions: usize,
     /// Messages per second a WebSocket connection may send (bursts of ten seconds' worth)
-    #[arg(
-        long,
-        env = "GCM_WS_MESSAGES_PER_SECOND",
-        global = true,
-        default_value_t = 10
-    )]
+    #[arg(long, env = "GCM_WS_MESSAGES_PER_SECOND", default_value_t = 10)]
     pub ws_messages_per_second: u32,
 }
 
@@ -429,6 +408,38 @@ impl ApiConfig {
 }
 
 impl Config {
+    /// The settings of a command that has only the common flags; the rest keep their
+    /// defaults.
+    pub fn new(common: CommonArgs) -> Self {
+        Self {
+            database_url: common.database_url,
+            data_dir: common.data_dir,
+            pg_bin_dir: common.pg_bin_dir,
+            log_filter: common.log_filter,
+            log_format: common.log_format,
+            ..Self::default()
+        }
+    }
+
+    pub fn with_listen(mut self, listen: ListenArgs) -> Self {
+        self.listen = listen.listen;
+        self
+    }
+
+    pub fn with_review(mut self, review: ReviewArgs) -> Self {
+        self.review_internal = review.review_internal;
+        self.review_external = review.review_external;
+        self
+    }
+
+    /// `serve`'s settings on top of the common ones.
+    pub fn with_serve(self, serve: ServeArgs) -> Self {
+        let mut config = self.with_listen(serve.listen).with_review(serve.review);
+        config.max_subscribers = serve.max_subscribers;
+        config.api = serve.api;
+        config
+    }
+
     /// GCM_DATA_DIR, or the default for who runs the process.
     pub fn data_dir(&self) -> PathBuf {
         self.data_dir

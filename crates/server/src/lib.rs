@@ -2,13 +2,14 @@
 //! metrics), the embedded-PostgreSQL glue and the commands of the `gcm-catalogue` binary.
 //!
 //! [`run`] is `gcm-catalogue serve`; [`build_app`] is the router alone (for embedding and
-//! tests); [`cli`] parses the command line and dispatches to [`commands`].
+//! tests); [`cli`] parses the command line and dispatches to [`commands`] and [`doctor`].
 
 pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod database;
+pub mod doctor;
 pub mod graphql;
 pub mod health;
 pub mod list_sizes;

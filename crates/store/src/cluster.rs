@@ -280,6 +280,113 @@ impl EmbeddedCluster {
     }
 }
 
+/// The PostgreSQL programs [`EmbeddedCluster::start`] would use.
+#[derive(Debug, Clone)]
+pub struct Programs {
+    /// The directory holding initdb, pg_ctl and postgres.
+    pub dir: PathBuf,
+    /// As `pg_ctl --version` reports it, e.g. `15.10`.
+    pub version: String,
+}
+
+/// The data directory as [`EmbeddedCluster::inspect_data_dir`] found it.
+#[derive(Debug, Clone)]
+pub struct DataDirState {
+    /// The data directory, made absolute.
+    pub path: PathBuf,
+    /// Its owner (uid, and the user's name when known), when it exists.
+    pub owner: Option<(u32, Option<String>)>,
+    /// The major version of the cluster created in it, if one was.
+    pub cluster_version: Option<String>,
+    /// The user PostgreSQL runs as because this process is root.
+    pub run_as: Option<String>,
+}
+
+impl EmbeddedCluster {
+    /// Finds the programs `start` would use, and their version, with the same search and
+    /// the same version rule (an existing cluster needs its own major version). Runs only
+    /// `pg_ctl --version`; creates nothing.
+    pub async fn find_programs(&self) -> Result<Programs, ClusterError> {
+        let layout = Layout::new(&self.data_dir);
+        let binaries = find_binaries(self.bin_dir.as_deref(), &layout).await?;
+        let version = full_version(&binaries).await?;
+        Ok(Programs {
+            dir: binaries.dir,
+            version,
+        })
+    }
+
+    /// Checks, changing nothing, what `start` will check or need of the data directory:
+    /// as root, that the `postgres` user exists and can enter every directory down to it;
+    /// otherwise, that this user can create it or write in it; and that an existing cluster
+    /// home belongs to the user PostgreSQL runs as. The error says what to do.
+    pub fn inspect_data_dir(&self) -> Result<DataDirState, ClusterError> {
+        let path = std::path::absolute(&self.data_dir).map_err(io_error(format!(
+            "cannot resolve the data directory {}",
+            self.data_dir.display()
+        )))?;
+        let run_as = service_user()?;
+        // The directory itself, or the nearest one above it that `start` would create it in.
+        let existing = path
+            .ancestors()
+            .find(|dir| dir.exists())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let existing = fs::canonicalize(&existing)
+            .map_err(io_error(format!("cannot resolve {}", existing.display())))?;
+        match run_as.as_ref() {
+            Some(user) => check_traversable(&existing, user)?,
+            None => check_writable(&existing, path.exists())?,
+        }
+        let owner = match fs::metadata(&path) {
+            Ok(meta) => {
+                let name = User::from_uid(Uid::from_raw(meta.uid()))
+                    .ok()
+                    .flatten()
+                    .map(|user| user.name);
+                Some((meta.uid(), name))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io_error(format!("cannot inspect {}", path.display()))(e)),
+        };
+        let layout = Layout::new(&path);
+        if layout.home.exists() {
+            check_home_owner(&layout.home, run_as.as_ref())?;
+        }
+        Ok(DataDirState {
+            cluster_version: layout.cluster_version(),
+            run_as: run_as.map(|user| user.name),
+            owner,
+            path,
+        })
+    }
+}
+
+/// This (unprivileged) process must be able to write in `dir`: the data directory when it
+/// exists (`start` creates its lock file and the cluster's home there), else the directory
+/// it would be created in.
+fn check_writable(dir: &Path, is_data_dir: bool) -> Result<(), ClusterError> {
+    let meta = fs::metadata(dir).map_err(io_error(format!("cannot inspect {}", dir.display())))?;
+    let uid = Uid::effective();
+    let mut groups = nix::unistd::getgroups().unwrap_or_default();
+    groups.push(nix::unistd::getegid());
+    if permits(&meta, uid, &groups, 0o3) {
+        return Ok(());
+    }
+    let why = if is_data_dir {
+        "the data directory, where gcm-catalogue keeps its lock file and the cluster"
+    } else {
+        "where the data directory would be created"
+    };
+    Err(ClusterError::Permissions(format!(
+        "you (uid {uid}) cannot write in {dir} (mode {mode:o}, owner uid {owner}), {why}. \
+         Choose another GCM_DATA_DIR, or run gcm-catalogue as a user who can write there.",
+        dir = dir.display(),
+        mode = meta.mode() & 0o7777,
+        owner = meta.uid(),
+    )))
+}
+
 impl RunningCluster {
     pub fn database_url(&self) -> &str {
         &self.database_url
@@ -410,6 +517,11 @@ fn prepare_home(layout: &Layout, run_as: Option<&RunAs>) -> Result<(), ClusterEr
                 )))?;
         }
     }
+    check_home_owner(home, run_as)
+}
+
+/// The cluster's home must belong to the user PostgreSQL runs as.
+fn check_home_owner(home: &Path, run_as: Option<&RunAs>) -> Result<(), ClusterError> {
     let owner = fs::metadata(home)
         .map_err(io_error(format!("cannot inspect {}", home.display())))?
         .uid();
@@ -442,14 +554,7 @@ fn check_traversable(data_dir: &Path, user: &RunAs) -> Result<(), ClusterError> 
         let meta =
             fs::metadata(dir).map_err(io_error(format!("cannot inspect {}", dir.display())))?;
         let mode = meta.mode();
-        let allowed = if meta.uid() == user.uid.as_raw() {
-            mode & 0o100 != 0
-        } else if groups.iter().any(|g| g.as_raw() == meta.gid()) {
-            mode & 0o010 != 0
-        } else {
-            mode & 0o001 != 0
-        };
-        if !allowed {
+        if !permits(&meta, user.uid, &groups, 0o1) {
             return Err(ClusterError::Permissions(format!(
                 "the `{name}` user cannot enter {dir} (mode {mode:o}, owner uid {owner}), so \
                  PostgreSQL, which runs as that user because this process is root, cannot reach \
@@ -464,6 +569,20 @@ fn check_traversable(data_dir: &Path, user: &RunAs) -> Result<(), ClusterError> 
         }
     }
     Ok(())
+}
+
+/// Whether the user `uid`, member of `groups`, has all of `bits` (0o1 enter, 0o2 write,
+/// 0o4 read) on the file `meta` describes, by its owner, group and other permissions.
+fn permits(meta: &fs::Metadata, uid: Uid, groups: &[Gid], bits: u32) -> bool {
+    let mode = meta.mode();
+    let shift = if meta.uid() == uid.as_raw() {
+        6
+    } else if groups.iter().any(|g| g.as_raw() == meta.gid()) {
+        3
+    } else {
+        0
+    };
+    (mode >> shift) & bits == bits
 }
 
 /// Searches GCM_PG_BIN_DIR alone when given; otherwise PATH, then Debian's versioned
@@ -553,14 +672,18 @@ fn is_executable(path: &Path) -> bool {
 
 /// The major version as PG_VERSION spells it ("15"), from `pg_ctl --version`.
 async fn major_version(binaries: &Binaries) -> Result<String, ClusterError> {
+    let version = full_version(binaries).await?;
+    Ok(version.split('.').next().unwrap_or(&version).to_owned())
+}
+
+/// The version `pg_ctl --version` prints: "pg_ctl (PostgreSQL) 15.10 (Debian 15.10-1)" → "15.10".
+async fn full_version(binaries: &Binaries) -> Result<String, ClusterError> {
     let mut command = Command::new(binaries.program("pg_ctl"));
     command.arg("--version");
     let output = run(command, "pg_ctl --version").await?;
     let text = String::from_utf8_lossy(&output.stdout);
-    // "pg_ctl (PostgreSQL) 15.10 (Debian 15.10-1)" → "15"
     text.split_once("(PostgreSQL)")
         .and_then(|(_, rest)| rest.split_whitespace().next())
-        .and_then(|version| version.split('.').next())
         .map(str::to_owned)
         .ok_or_else(|| ClusterError::Program(format!("unexpected `pg_ctl --version`: {text}")))
 }

@@ -73,6 +73,11 @@ diesel::table! {
 
 /// True when every embedded migration has been applied (what `/readyz` reports).
 pub async fn is_up_to_date(conn: &mut Conn) -> StoreResult<bool> {
+    Ok(pending(conn).await?.is_empty())
+}
+
+/// The embedded migrations not applied yet, oldest first (all of them on a blank database).
+pub async fn pending(conn: &mut Conn) -> StoreResult<Vec<String>> {
     let applied: Vec<String> = match __diesel_schema_migrations::table
         .select(__diesel_schema_migrations::version)
         .load(conn)
@@ -83,9 +88,12 @@ pub async fn is_up_to_date(conn: &mut Conn) -> StoreResult<bool> {
         Err(diesel::result::Error::DatabaseError(_, info))
             if info.message().contains("does not exist") =>
         {
-            return Ok(false);
+            Vec::new()
         }
         Err(e) => return Err(e.into()),
     };
-    Ok(embedded_versions().iter().all(|v| applied.contains(v)))
+    Ok(embedded_versions()
+        .into_iter()
+        .filter(|v| !applied.contains(v))
+        .collect())
 }
