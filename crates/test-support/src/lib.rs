@@ -10,6 +10,8 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`); if it does not answer, the harness
 //! starts the machine's PostgreSQL cluster with `pg_ctlcluster`.
 
+#[cfg(feature = "app")]
+mod app;
 mod server;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +23,8 @@ use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 use tokio_postgres::NoTls;
 
+#[cfg(feature = "app")]
+pub use app::TestApp;
 pub use server::TestServer;
 
 /// The repository root (where `Cargo.toml`, `migrations/` and `data/` are).
