@@ -383,7 +383,10 @@ async fn as_root_the_default_data_dir_works_from_a_mode_700_directory() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "migrate failed:\n{stderr}");
     assert!(
-        stderr.contains(&format!("data_dir={}", gcm_store::cluster::ROOT_DATA_DIR)),
+        stderr.contains(&format!(
+            "data_dir={}",
+            gcm_embedded_postgres::ROOT_DATA_DIR
+        )),
         "the first line says where the cluster is:\n{stderr}"
     );
     assert!(
@@ -391,7 +394,7 @@ async fn as_root_the_default_data_dir_works_from_a_mode_700_directory() {
         "nothing is written into the mode-700 directory"
     );
     assert!(
-        !pid_file(Path::new(gcm_store::cluster::ROOT_DATA_DIR)).exists()
+        !pid_file(Path::new(gcm_embedded_postgres::ROOT_DATA_DIR)).exists()
             || stderr.contains("already running"),
         "migrate left the cluster it started running:\n{stderr}"
     );

@@ -3,7 +3,7 @@
 //! this process was the one that started it).
 
 use anyhow::Context;
-use gcm_store::cluster::{EmbeddedCluster, RunningCluster};
+use gcm_embedded_postgres::{EmbeddedCluster, RunningCluster};
 use tracing::info;
 
 use crate::Config;

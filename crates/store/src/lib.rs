@@ -1,12 +1,12 @@
 //! PostgreSQL storage for the GCM catalogue: the diesel schema, row models with their
 //! batch queries (many keys in, one map out: the GraphQL loaders call these), the
-//! embedded migrations, the connection pool, and the catalogue importer/exporter.
+//! embedded migrations, the connection pool, and the catalogue importer/exporter. (The
+//! embedded PostgreSQL cluster is `gcm-embedded-postgres`.)
 //!
 //! `diesel_async::RunQueryDsl` is imported only inside this crate: it is implemented for
 //! every type, and outside a store module it shadows methods such as `Schema::execute`.
 
 pub mod catalogue;
-pub mod cluster;
 pub mod curation;
 pub mod error;
 pub mod list_sizes;

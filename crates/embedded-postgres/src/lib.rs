@@ -1,5 +1,6 @@
-//! The embedded default: a private PostgreSQL cluster that `serve` creates and owns
-//! under the data directory when no `DATABASE_URL` is given.
+//! The embedded default of gcm-catalogue: a private PostgreSQL cluster that `serve` creates
+//! and owns under the data directory when no `DATABASE_URL` is given. It runs the machine's
+//! own PostgreSQL programs, found by [`find_program`]'s search (which the tests use too).
 //!
 //! Layout under the data directory:
 //!
@@ -38,6 +39,8 @@ use std::time::{Duration, Instant};
 use nix::errno::Errno;
 use nix::sys::signal::kill;
 use nix::unistd::{Gid, Pid, Uid, User, getgrouplist};
+use tokio::process::Command;
+use tracing::{debug, info, warn};
 
 /// Where root keeps the embedded cluster when no GCM_DATA_DIR is given, as services do: a
 /// clone in root's home (mode 700 on Debian, Ubuntu and container images) is out of reach
@@ -55,8 +58,6 @@ pub fn default_data_dir() -> PathBuf {
         PathBuf::from(USER_DATA_DIR)
     }
 }
-use tokio::process::Command;
-use tracing::{debug, info, warn};
 
 /// The programs a cluster needs; they must sit together in one directory.
 const REQUIRED_PROGRAMS: [&str; 3] = ["initdb", "pg_ctl", "postgres"];
@@ -476,9 +477,7 @@ async fn find_binaries(bin_dir: Option<&Path>, layout: &Layout) -> Result<Binari
             vec![dir.to_owned()]
         }
         None => {
-            let path_dirs: Vec<PathBuf> = std::env::var_os("PATH")
-                .map(|p| std::env::split_paths(&p).collect())
-                .unwrap_or_default();
+            let path_dirs = path_dirs();
             let debian_dirs = debian_bin_dirs();
             searched.push(format!("  PATH: {}", display_dirs(&path_dirs)));
             searched.push(format!(
@@ -518,6 +517,28 @@ async fn find_binaries(bin_dir: Option<&Path>, layout: &Layout) -> Result<Binari
         cluster_version: wanted,
         found: found.join(", "),
     })
+}
+
+/// Where PostgreSQL's programs are looked for when no directory is given (GCM_PG_BIN_DIR):
+/// every directory on `PATH`, then `/usr/lib/postgresql/<major>/bin`, newest major first
+/// (Debian and Ubuntu keep the server programs off `PATH`).
+pub fn search_dirs() -> Vec<PathBuf> {
+    path_dirs().into_iter().chain(debian_bin_dirs()).collect()
+}
+
+/// The first executable `name` (`pg_ctl`, `pg_dump`, …) in [`search_dirs`]' order: the
+/// one discovery of PostgreSQL programs, for the embedded cluster and the tests alike.
+pub fn find_program(name: &str) -> Option<PathBuf> {
+    search_dirs()
+        .into_iter()
+        .map(|dir| dir.join(name))
+        .find(|program| is_executable(program))
+}
+
+fn path_dirs() -> Vec<PathBuf> {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default()
 }
 
 fn display_dirs(dirs: &[PathBuf]) -> String {
