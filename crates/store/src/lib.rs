@@ -13,6 +13,8 @@ pub mod list_sizes;
 pub mod migrations;
 pub mod models;
 mod pool;
+/// `diesel print-schema` of the migrated database (options in the workspace's diesel.toml),
+/// never edited by hand: `tests/schema_rs.rs` fails with a diff when it differs.
 pub mod schema;
 pub mod synthetic;
 pub mod version;
