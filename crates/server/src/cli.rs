@@ -20,6 +20,8 @@ Environment (each variable is also a flag; the flag wins):
                   cluster under GCM_DATA_DIR: created with initdb on first use, started on a
                   free port on 127.0.0.1, reused later, stopped when the command ends.
                   It needs PostgreSQL's server programs (Debian/Ubuntu: apt-get install postgresql).
+                  One `serve` per GCM_DATA_DIR (a second one exits naming the first's PID);
+                  other commands beside it run on its cluster.
   GCM_LISTEN      Address `serve` listens on [default: 127.0.0.1:8080; port 0 = any free port]
   GCM_DATA_DIR    Home of the embedded cluster [default: /var/lib/gcm-catalogue as root
                   (reachable by the postgres user it runs as), else ./.gcm-data]
