@@ -201,33 +201,108 @@ async fn serve_creates_its_cluster_stops_it_on_sigterm_and_reuses_it() {
     assert_stopped(&data_dir, pid).await;
 }
 
+/// One `serve` per data directory: a second one exits naming the first one's PID (and
+/// GCM_DATA_DIR) instead of sharing its cluster; a one-shot command beside it runs on that
+/// cluster and leaves it running; once the first stops, a new `serve` starts as usual.
 #[tokio::test]
-async fn a_cluster_started_by_one_process_is_shared_and_left_to_it() {
-    let scratch = ScratchDir::new("embedded_shared");
+async fn a_second_serve_on_a_data_directory_in_use_says_which_pid_has_it() {
+    let scratch = ScratchDir::new("embedded_in_use");
     let data_dir = scratch.path().join("data");
     let env = embedded_env(&data_dir);
-    let server = Server::start(&as_refs(&env)).await;
-    assert_ready(&server).await;
-    let (pid, _) = postmaster(&data_dir);
+    let first = Server::start(&as_refs(&env)).await;
+    assert_ready(&first).await;
+    let (postmaster_pid, _) = postmaster(&data_dir);
+    assert_eq!(
+        fs::read_to_string(data_dir.join("owner.lock"))
+            .expect("owner.lock")
+            .trim(),
+        first.pid().to_string(),
+        "owner.lock names the owner"
+    );
 
-    // `migrate` on the same data dir reuses the running cluster and must not stop it.
+    let started = Instant::now();
+    let log = Server::try_start(&as_refs(&env))
+        .await
+        .err()
+        .expect("a second serve on the same data directory must not start");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "refusing took {:?}",
+        started.elapsed()
+    );
+    for needle in [
+        format!("in use by PID {}", first.pid()),
+        "GCM_DATA_DIR".to_owned(),
+        fs::canonicalize(&data_dir)
+            .expect("data dir")
+            .display()
+            .to_string(),
+    ] {
+        assert!(log.contains(&needle), "the error lacks {needle:?}:\n{log}");
+    }
+    assert!(
+        !log.contains("reusing the cluster"),
+        "the second serve shared the cluster:\n{log}"
+    );
+
+    // `migrate` on the same data dir runs on the owner's cluster and must not stop it.
     let output = command(&["migrate"], &as_refs(&env))
         .output()
         .await
         .expect("run migrate");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "migrate failed:\n{stderr}");
-    assert!(
-        stderr.contains("reusing the cluster already running"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("already running"), "{stderr}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("no pending migrations"));
-    assert!(is_alive(pid), "migrate stopped a cluster it did not start");
-    assert_ready(&server).await;
+    assert!(
+        is_alive(postmaster_pid),
+        "migrate stopped a cluster it did not start"
+    );
+    assert_ready(&first).await;
 
-    let (status, log) = server.terminate().await;
+    let (status, log) = first.terminate().await;
     assert_eq!(status.code(), Some(0), "log:\n{log}");
-    assert_stopped(&data_dir, pid).await;
+    assert_stopped(&data_dir, postmaster_pid).await;
+
+    // The directory is free again: the next serve owns it and runs as usual.
+    let next = Server::start(&as_refs(&env)).await;
+    assert_ready(&next).await;
+    let (next_postmaster, _) = postmaster(&data_dir);
+    let (status, log) = next.terminate().await;
+    assert_eq!(status.code(), Some(0), "log:\n{log}");
+    assert_stopped(&data_dir, next_postmaster).await;
+}
+
+/// The lock is the kernel's: a `serve` killed outright leaves no stale lock behind, and the
+/// next one starts (reusing the server the killed one left running, as before).
+#[tokio::test]
+async fn a_killed_owner_leaves_no_stale_lock() {
+    let scratch = ScratchDir::new("embedded_killed_owner");
+    let data_dir = scratch.path().join("data");
+    let env = embedded_env(&data_dir);
+    let first = Server::start(&as_refs(&env)).await;
+    assert_ready(&first).await;
+    let first_pid = first.pid();
+    ops_support::signal(first_pid, nix::sys::signal::Signal::SIGKILL);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while is_alive(first_pid) {
+        assert!(Instant::now() < deadline, "serve survived SIGKILL");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(first);
+
+    let next = Server::start(&as_refs(&env)).await;
+    assert_ready(&next).await;
+    assert!(
+        next.log().contains("reusing the cluster already running"),
+        "{}",
+        next.log()
+    );
+    let (postmaster_pid, _) = postmaster(&data_dir);
+    let (status, log) = next.terminate().await;
+    assert_eq!(status.code(), Some(0), "log:\n{log}");
+    // It did not start that server, so it leaves it running; the scratch dir stops it.
+    assert!(is_alive(postmaster_pid));
 }
 
 #[tokio::test]
@@ -384,7 +459,10 @@ async fn as_root_the_default_data_dir_works_from_a_mode_700_directory() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "migrate failed:\n{stderr}");
     assert!(
-        stderr.contains(&format!("data_dir={}", gcm_store::cluster::ROOT_DATA_DIR)),
+        stderr.contains(&format!(
+            "data_dir={}",
+            gcm_embedded_postgres::ROOT_DATA_DIR
+        )),
         "the first line says where the cluster is:\n{stderr}"
     );
     assert!(
@@ -392,7 +470,7 @@ async fn as_root_the_default_data_dir_works_from_a_mode_700_directory() {
         "nothing is written into the mode-700 directory"
     );
     assert!(
-        !pid_file(Path::new(gcm_store::cluster::ROOT_DATA_DIR)).exists()
+        !pid_file(Path::new(gcm_embedded_postgres::ROOT_DATA_DIR)).exists()
             || stderr.contains("already running"),
         "migrate left the cluster it started running:\n{stderr}"
     );

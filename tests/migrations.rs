@@ -7,25 +7,10 @@ use std::process::Command;
 use gcm_store::migrations;
 use gcm_test_support::TestDatabase;
 
-/// pg_dump from PATH, else from the newest /usr/lib/postgresql/*/bin.
+/// pg_dump, found as the embedded cluster finds its programs (PATH, then the newest
+/// /usr/lib/postgresql/*/bin).
 fn pg_dump() -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
-        .map(|dir| dir.join("pg_dump"))
-        .find(|candidate| candidate.is_file());
-    let debian = || {
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .map(|entry| entry.path().join("bin/pg_dump"))
-            .filter(|candidate| candidate.is_file())
-            .collect();
-        dirs.sort();
-        dirs.pop()
-    };
-    on_path.or_else(debian).expect("pg_dump is installed")
+    gcm_embedded_postgres::find_program("pg_dump").expect("pg_dump is installed")
 }
 
 /// The schema, without the migrations bookkeeping table when `without_bookkeeping`.

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use gcm_store::cluster::EmbeddedCluster;
+use gcm_embedded_postgres::EmbeddedCluster;
 use gcm_test_support::TestServer;
 use ops_support::ScratchDir;
 use serde_json::json;
@@ -17,12 +17,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_gcm-catalogue");
 
 /// `pg_ctl` on the throwaway cluster, as the unprivileged user PostgreSQL runs under.
 fn pg_ctl(pgdata: &Path, args: &[&str]) {
-    let bin = std::fs::read_dir("/usr/lib/postgresql")
-        .expect("PostgreSQL is installed")
-        .filter_map(|entry| entry.ok())
-        .map(|entry| entry.path().join("bin/pg_ctl"))
-        .find(|path| path.exists())
-        .expect("pg_ctl");
+    let bin = gcm_embedded_postgres::find_program("pg_ctl").expect("PostgreSQL is installed");
     let mut command = if nix::unistd::Uid::effective().is_root() {
         let mut command = Command::new("runuser");
         command.args(["-u", "postgres", "--"]).arg(bin);

@@ -22,7 +22,8 @@ Configuration: every flag is also the environment variable shown beside it as [e
 (the flag wins); each command lists only the flags it takes. All settings, with defaults
 and meanings: README.md, section \"Configuration\".
 Without DATABASE_URL, gcm-catalogue runs a private PostgreSQL cluster under GCM_DATA_DIR,
-which needs PostgreSQL's server programs (Debian/Ubuntu: apt-get install postgresql).
+which needs PostgreSQL's server programs (Debian/Ubuntu: apt-get install postgresql);
+one `serve` per GCM_DATA_DIR (a second one exits naming the first's PID).
 `gcm-catalogue doctor` checks what a first start needs, changing nothing."
     };
 }

@@ -11,7 +11,7 @@ use gcm_store::catalogue::{self, ImportSummary};
 use gcm_store::{Pool, PoolConfig, build_pool, curation, migrations};
 
 use crate::Config;
-use crate::database::Database;
+use crate::database::{Database, Sharing};
 use crate::shutdown::Shutdown;
 
 /// `migrate`: applies pending migrations; returns the versions applied.
@@ -124,7 +124,7 @@ where
     Fut: Future<Output = anyhow::Result<T>>,
 {
     let shutdown = Shutdown::listen().context("cannot listen for signals")?;
-    let database = Database::open(config).await?;
+    let database = Database::open(config, Sharing::JoinOwner).await?;
     let result = match build_pool(database.url(), &PoolConfig::default()) {
         Ok(pool) => {
             let outcome = tokio::select! {

@@ -444,7 +444,7 @@ impl Config {
     pub fn data_dir(&self) -> PathBuf {
         self.data_dir
             .clone()
-            .unwrap_or_else(gcm_store::cluster::default_data_dir)
+            .unwrap_or_else(gcm_embedded_postgres::default_data_dir)
     }
 
     /// The configured database, if any: an empty `DATABASE_URL=` means none, as if unset.

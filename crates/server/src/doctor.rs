@@ -16,7 +16,7 @@ use std::fmt;
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
-use gcm_store::cluster::{ClusterError, EmbeddedCluster};
+use gcm_embedded_postgres::{ClusterError, EmbeddedCluster};
 use gcm_store::{PoolConfig, build_pool, catalogue, migrations};
 
 use crate::Config;

@@ -30,7 +30,7 @@ use tracing::{error, info, warn};
 
 pub use app::{AppState, build_app};
 pub use config::Config;
-use database::Database;
+use database::{Database, Sharing};
 use shutdown::Shutdown;
 
 /// `serve`: migrates, imports the bundled catalogue into an empty database, and serves
@@ -39,7 +39,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let metrics = metrics::install()?;
     metrics::spawn_upkeep(metrics.clone());
     let shutdown = Shutdown::listen().context("cannot listen for signals")?;
-    let database = Database::open(&config).await?;
+    let database = Database::open(&config, Sharing::Exclusive).await?;
     let served = serve(&config, database.url(), metrics, shutdown).await;
     let closed = database.close().await;
     served.and(closed)

@@ -1,27 +1,9 @@
-// The database schema as diesel sees it; written to match `migrations/` (the
-// migrations test checks that every table and column here exists). Generated
-// columns are listed so they can be read; they are never inserted.
+// @generated automatically by Diesel CLI.
 
-diesel::table! {
-    catalogue_files (file_name) {
-        file_name -> Text,
-        document -> Jsonb,
-        imported_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    objectives (number) {
-        number -> Int4,
-        slug -> Text,
-        short_name -> Text,
-        title -> Text,
-        commitment_paragraph -> Int4,
-        commitment_text -> Nullable<Text>,
-        actions_lead_in -> Nullable<Text>,
-        hub_term_id -> Nullable<Int4>,
-        source -> Jsonb,
-    }
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, std::fmt::Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
 }
 
 diesel::table! {
@@ -34,23 +16,44 @@ diesel::table! {
 }
 
 diesel::table! {
-    guiding_principles (id) {
+    api_keys (id) {
         id -> Int4,
-        slug -> Text,
         name -> Text,
-        position -> Int4,
-        source -> Jsonb,
+        role -> Text,
+        affiliation -> Text,
+        secret_hash -> Bytea,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        public -> Bool,
     }
 }
 
 diesel::table! {
-    regions (id) {
-        id -> Int4,
-        slug -> Text,
-        name -> Text,
-        m49_code -> Text,
-        position -> Int4,
-        source -> Jsonb,
+    audit_log (id) {
+        id -> Int8,
+        actor_id -> Nullable<Int4>,
+        actor_name -> Text,
+        action -> Text,
+        subject -> Text,
+        at -> Timestamptz,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
+    catalogue_files (file_name) {
+        file_name -> Text,
+        document -> Jsonb,
+        imported_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    catalogue_version (singleton) {
+        singleton -> Bool,
+        version -> Int8,
+        changed_at -> Timestamptz,
     }
 }
 
@@ -79,49 +82,21 @@ diesel::table! {
 }
 
 diesel::table! {
-    instruments (id) {
-        id -> Int4,
-        code -> Text,
+    facet_counts (dimension, key, facet, facet_key, kind, section) {
+        dimension -> Text,
+        key -> Int4,
+        facet -> Text,
+        facet_key -> Int4,
         kind -> Text,
-        number -> Int4,
-        year -> Int4,
-        title -> Text,
-        source -> Jsonb,
+        section -> Text,
+        count -> Int8,
     }
 }
 
 diesel::table! {
-    objective_instruments (objective_number, instrument_id) {
-        objective_number -> Int4,
-        instrument_id -> Int4,
-    }
-}
-
-diesel::table! {
-    objective_pages (objective_number) {
-        objective_number -> Int4,
-        source -> Jsonb,
-    }
-}
-
-diesel::table! {
-    policy_options (id) {
-        id -> Int4,
-        objective_number -> Int4,
-        number -> Int4,
-        text -> Text,
-        label -> Nullable<Text>,
-        label_derived -> Bool,
-    }
-}
-
-diesel::table! {
-    related_objectives (objective_number, related_number) {
-        objective_number -> Int4,
-        related_number -> Int4,
-        paragraph -> Int4,
-        position -> Int4,
-        as_given -> Nullable<Text>,
+    guidance_source_actions (guidance_source_id, action_id) {
+        guidance_source_id -> Int4,
+        action_id -> Int4,
     }
 }
 
@@ -145,41 +120,50 @@ diesel::table! {
 }
 
 diesel::table! {
-    guidance_source_actions (guidance_source_id, action_id) {
-        guidance_source_id -> Int4,
+    guiding_principles (id) {
+        id -> Int4,
+        slug -> Text,
+        name -> Text,
+        position -> Int4,
+        source -> Jsonb,
+    }
+}
+
+diesel::table! {
+    instruments (id) {
+        id -> Int4,
+        code -> Text,
+        kind -> Text,
+        number -> Int4,
+        year -> Int4,
+        title -> Text,
+        source -> Jsonb,
+    }
+}
+
+diesel::table! {
+    item_actions (item_id, action_id) {
+        item_id -> Int4,
         action_id -> Int4,
     }
 }
 
 diesel::table! {
-    items (id) {
-        id -> Int4,
-        slug -> Text,
+    item_countries (item_id, country_id) {
+        item_id -> Int4,
+        country_id -> Int4,
+        listed -> Bool,
         kind -> Text,
         section -> Nullable<Text>,
-        document_type_id -> Nullable<Int4>,
-        title -> Nullable<Text>,
-        title_provenance -> Text,
-        summary -> Text,
-        summary_truncated -> Bool,
-        url -> Nullable<Text>,
-        published_on -> Nullable<Date>,
-        language -> Nullable<Text>,
-        organisation -> Nullable<Text>,
-        city -> Nullable<Text>,
-        event_country_id -> Nullable<Int4>,
-        starts_on -> Nullable<Date>,
-        ends_on -> Nullable<Date>,
-        scope -> Text,
-        status -> Text,
-        position -> Int4,
-        geography_reason -> Nullable<Text>,
-        source -> Jsonb,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
         scope_rank -> Int2,
         age_rank -> Int4,
-        title_key -> Text,
+    }
+}
+
+diesel::table! {
+    item_guidance_sources (item_id, guidance_source_id) {
+        item_id -> Int4,
+        guidance_source_id -> Int4,
     }
 }
 
@@ -220,62 +204,113 @@ diesel::table! {
 }
 
 diesel::table! {
-    item_countries (item_id, country_id) {
-        item_id -> Int4,
-        country_id -> Int4,
-        listed -> Bool,
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    items (id) {
+        id -> Int4,
+        slug -> Text,
         kind -> Text,
         section -> Nullable<Text>,
-        scope_rank -> Int2,
-        age_rank -> Int4,
-    }
-}
-
-diesel::table! {
-    item_guidance_sources (item_id, guidance_source_id) {
-        item_id -> Int4,
-        guidance_source_id -> Int4,
-    }
-}
-
-diesel::table! {
-    item_actions (item_id, action_id) {
-        item_id -> Int4,
-        action_id -> Int4,
-    }
-}
-
-diesel::table! {
-    catalogue_version (singleton) {
-        singleton -> Bool,
-        version -> Int8,
-        changed_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    api_keys (id) {
-        id -> Int4,
-        name -> Text,
-        role -> Text,
-        affiliation -> Text,
-        secret_hash -> Bytea,
-        created_at -> Timestamptz,
-        revoked_at -> Nullable<Timestamptz>,
-        public -> Bool,
-    }
-}
-
-diesel::table! {
-    submissions (id) {
-        id -> Int4,
-        item_id -> Int4,
-        submitter_id -> Int4,
+        document_type_id -> Nullable<Int4>,
+        title -> Nullable<Text>,
+        title_provenance -> Text,
+        summary -> Text,
+        summary_truncated -> Bool,
+        url -> Nullable<Text>,
+        published_on -> Nullable<Date>,
+        language -> Nullable<Text>,
+        organisation -> Nullable<Text>,
+        city -> Nullable<Text>,
+        event_country_id -> Nullable<Int4>,
+        starts_on -> Nullable<Date>,
+        ends_on -> Nullable<Date>,
+        scope -> Text,
         status -> Text,
-        round -> Int4,
-        input -> Jsonb,
+        position -> Int4,
+        geography_reason -> Nullable<Text>,
+        source -> Jsonb,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        scope_rank -> Nullable<Int2>,
+        age_rank -> Nullable<Int4>,
+        title_key -> Nullable<Text>,
+        search -> Nullable<Tsvector>,
+    }
+}
+
+diesel::table! {
+    list_sizes (relation) {
+        relation -> Text,
+        max_size -> Int4,
+    }
+}
+
+diesel::table! {
+    objective_instruments (objective_number, instrument_id) {
+        objective_number -> Int4,
+        instrument_id -> Int4,
+    }
+}
+
+diesel::table! {
+    objective_pages (objective_number) {
+        objective_number -> Int4,
+        source -> Jsonb,
+    }
+}
+
+diesel::table! {
+    objectives (number) {
+        number -> Int4,
+        slug -> Text,
+        short_name -> Text,
+        title -> Text,
+        commitment_paragraph -> Int4,
+        commitment_text -> Nullable<Text>,
+        actions_lead_in -> Nullable<Text>,
+        hub_term_id -> Nullable<Int4>,
+        source -> Jsonb,
+    }
+}
+
+diesel::table! {
+    policy_options (id) {
+        id -> Int4,
+        objective_number -> Int4,
+        number -> Int4,
+        text -> Text,
+        label -> Nullable<Text>,
+        label_derived -> Bool,
+    }
+}
+
+diesel::table! {
+    regions (id) {
+        id -> Int4,
+        slug -> Text,
+        name -> Text,
+        m49_code -> Text,
+        position -> Int4,
+        source -> Jsonb,
+    }
+}
+
+diesel::table! {
+    related_objectives (objective_number, related_number) {
+        objective_number -> Int4,
+        related_number -> Int4,
+        paragraph -> Int4,
+        position -> Int4,
+        as_given -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    review_conflicts (submission_id, reviewer_id) {
+        submission_id -> Int4,
+        reviewer_id -> Int4,
+        declared_at -> Timestamptz,
     }
 }
 
@@ -294,80 +329,77 @@ diesel::table! {
 }
 
 diesel::table! {
-    review_conflicts (submission_id, reviewer_id) {
-        submission_id -> Int4,
-        reviewer_id -> Int4,
-        declared_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    audit_log (id) {
-        id -> Int8,
-        actor_id -> Nullable<Int4>,
-        actor_name -> Text,
-        action -> Text,
-        subject -> Text,
-        at -> Timestamptz,
-        before -> Nullable<Jsonb>,
-        after -> Nullable<Jsonb>,
+    submissions (id) {
+        id -> Int4,
+        item_id -> Int4,
+        submitter_id -> Int4,
+        status -> Text,
+        round -> Int4,
+        input -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
 diesel::joinable!(actions -> objectives (objective_number));
-diesel::joinable!(submissions -> items (item_id));
-diesel::joinable!(submissions -> api_keys (submitter_id));
-diesel::joinable!(reviews -> submissions (submission_id));
-diesel::joinable!(reviews -> api_keys (reviewer_id));
+diesel::joinable!(audit_log -> api_keys (actor_id));
 diesel::joinable!(countries -> regions (region_id));
-diesel::joinable!(objective_instruments -> objectives (objective_number));
-diesel::joinable!(objective_instruments -> instruments (instrument_id));
-diesel::joinable!(objective_pages -> objectives (objective_number));
-diesel::joinable!(policy_options -> objectives (objective_number));
-diesel::joinable!(guidance_sources -> objectives (objective_number));
-diesel::joinable!(guidance_source_actions -> guidance_sources (guidance_source_id));
 diesel::joinable!(guidance_source_actions -> actions (action_id));
-diesel::joinable!(items -> document_types (document_type_id));
-diesel::joinable!(items -> countries (event_country_id));
+diesel::joinable!(guidance_source_actions -> guidance_sources (guidance_source_id));
+diesel::joinable!(guidance_sources -> objectives (objective_number));
+diesel::joinable!(item_actions -> actions (action_id));
+diesel::joinable!(item_actions -> items (item_id));
+diesel::joinable!(item_countries -> countries (country_id));
+diesel::joinable!(item_countries -> items (item_id));
+diesel::joinable!(item_guidance_sources -> guidance_sources (guidance_source_id));
+diesel::joinable!(item_guidance_sources -> items (item_id));
 diesel::joinable!(item_objectives -> items (item_id));
 diesel::joinable!(item_objectives -> objectives (objective_number));
-diesel::joinable!(item_principles -> items (item_id));
 diesel::joinable!(item_principles -> guiding_principles (principle_id));
+diesel::joinable!(item_principles -> items (item_id));
 diesel::joinable!(item_regions -> items (item_id));
 diesel::joinable!(item_regions -> regions (region_id));
-diesel::joinable!(item_countries -> items (item_id));
-diesel::joinable!(item_countries -> countries (country_id));
-diesel::joinable!(item_guidance_sources -> items (item_id));
-diesel::joinable!(item_guidance_sources -> guidance_sources (guidance_source_id));
-diesel::joinable!(item_actions -> items (item_id));
-diesel::joinable!(item_actions -> actions (action_id));
+diesel::joinable!(items -> countries (event_country_id));
+diesel::joinable!(items -> document_types (document_type_id));
+diesel::joinable!(objective_instruments -> instruments (instrument_id));
+diesel::joinable!(objective_instruments -> objectives (objective_number));
+diesel::joinable!(objective_pages -> objectives (objective_number));
+diesel::joinable!(policy_options -> objectives (objective_number));
+diesel::joinable!(review_conflicts -> api_keys (reviewer_id));
+diesel::joinable!(review_conflicts -> submissions (submission_id));
+diesel::joinable!(reviews -> api_keys (reviewer_id));
+diesel::joinable!(reviews -> submissions (submission_id));
+diesel::joinable!(submissions -> api_keys (submitter_id));
+diesel::joinable!(submissions -> items (item_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    catalogue_files,
-    objectives,
     actions,
-    guiding_principles,
-    regions,
+    api_keys,
+    audit_log,
+    catalogue_files,
+    catalogue_version,
     countries,
     document_types,
-    instruments,
-    objective_instruments,
-    objective_pages,
-    policy_options,
-    related_objectives,
-    guidance_sources,
+    facet_counts,
     guidance_source_actions,
-    items,
+    guidance_sources,
+    guiding_principles,
+    instruments,
+    item_actions,
+    item_countries,
+    item_guidance_sources,
     item_objectives,
     item_principles,
     item_regions,
-    item_countries,
-    item_guidance_sources,
-    item_actions,
-    catalogue_version,
-    api_keys,
-    submissions,
-    reviews,
+    items,
+    list_sizes,
+    objective_instruments,
+    objective_pages,
+    objectives,
+    policy_options,
+    regions,
+    related_objectives,
     review_conflicts,
-    audit_log,
+    reviews,
+    submissions,
 );

@@ -38,8 +38,25 @@ pub struct ItemRow {
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    // The sort keys are generated columns, which PostgreSQL (and so print-schema) calls
+    // nullable; their expressions never yield NULL (see the catalogue migration).
+    #[diesel(
+        sql_type = diesel::sql_types::Int2,
+        select_expression = items::scope_rank.assume_not_null(),
+        select_expression_type = diesel::dsl::AssumeNotNull<items::scope_rank>
+    )]
     pub scope_rank: i16,
+    #[diesel(
+        sql_type = diesel::sql_types::Int4,
+        select_expression = items::age_rank.assume_not_null(),
+        select_expression_type = diesel::dsl::AssumeNotNull<items::age_rank>
+    )]
     pub age_rank: i32,
+    #[diesel(
+        sql_type = diesel::sql_types::Text,
+        select_expression = items::title_key.assume_not_null(),
+        select_expression_type = diesel::dsl::AssumeNotNull<items::title_key>
+    )]
     pub title_key: String,
 }
 

@@ -1,5 +1,6 @@
-//! The embedded default: a private PostgreSQL cluster that `serve` creates and owns
-//! under the data directory when no `DATABASE_URL` is given.
+//! The embedded default of gcm-catalogue: a private PostgreSQL cluster that `serve` creates
+//! and owns under the data directory when no `DATABASE_URL` is given. It runs the machine's
+//! own PostgreSQL programs, found by [`find_program`]'s search (which the tests use too).
 //!
 //! Layout under the data directory:
 //!
@@ -8,7 +9,10 @@
 //!   data/              PGDATA (initdb writes `data.initdb/` and renames it once complete,
 //!                      so a `data/` that exists is always a whole cluster)
 //!   server.log         PostgreSQL's own log
-//! postgres.lock        serializes starts and stops of processes sharing the data directory
+//! owner.lock           the PID of the process that owns the cluster, locked (flock) by it
+//!                      for as long as it runs
+//! postgres.lock        held while the server is started or stopped (older versions of
+//!                      gcm-catalogue, which shared clusters, rely on it too)
 //! ```
 //!
 //! PostgreSQL refuses to run as root, so when this process is root the cluster belongs to
@@ -21,10 +25,16 @@
 //! Authentication is `trust`: any local user can connect to the cluster as its superuser.
 //! That suits a developer's machine; a shared or production host should use `DATABASE_URL`.
 //!
-//! Another process (say `gcm-catalogue migrate` beside a running `serve`) reuses a running
-//! cluster and leaves it running; only the process that started it stops it. A process that
-//! dies without calling [`RunningCluster::stop`] leaves the cluster running, and the next
-//! start reuses it.
+//! One process owns a data directory at a time: [`EmbeddedCluster::start`] (what `serve`
+//! uses) takes `owner.lock` or fails with [`ClusterError::InUse`], naming the owner's PID.
+//! The lock is an advisory `flock`, which the kernel drops when its process ends however it
+//! ends, so a crash leaves no stale lock (the PID left in the file is then ignored).
+//! [`EmbeddedCluster::start_or_join`] (the one-shot commands: `migrate`, `keys`, `import`,
+//! …) does the same when the directory is free; when it is owned, it runs against the
+//! owner's cluster and leaves it running, as the owner's to stop.
+//!
+//! A process that dies without calling [`RunningCluster::stop`] leaves its server running;
+//! the next owner reuses it (and, not having started it, leaves it running too).
 
 use std::ffi::CString;
 use std::fs;
@@ -38,6 +48,8 @@ use std::time::{Duration, Instant};
 use nix::errno::Errno;
 use nix::sys::signal::kill;
 use nix::unistd::{Gid, Pid, Uid, User, getgrouplist};
+use tokio::process::Command;
+use tracing::{debug, info, warn};
 
 /// Where root keeps the embedded cluster when no GCM_DATA_DIR is given, as services do: a
 /// clone in root's home (mode 700 on Debian, Ubuntu and container images) is out of reach
@@ -55,8 +67,6 @@ pub fn default_data_dir() -> PathBuf {
         PathBuf::from(USER_DATA_DIR)
     }
 }
-use tokio::process::Command;
-use tracing::{debug, info, warn};
 
 /// The programs a cluster needs; they must sit together in one directory.
 const REQUIRED_PROGRAMS: [&str; 3] = ["initdb", "pg_ctl", "postgres"];
@@ -70,6 +80,9 @@ const SERVICE_USER: &str = "postgres";
 const PG_CTL_TIMEOUT_SECS: &str = "60";
 /// How long a cluster found running (started by another process) has to accept connections.
 const REUSE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a one-shot command waits for the owner of the data directory to have its server
+/// up (the owner may be running initdb).
+const JOIN_TIMEOUT: Duration = Duration::from_secs(90);
 /// Another process may take the free port between our probe and PostgreSQL's bind.
 const START_ATTEMPTS: usize = 3;
 
@@ -116,6 +129,21 @@ pub enum ClusterError {
     /// The server is running but does not answer, or refused to create the database.
     #[error("{0}")]
     Unresponsive(String),
+    /// Another process owns the data directory (holds its `owner.lock`).
+    #[error(
+        "the data directory {data_dir} is in use by {owner}, which runs its embedded \
+         PostgreSQL (see {lock_file}). Stop that process first, or give this one another \
+         GCM_DATA_DIR (or a DATABASE_URL).",
+        owner = match pid {
+            Some(pid) => format!("PID {pid}"),
+            None => "another process (its PID is not written yet)".to_owned(),
+        }
+    )]
+    InUse {
+        data_dir: String,
+        pid: Option<u32>,
+        lock_file: String,
+    },
 }
 
 fn io_error(context: impl Into<String>) -> impl FnOnce(io::Error) -> ClusterError {
@@ -139,6 +167,68 @@ pub struct RunningCluster {
     /// Set only when this process started the server: a cluster found running belongs to
     /// whoever started it.
     owned: Option<OwnedServer>,
+    /// Held until `stop` (or drop) when this process owns the data directory; `None` when
+    /// it joined another owner's cluster.
+    owner: Option<OwnerLock>,
+}
+
+/// `owner.lock`, locked and holding this process's PID. Dropping it empties the file and
+/// releases the lock.
+#[derive(Debug)]
+struct OwnerLock {
+    file: fs::File,
+}
+
+impl OwnerLock {
+    /// The lock, or else the PID of the process that holds it (when it has written it).
+    fn try_acquire(layout: &Layout) -> Result<Result<Self, Option<u32>>, ClusterError> {
+        let path = &layout.owner_file;
+        let mut file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(io_error(format!(
+                "cannot open the lock file {}",
+                path.display()
+            )))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => return Ok(Err(owner_pid(path))),
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(io_error(format!("cannot lock {}", path.display()))(e));
+            }
+        }
+        // Written only once locked, so the owner's PID is never overwritten.
+        file.set_len(0)
+            .and_then(|()| file.write_all(format!("{}\n", std::process::id()).as_bytes()))
+            .and_then(|()| file.sync_data())
+            .map_err(io_error(format!("cannot write {}", path.display())))?;
+        Ok(Ok(Self { file }))
+    }
+}
+
+impl Drop for OwnerLock {
+    fn drop(&mut self) {
+        // The PID of a process that no longer owns the directory would only mislead.
+        let _ = self.file.set_len(0);
+    }
+}
+
+/// The PID in a locked `owner.lock`. Its owner writes it just after locking, so an empty
+/// file is read again for a moment.
+fn owner_pid(path: &Path) -> Option<u32> {
+    for _ in 0..20 {
+        if let Some(pid) = fs::read_to_string(path)
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+        {
+            return Some(pid);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
 }
 
 /// What `stop` needs to shut down a server this process started.
@@ -156,6 +246,7 @@ struct Layout {
     pgdata: PathBuf,
     log_file: PathBuf,
     lock_file: PathBuf,
+    owner_file: PathBuf,
 }
 
 impl Layout {
@@ -166,6 +257,7 @@ impl Layout {
             pgdata: home.join("data"),
             log_file: home.join("server.log"),
             lock_file: data_dir.join("postgres.lock"),
+            owner_file: data_dir.join("owner.lock"),
             home,
         }
     }
@@ -222,8 +314,59 @@ impl EmbeddedCluster {
         self
     }
 
-    /// Creates (first time), starts (or reuses a running) cluster and its `gcm` database.
+    /// Takes ownership of the data directory, then creates (first time) and starts (or
+    /// reuses a running) cluster and its `gcm` database. Fails with
+    /// [`ClusterError::InUse`] when another process owns the directory.
     pub async fn start(&self) -> Result<RunningCluster, ClusterError> {
+        let layout = self.layout()?;
+        match OwnerLock::try_acquire(&layout)? {
+            Ok(owner) => self.start_as_owner(layout, owner).await,
+            Err(pid) => Err(in_use(&layout, pid)),
+        }
+    }
+
+    /// [`start`](Self::start) when the data directory is free; when another process owns
+    /// it, waits for the owner's server to accept connections and uses it, leaving it
+    /// running (it stays the owner's to stop).
+    pub async fn start_or_join(&self) -> Result<RunningCluster, ClusterError> {
+        let layout = self.layout()?;
+        let deadline = Instant::now() + JOIN_TIMEOUT;
+        loop {
+            let pid = match OwnerLock::try_acquire(&layout)? {
+                Ok(owner) => return self.start_as_owner(layout, owner).await,
+                Err(pid) => pid,
+            };
+            let accepting = match live_server_port(&layout) {
+                Some(port) => connect(port, "postgres").await.is_ok().then_some(port),
+                None => None,
+            };
+            if let Some(port) = accepting {
+                ensure_database(port).await?;
+                info!(
+                    owner_pid = pid,
+                    port,
+                    "the data directory is in use by another process: running on the cluster \
+                     it has already running, and leaving that to it to stop"
+                );
+                return Ok(RunningCluster {
+                    database_url: database_url(port),
+                    owned: None,
+                    owner: None,
+                });
+            }
+            if Instant::now() >= deadline {
+                return Err(ClusterError::Unresponsive(format!(
+                    "{}; its cluster did not accept connections within {}s",
+                    in_use(&layout, pid),
+                    JOIN_TIMEOUT.as_secs()
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// The data directory, created if missing, as an absolute path.
+    fn layout(&self) -> Result<Layout, ClusterError> {
         fs::create_dir_all(&self.data_dir).map_err(io_error(format!(
             "cannot create the data directory {}",
             self.data_dir.display()
@@ -232,7 +375,14 @@ impl EmbeddedCluster {
             "cannot resolve the data directory {}",
             self.data_dir.display()
         )))?;
-        let layout = Layout::new(&data_dir);
+        Ok(Layout::new(&data_dir))
+    }
+
+    async fn start_as_owner(
+        &self,
+        layout: Layout,
+        owner: OwnerLock,
+    ) -> Result<RunningCluster, ClusterError> {
         let _lock = lock(&layout.lock_file).await?;
 
         // Look for the programs first: without them, nothing should be created.
@@ -252,6 +402,7 @@ impl EmbeddedCluster {
             return Ok(RunningCluster {
                 database_url: database_url(port),
                 owned: None,
+                owner: Some(owner),
             });
         }
 
@@ -276,6 +427,7 @@ impl EmbeddedCluster {
         Ok(RunningCluster {
             database_url: database_url(port),
             owned: Some(owned),
+            owner: Some(owner),
         })
     }
 }
@@ -387,6 +539,14 @@ fn check_writable(dir: &Path, is_data_dir: bool) -> Result<(), ClusterError> {
     )))
 }
 
+fn in_use(layout: &Layout, pid: Option<u32>) -> ClusterError {
+    ClusterError::InUse {
+        data_dir: layout.data_dir.display().to_string(),
+        pid,
+        lock_file: layout.owner_file.display().to_string(),
+    }
+}
+
 impl RunningCluster {
     pub fn database_url(&self) -> &str {
         &self.database_url
@@ -397,14 +557,17 @@ impl RunningCluster {
         self.owned.is_some()
     }
 
-    /// Stops the cluster if this process started it (fast shutdown: sessions are ended).
+    /// Stops the cluster if this process started it (fast shutdown: sessions are ended),
+    /// then gives up the data directory.
     pub async fn stop(self) -> Result<(), ClusterError> {
         let Some(owned) = self.owned else {
             debug!("leaving the cluster running: another process started it");
             return Ok(());
         };
         let _lock = lock(&owned.layout.lock_file).await?;
-        owned.shut_down().await
+        let stopped = owned.shut_down().await;
+        drop(self.owner);
+        stopped
     }
 }
 
@@ -595,9 +758,7 @@ async fn find_binaries(bin_dir: Option<&Path>, layout: &Layout) -> Result<Binari
             vec![dir.to_owned()]
         }
         None => {
-            let path_dirs: Vec<PathBuf> = std::env::var_os("PATH")
-                .map(|p| std::env::split_paths(&p).collect())
-                .unwrap_or_default();
+            let path_dirs = path_dirs();
             let debian_dirs = debian_bin_dirs();
             searched.push(format!("  PATH: {}", display_dirs(&path_dirs)));
             searched.push(format!(
@@ -637,6 +798,28 @@ async fn find_binaries(bin_dir: Option<&Path>, layout: &Layout) -> Result<Binari
         cluster_version: wanted,
         found: found.join(", "),
     })
+}
+
+/// Where PostgreSQL's programs are looked for when no directory is given (GCM_PG_BIN_DIR):
+/// every directory on `PATH`, then `/usr/lib/postgresql/<major>/bin`, newest major first
+/// (Debian and Ubuntu keep the server programs off `PATH`).
+pub fn search_dirs() -> Vec<PathBuf> {
+    path_dirs().into_iter().chain(debian_bin_dirs()).collect()
+}
+
+/// The first executable `name` (`pg_ctl`, `pg_dump`, …) in [`search_dirs`]' order: the
+/// one discovery of PostgreSQL programs, for the embedded cluster and the tests alike.
+pub fn find_program(name: &str) -> Option<PathBuf> {
+    search_dirs()
+        .into_iter()
+        .map(|dir| dir.join(name))
+        .find(|program| is_executable(program))
+}
+
+fn path_dirs() -> Vec<PathBuf> {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default()
 }
 
 fn display_dirs(dirs: &[PathBuf]) -> String {
@@ -829,6 +1012,16 @@ fn running_server(layout: &Layout) -> Result<Option<u16>, ClusterError> {
             Ok(None)
         }
     }
+}
+
+/// The port of this cluster's live server, if its postmaster.pid names one; reads only (the
+/// server may belong to another process, which may be starting it right now).
+fn live_server_port(layout: &Layout) -> Option<u16> {
+    let text = fs::read_to_string(layout.pid_file()).ok()?;
+    let mut lines = text.lines();
+    let pid = lines.next()?.trim().parse::<i32>().ok()?;
+    let port = lines.nth(2)?.trim().parse::<u16>().ok()?;
+    is_live_postmaster(pid, &layout.pgdata).then_some(port)
 }
 
 /// A live process that is this cluster's server. A pid in a stale file may have been reused
