@@ -25,7 +25,7 @@ use tokio_postgres::NoTls;
 
 #[cfg(feature = "app")]
 pub use app::TestApp;
-pub use server::TestServer;
+pub use server::{SERVICE_VARIABLES_FOR_COMMANDS, STARTUP_TIMEOUT, ScratchDir, TestServer, signal};
 
 /// The repository root (where `Cargo.toml`, `migrations/` and `data/` are).
 pub fn workspace_root() -> PathBuf {
