@@ -121,8 +121,8 @@ pub async fn execute_as(
     batches.drive(schema.execute(request)).await
 }
 
-/// The data of one WebSocket connection: its operations run without a key (they read
-/// published items only) and share the connection's dataloaders, whose batches run when
+/// The data of one WebSocket connection: its operations are anonymous unless the gate
+/// gives them their caller (see [`pipeline::subscriptions`]), and share the connection's dataloaders, whose batches run when
 /// the connection's future, driven by `batches`, is idle. The loaders keep no cache: a
 /// connection lives for hours, and each event must read the catalogue as it is then (a
 /// retracted item gone, new links seen), with memory that does not grow with the events.

@@ -98,14 +98,12 @@ async fn serve(
     let (mut sink, incoming) = socket.split();
     let (replies, mut replies_out) = mpsc::unbounded_channel::<Message>();
     let (ended, ended_in) = mpsc::unbounded_channel::<String>();
-    let (caller_set, caller_got) = tokio::sync::oneshot::channel();
     let gate = Gate {
         incoming,
         connection: Connection::new(state.pipeline.clone(), client.address, client.caller),
         protocol,
         replies,
         ended: ended_in,
-        caller_set: Some(caller_set),
     };
     let input = futures::stream::unfold(gate, |mut gate| async move {
         let item = gate.next().await?;
@@ -117,15 +115,9 @@ async fn serve(
         input,
         protocol,
     )
-    .connection_data(data)
-    .on_connection_init(move |_payload| async move {
-        // The gate authenticated the payload before forwarding it.
-        let mut data = async_graphql::Data::default();
-        if let Ok(caller) = caller_got.await {
-            data.insert(caller);
-        }
-        Ok(data)
-    });
+    // The gate authenticated `connection_init` before forwarding it; each admitted
+    // operation carries the caller as its own data, which wins over the connection's.
+    .connection_data(data);
     futures::pin_mut!(protocol_stream);
     let mut gate_open = true;
     loop {
@@ -174,8 +166,6 @@ struct Gate {
     replies: mpsc::UnboundedSender<Message>,
     /// Ids of the subscriptions the server completed.
     ended: mpsc::UnboundedReceiver<String>,
-    /// The caller `connection_init` established, for the protocol's connection data.
-    caller_set: Option<tokio::sync::oneshot::Sender<gcm_graphql::Caller>>,
 }
 
 impl Gate {
@@ -192,14 +182,7 @@ impl Gate {
                 self.connection.ended(&id);
             }
             match gate(&mut self.connection, self.protocol, &message).await {
-                Gated::Forward(message) => {
-                    if let ClientMessage::ConnectionInit { .. } = &*message
-                        && let Some(set) = self.caller_set.take()
-                    {
-                        let _ = set.send(self.connection.caller().clone());
-                    }
-                    return Some(Ok(*message));
-                }
+                Gated::Forward(message) => return Some(Ok(*message)),
                 Gated::Reply(reply) => {
                     let _ = self.replies.send(reply);
                 }

@@ -95,50 +95,47 @@ impl Pipeline {
             return Err(Refusal::new(ErrorCode::GraphqlValidationFailed, message));
         };
         let operation_type = operation.node.ty;
-        {
-            let ty = operation_type;
-            // The limits first: a request gets the same refusal whatever carried it.
-            let analysis = limits::analyze(
-                &self.limits,
-                &self.cost_model,
-                &document,
-                &operation.node,
-                &variables,
-            )
-            .map_err(Refusal::limit)?;
-            if analysis.introspection && !self.introspection {
+        // The limits first: a request gets the same refusal whatever carried it.
+        let analysis = limits::analyze(
+            &self.limits,
+            &self.cost_model,
+            &document,
+            &operation.node,
+            &variables,
+        )
+        .map_err(Refusal::limit)?;
+        if analysis.introspection && !self.introspection {
+            return Err(Refusal::new(
+                ErrorCode::IntrospectionDisabled,
+                "Introspection is switched off on this server.",
+            ));
+        }
+        match (transport, operation_type) {
+            (Transport::HttpGet, OperationType::Query)
+            | (Transport::HttpPost, _)
+            | (Transport::WebSocket, OperationType::Subscription) => {}
+            (Transport::HttpGet, _) => {
                 return Err(Refusal::new(
-                    ErrorCode::IntrospectionDisabled,
-                    "Introspection is switched off on this server.",
+                    ErrorCode::MethodNotAllowed,
+                    "Only queries may be sent with GET; send mutations with POST.",
                 ));
             }
-            match (transport, ty) {
-                (Transport::HttpGet, OperationType::Query)
-                | (Transport::HttpPost, _)
-                | (Transport::WebSocket, OperationType::Subscription) => {}
-                (Transport::HttpGet, _) => {
-                    return Err(Refusal::new(
-                        ErrorCode::MethodNotAllowed,
-                        "Only queries may be sent with GET; send mutations with POST.",
-                    ));
-                }
-                (Transport::WebSocket, _) => {
-                    return Err(Refusal::new(
-                        ErrorCode::OperationNotAllowed,
-                        "Only subscriptions run over /graphql/ws; send queries and mutations with POST /graphql.",
-                    ));
-                }
+            (Transport::WebSocket, _) => {
+                return Err(Refusal::new(
+                    ErrorCode::OperationNotAllowed,
+                    "Only subscriptions run over /graphql/ws; send queries and mutations with POST /graphql.",
+                ));
             }
-            Ok(Admitted {
-                requested_cost: analysis.requested_cost,
-                query: checked.query,
-                document,
-                operation_name: checked.operation_name,
-                variables,
-                extensions: checked.extensions,
-                operation_type,
-                label,
-            })
         }
+        Ok(Admitted {
+            requested_cost: analysis.requested_cost,
+            query: checked.query,
+            document,
+            operation_name: checked.operation_name,
+            variables,
+            extensions: checked.extensions,
+            operation_type,
+            label,
+        })
     }
 }

@@ -38,10 +38,16 @@ pub struct Answer {
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     pub caller: Caller,
-    /// Sent with credentials: its answer is private to the client.
-    pub authenticated: bool,
     /// A federation router asked for an `ftv1` trace.
     pub traced: bool,
+}
+
+impl Context {
+    /// Sent with a verified key (a refused one never gets this far): the answer is
+    /// private to the client.
+    pub fn authenticated(&self) -> bool {
+        matches!(self.caller, Caller::Key(_))
+    }
 }
 
 impl Pipeline {
@@ -56,7 +62,7 @@ impl Pipeline {
         // Anonymous queries may be answered from the cache (the same request passed the
         // same limits when it was cached).
         let cache_key = match &self.response_cache {
-            Some(cache) if !context.authenticated && !context.traced => {
+            Some(cache) if !context.authenticated() && !context.traced => {
                 cache.revalidate(&self.pool).await;
                 let key = ResponseCache::key(
                     &super::persisted::sha256_hex(&checked.query),
@@ -126,7 +132,7 @@ impl Pipeline {
             "error"
         };
         let cache_control = (is_query && response.errors.is_empty())
-            .then(|| self.cache_control(&response.cache_control, context.authenticated))
+            .then(|| self.cache_control(&response.cache_control, context.authenticated()))
             .flatten();
         response.extensions.insert(
             "cost".to_owned(),

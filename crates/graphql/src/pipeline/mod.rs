@@ -52,7 +52,8 @@ pub enum Transport {
     WebSocket,
 }
 
-/// The deployment's settings of the pipeline.
+/// The deployment's settings of the pipeline (their defaults are the configuration's,
+/// `gcm_server::config::ApiConfig`).
 #[derive(Clone)]
 pub struct Settings {
     pub limits: Limits,
@@ -80,28 +81,6 @@ pub struct Settings {
     pub ws_max_subscriptions: usize,
     /// Messages per second one WebSocket connection may send (burst: ten seconds' worth).
     pub ws_messages_per_second: u32,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            limits: Limits::default(),
-            introspection: true,
-            curation: crate::Curation::default(),
-            apq_cache_size: 1_000,
-            trusted_documents: None,
-            cache_max_age: 60,
-            response_cache_size: 0,
-            response_cache_bytes: 64 * 1024 * 1024,
-            response_cache_check: Duration::from_secs(1),
-            rate_limit_per_second: 0.0,
-            rate_limit_burst: 1,
-            auth_failures_per_minute: 20,
-            key_cache: Duration::from_secs(5),
-            ws_max_subscriptions: 20,
-            ws_messages_per_second: 10,
-        }
-    }
 }
 
 /// Distinct operation names kept as metric labels; later ones are counted as `other`, so a
@@ -179,10 +158,6 @@ impl Pipeline {
     pub(crate) fn traced_schema(&self) -> &CatalogueSchema {
         self.traced_schema
             .get_or_init(|| crate::build_traced_schema_with(self.pool.clone(), &self.options))
-    }
-
-    pub fn pool(&self) -> &Pool {
-        &self.pool
     }
 
     /// Stage 1: the caller behind `authorization` from `address`, within its rate.

@@ -102,10 +102,18 @@ impl Refusal {
             RequestTimeout => "timeout",
             RateLimited => "rate_limited",
             Unauthenticated => "unauthenticated",
-            MaxBodySizeExceeded => "bad_request",
-            code if code.as_str().starts_with("MAX_") || code == IntrospectionDisabled => {
-                "rejected"
-            }
+            MaxBatchSizeExceeded
+            | MaxDocumentSizeExceeded
+            | MaxTokensExceeded
+            | MaxDepthExceeded
+            | MaxComplexityExceeded
+            | MaxAliasesExceeded
+            | MaxRootFieldsExceeded
+            | MaxDirectivesExceeded
+            | MaxVariablesDepthExceeded
+            | MaxVariablesValuesExceeded
+            | MaxSubscriptionsExceeded
+            | IntrospectionDisabled => "rejected",
             _ => "bad_request",
         }
     }

@@ -40,10 +40,6 @@ impl Connection {
         }
     }
 
-    pub fn caller(&self) -> &Caller {
-        &self.caller
-    }
-
     /// Any message: within the connection's rate, or the connection closes.
     pub fn message(&self) -> Result<(), Refusal> {
         match &self.messages {

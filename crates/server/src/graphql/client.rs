@@ -20,8 +20,6 @@ use crate::AppState;
 pub struct Client {
     pub caller: Caller,
     pub address: String,
-    /// The request carried credentials: its answer is private.
-    pub authenticated: bool,
 }
 
 /// The middleware: identifies the caller and takes its token, or answers the refusal.
@@ -42,11 +40,7 @@ pub async fn admit(State(state): State<AppState>, mut request: Request, next: Ne
         .await;
     match admitted {
         Ok(caller) => {
-            request.extensions_mut().insert(Client {
-                caller,
-                address,
-                authenticated: authorization.is_some(),
-            });
+            request.extensions_mut().insert(Client { caller, address });
             next.run(request).await
         }
         Err(refusal) => {

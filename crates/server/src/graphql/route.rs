@@ -79,7 +79,6 @@ pub async fn get(
 fn context(client: &Client, headers: &HeaderMap) -> Context {
     Context {
         caller: client.caller.clone(),
-        authenticated: client.authenticated,
         traced: wants_trace(headers),
     }
 }
