@@ -183,16 +183,7 @@ impl OwnerLock {
     /// The lock, or else the PID of the process that holds it (when it has written it).
     fn try_acquire(layout: &Layout) -> Result<Result<Self, Option<u32>>, ClusterError> {
         let path = &layout.owner_file;
-        let mut file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(path)
-            .map_err(io_error(format!(
-                "cannot open the lock file {}",
-                path.display()
-            )))?;
+        let mut file = open_lock_file(path)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => return Ok(Err(owner_pid(path))),
@@ -605,17 +596,23 @@ fn database_url(port: u16) -> String {
     format!("postgres://{SUPERUSER}@127.0.0.1:{port}/{DATABASE_NAME}")
 }
 
-/// Holds an exclusive lock on `path` until the returned file is dropped.
-async fn lock(path: &Path) -> Result<fs::File, ClusterError> {
-    let file = fs::OpenOptions::new()
+/// A lock file, created if missing, its content kept (the owner's PID is read from it).
+fn open_lock_file(path: &Path) -> Result<fs::File, ClusterError> {
+    fs::OpenOptions::new()
         .create(true)
         .truncate(false)
+        .read(true)
         .write(true)
         .open(path)
         .map_err(io_error(format!(
             "cannot open the lock file {}",
             path.display()
-        )))?;
+        )))
+}
+
+/// Holds an exclusive lock on `path` until the returned file is dropped.
+async fn lock(path: &Path) -> Result<fs::File, ClusterError> {
+    let file = open_lock_file(path)?;
     match file.try_lock() {
         Ok(()) => return Ok(file),
         Err(fs::TryLockError::WouldBlock) => {
