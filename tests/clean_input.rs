@@ -38,10 +38,6 @@ struct Harness {
     admin: String,
 }
 
-fn codes_of(body: &Value) -> Vec<String> {
-    codes(body)
-}
-
 fn ensure(ok: bool, what: &str, s: &str, body: &Value) -> Result<(), TestCaseError> {
     if ok {
         Ok(())
@@ -52,7 +48,7 @@ fn ensure(ok: bool, what: &str, s: &str, body: &Value) -> Result<(), TestCaseErr
 
 /// No error at all, or only typed ones (never `INTERNAL_SERVER_ERROR`).
 fn typed(what: &str, s: &str, body: &Value) -> Result<Vec<String>, TestCaseError> {
-    let codes = codes_of(body);
+    let codes = codes(body);
     let every_error_coded = body["errors"]
         .as_array()
         .is_none_or(|errors| errors.len() == codes.len());
@@ -147,7 +143,7 @@ impl Harness {
         typed("submitResource url", s, &body)?;
         if text::check_chars(s, text::Lines::One).is_err() {
             ensure(
-                codes_of(&body) == ["BAD_USER_INPUT"],
+                codes(&body) == ["BAD_USER_INPUT"],
                 "a url with a control",
                 s,
                 &body,

@@ -248,21 +248,10 @@ async fn a_revoked_key_stops_working_within_the_key_cache_bound() {
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
 }
 
-fn vm_rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .expect("proc status")
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|kib| kib.parse().ok())
-        .expect("VmRSS")
-}
-
 #[tokio::test]
 async fn a_socket_open_for_ten_thousand_events_keeps_its_memory_flat() {
     let db = TestDatabase::with_bundled_catalogue().await;
     let server = TestServer::start(BIN, db.url()).await;
-    let pid = server.pid().expect("pid");
     let client = db.client().await;
     let item: i32 = client
         .query_one(
@@ -282,7 +271,7 @@ async fn a_socket_open_for_ten_thousand_events_keeps_its_memory_flat() {
     const EVENTS: usize = 10_000;
     const STEP: usize = 50;
     let mut received = 0;
-    let mut rss = vec![vm_rss_kib(pid)];
+    let mut rss = vec![server.rss_kib()];
     while received < EVENTS {
         for _ in 0..STEP {
             client
@@ -309,7 +298,7 @@ async fn a_socket_open_for_ten_thousand_events_keeps_its_memory_flat() {
         }
         received += got;
         if received % 2_000 < got {
-            rss.push(vm_rss_kib(pid));
+            rss.push(server.rss_kib());
             eprintln!("{received} events, RSS {} KiB", rss[rss.len() - 1]);
         }
     }

@@ -647,24 +647,13 @@ async fn send(server: &TestServer, send: &Send) -> (u16, Value) {
     (status, body)
 }
 
-fn vm_rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|kib| kib.parse().ok())
-        .expect("VmRSS")
-}
-
 #[tokio::test]
 async fn the_hostile_corpus_gets_exact_answers_and_leaves_the_server_healthy() {
     let db = TestDatabase::with_bundled_catalogue().await;
     let server = TestServer::start(BIN, db.url()).await;
-    let pid = server.pid().expect("pid");
     let census = "{ objectives { number } regions { slug } countries { iso3 } resources { totalCount } events { totalCount } projects { totalCount } }";
     let before = server.data(census, json!({})).await;
-    let rss_before = vm_rss_kib(pid);
+    let rss_before = server.rss_kib();
 
     let cases = corpus();
     assert!(cases.len() >= 40, "{} cases", cases.len());
@@ -717,7 +706,7 @@ async fn the_hostile_corpus_gets_exact_answers_and_leaves_the_server_healthy() {
     let after = server.data(census, json!({})).await;
     assert_eq!(before, after, "the catalogue changed");
     assert_eq!(after["objectives"].as_array().map(Vec::len), Some(23));
-    let rss_after = vm_rss_kib(pid);
+    let rss_after = server.rss_kib();
     assert!(
         rss_after < 256 * 1024 && rss_after < rss_before + 128 * 1024,
         "RSS grew from {rss_before} KiB to {rss_after} KiB"

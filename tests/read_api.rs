@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gcm_test_support::{TestDatabase, TestServer, workspace_root};
+use gcm_test_support::{TestDatabase, TestServer, codes, workspace_root};
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gcm-catalogue");
@@ -21,18 +21,6 @@ fn strings(value: &Value) -> Vec<String> {
         .map(|a| {
             a.iter()
                 .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn error_codes(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned))
                 .collect()
         })
         .unwrap_or_default()
@@ -580,7 +568,7 @@ async fn errors_are_typed_and_absence_is_null() {
     for (query, code) in cases {
         let body = server.graphql(query, json!({})).await;
         match code {
-            Some(code) => assert_eq!(error_codes(&body), [code], "{query}: {body}"),
+            Some(code) => assert_eq!(codes(&body), [code], "{query}: {body}"),
             None => assert!(
                 body.get("errors").is_none() && body["data"]["country"].is_null(),
                 "{query}: {body}"
@@ -610,7 +598,7 @@ async fn errors_are_typed_and_absence_is_null() {
             json!({}),
         )
         .await;
-    assert_eq!(error_codes(&body), ["INVALID_CURSOR"]);
+    assert_eq!(codes(&body), ["INVALID_CURSOR"]);
 }
 
 #[tokio::test]

@@ -156,6 +156,18 @@ impl TestServer {
         self.child.id()
     }
 
+    /// The process's resident memory (`VmRSS`), in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        let pid = self.pid().expect("the server is running");
+        fs::read_to_string(format!("/proc/{pid}/status"))
+            .expect("proc status")
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+            .expect("VmRSS")
+    }
+
     /// What the server logged so far (stderr).
     pub fn log(&self) -> String {
         fs::read_to_string(&self.log).unwrap_or_default()
