@@ -9,10 +9,39 @@ macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[cfg_attr(
+            feature = "diesel",
+            derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+            diesel(sql_type = diesel::sql_types::Text)
+        )]
         pub enum $name { $($variant),+ }
+
+        /// Stored as its text, so rows carry the enum and a column compares with it.
+        #[cfg(feature = "diesel")]
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                use std::io::Write;
+                out.write_all(self.as_str().as_bytes())?;
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+
+        /// A stored text that is not one of the spellings is corrupt data: the read fails.
+        #[cfg(feature = "diesel")]
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = std::str::from_utf8(bytes.as_bytes())?;
+                Self::parse(text).map_err(|e| e.0.into())
+            }
+        }
 
         impl $name {
             pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+            /// The spellings of [`Self::ALL`], in order.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
 
             /// The spelling stored in the database and used in the catalogue files.
             pub fn as_str(self) -> &'static str {
@@ -123,6 +152,83 @@ text_enum!(
         Seed => "seed",
         Derived => "derived",
         External => "external",
+    }
+);
+
+text_enum!(
+    /// What a country entry is: the Hub's country menu mixes UN member states with
+    /// territories and other entities.
+    CountryKind, "a country kind" {
+        UnMemberState => "un_member_state",
+        Territory => "territory",
+        OtherEntity => "other_entity",
+    }
+);
+
+text_enum!(
+    /// An ILO instrument's kind (the code says it too: C… conventions, R… recommendations).
+    InstrumentKind, "an instrument kind" {
+        Convention => "convention",
+        Recommendation => "recommendation",
+    }
+);
+
+text_enum!(
+    /// What an API key may do: contributors submit, reviewers review, admins do both
+    /// and manage.
+    Role, "a key role" {
+        Contributor => "contributor",
+        Reviewer => "reviewer",
+        Admin => "admin",
+    }
+);
+
+text_enum!(
+    /// A reviewer's affiliation, which decides the threshold the review counts towards.
+    Affiliation, "a reviewer affiliation" {
+        Internal => "internal",
+        External => "external",
+    }
+);
+
+text_enum!(
+    /// Where a submission stands. Unlike an item, a submission can be `withdrawn` by
+    /// its contributor.
+    SubmissionStatus, "a submission status" {
+        UnderReview => "under_review",
+        ChangesRequested => "changes_requested",
+        Published => "published",
+        Rejected => "rejected",
+        Withdrawn => "withdrawn",
+        Retracted => "retracted",
+    }
+);
+
+impl SubmissionStatus {
+    /// The item's status: items know no `withdrawn`, and a withdrawn item is as hidden as
+    /// a rejected one.
+    pub fn item_status(self) -> ItemStatus {
+        match self {
+            Self::UnderReview => ItemStatus::UnderReview,
+            Self::ChangesRequested => ItemStatus::ChangesRequested,
+            Self::Published => ItemStatus::Published,
+            Self::Rejected | Self::Withdrawn => ItemStatus::Rejected,
+            Self::Retracted => ItemStatus::Retracted,
+        }
+    }
+
+    /// While open, the contributor may still change or withdraw it.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::UnderReview | Self::ChangesRequested)
+    }
+}
+
+text_enum!(
+    /// A reviewer's decision on a submission.
+    Decision, "a review decision" {
+        Approve => "approve",
+        RequestChanges => "request_changes",
+        Reject => "reject",
     }
 );
 

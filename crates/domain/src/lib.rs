@@ -12,7 +12,10 @@ mod slug;
 pub mod text;
 
 pub use codes::{Iso2, Iso3};
-pub use enums::{ItemKind, ItemStatus, MechanismKind, ResourceSection, Scope, TitleProvenance};
+pub use enums::{
+    Affiliation, CountryKind, Decision, InstrumentKind, ItemKind, ItemStatus, MechanismKind,
+    ResourceSection, Role, Scope, SubmissionStatus, TitleProvenance,
+};
 pub use language::LanguageCode;
 pub use objective::ObjectiveNumber;
 pub use slug::{Slug, slugify};

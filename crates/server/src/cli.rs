@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use gcm_domain::{Affiliation, Role};
 use gcm_store::catalogue::ImportError;
 use tracing_subscriber::EnvFilter;
 
@@ -173,11 +174,11 @@ pub enum KeysCommand {
         /// Unique name of the key (who holds it), e.g. `iom-contributor`
         #[arg(long)]
         name: String,
-        #[arg(long, value_enum)]
-        role: KeyRole,
+        #[arg(long, value_parser = text_enum_parser::<Role>(Role::NAMES))]
+        role: Role,
         /// Reviewers' affiliation: internal (UN) or external
-        #[arg(long, value_enum, default_value_t = KeyAffiliation::External)]
-        affiliation: KeyAffiliation,
+        #[arg(long, value_parser = text_enum_parser::<Affiliation>(Affiliation::NAMES), default_value = "external")]
+        affiliation: Affiliation,
         /// Reviewers: show the key's name to contributors on its reviews (they are
         /// anonymous to contributors otherwise)
         #[arg(long)]
@@ -197,17 +198,18 @@ pub enum KeysCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum KeyRole {
-    Contributor,
-    Reviewer,
-    Admin,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum KeyAffiliation {
-    Internal,
-    External,
+/// Parses one of a domain enum's spellings, listing them in `--help` and in the error.
+fn text_enum_parser<T>(
+    names: &'static [&'static str],
+) -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: Clone + Send + Sync + std::str::FromStr + 'static,
+{
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(names).try_map(|text| {
+        text.parse::<T>()
+            .map_err(|_| format!("{text:?} is not a value"))
+    })
 }
 
 /// Runs the parsed command line; the exit status says whether it succeeded.
@@ -301,7 +303,6 @@ async fn execute(cli: Cli) -> anyhow::Result<Outcome> {
 }
 
 async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
-    use gcm_store::curation::{Affiliation, Role};
     match command {
         KeysCommand::Create {
             name,
@@ -309,15 +310,6 @@ async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
             affiliation,
             public,
         } => {
-            let role = match role {
-                KeyRole::Contributor => Role::Contributor,
-                KeyRole::Reviewer => Role::Reviewer,
-                KeyRole::Admin => Role::Admin,
-            };
-            let affiliation = match affiliation {
-                KeyAffiliation::Internal => Affiliation::Internal,
-                KeyAffiliation::External => Affiliation::External,
-            };
             let created = commands::keys_create(&config, &name, role, affiliation, public).await?;
             println!(
                 "created the {} key {:?} ({}); its secret, shown this once:",

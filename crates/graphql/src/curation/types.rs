@@ -7,11 +7,11 @@ use chrono::{DateTime, Utc};
 use gcm_store::curation::Role;
 use gcm_store::curation::audit::AuditRow;
 use gcm_store::curation::input::ItemInput;
-use gcm_store::curation::submissions::{self, ReviewView, SubmissionRow};
+use gcm_store::curation::submissions::{ReviewView, SubmissionRow};
 use gcm_store::models::catalogue_items::ItemRow;
 
 use super::Caller;
-use crate::error::{ApiError, ApiResult, corrupt};
+use crate::error::{ApiError, ApiResult};
 use crate::limits::directives::{design, list_size};
 use crate::types::enums::ResourceSection;
 use crate::types::item::CatalogueItem;
@@ -38,6 +38,7 @@ pub fn parse_submission_id(id: &ID) -> Result<i32, ApiError> {
 
 /// Where a submission stands.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "gcm_domain::SubmissionStatus")]
 pub enum SubmissionStatus {
     /// Waiting for reviews.
     UnderReview,
@@ -53,24 +54,9 @@ pub enum SubmissionStatus {
     Retracted,
 }
 
-impl SubmissionStatus {
-    fn from_stored(value: &str) -> Result<Self, ApiError> {
-        use submissions::SubmissionStatus as S;
-        Ok(
-            match S::parse(value).ok_or_else(|| corrupt("submission status", value))? {
-                S::UnderReview => Self::UnderReview,
-                S::ChangesRequested => Self::ChangesRequested,
-                S::Published => Self::Published,
-                S::Rejected => Self::Rejected,
-                S::Withdrawn => Self::Withdrawn,
-                S::Retracted => Self::Retracted,
-            },
-        )
-    }
-}
-
 /// A reviewer's decision on a submission.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "gcm_domain::Decision")]
 pub enum ReviewDecision {
     /// Publish it (counts towards the internal or external threshold).
     Approve,
@@ -80,18 +66,9 @@ pub enum ReviewDecision {
     Reject,
 }
 
-impl From<ReviewDecision> for submissions::Decision {
-    fn from(value: ReviewDecision) -> Self {
-        match value {
-            ReviewDecision::Approve => Self::Approve,
-            ReviewDecision::RequestChanges => Self::RequestChanges,
-            ReviewDecision::Reject => Self::Reject,
-        }
-    }
-}
-
 /// Whom a reviewer's key belongs to.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "gcm_domain::Affiliation")]
 pub enum Affiliation {
     /// A UN reviewer.
     Internal,
@@ -115,22 +92,13 @@ impl Review {
     }
 
     /// The reviewer's affiliation, which decides the threshold the review counts towards.
-    async fn affiliation(&self) -> ApiResult<Affiliation> {
-        match self.view.affiliation.as_str() {
-            "internal" => Ok(Affiliation::Internal),
-            "external" => Ok(Affiliation::External),
-            other => Err(corrupt("affiliation", other).into()),
-        }
+    async fn affiliation(&self) -> Affiliation {
+        self.view.affiliation.into()
     }
 
     /// What the reviewer decided.
-    async fn decision(&self) -> ApiResult<ReviewDecision> {
-        match self.view.decision.as_str() {
-            "approve" => Ok(ReviewDecision::Approve),
-            "request_changes" => Ok(ReviewDecision::RequestChanges),
-            "reject" => Ok(ReviewDecision::Reject),
-            other => Err(corrupt("review decision", other).into()),
-        }
+    async fn decision(&self) -> ReviewDecision {
+        self.view.decision.into()
     }
 
     /// The reviewer's reasons, if given.
@@ -165,8 +133,8 @@ impl Submission {
     }
 
     /// Where the submission stands.
-    async fn status(&self) -> ApiResult<SubmissionStatus> {
-        Ok(SubmissionStatus::from_stored(&self.row.status)?)
+    async fn status(&self) -> SubmissionStatus {
+        self.row.status.into()
     }
 
     /// The item as submitted (visible to the public once published).

@@ -52,7 +52,7 @@ impl GuidanceFilter {
                 .transpose()?,
             mechanisms: self.mechanisms.as_ref().map(|ms| {
                 ms.iter()
-                    .map(|m| gcm_domain::MechanismKind::from(*m).as_str().to_owned())
+                    .map(|m| gcm_domain::MechanismKind::from(*m))
                     .collect()
             }),
             years: self.years.clone(),
@@ -81,7 +81,8 @@ fn decode(cursor: &str) -> Result<GuidanceKey, ApiError> {
                     .and_then(|n| i32::try_from(n).ok())
                     .ok_or_else(invalid)
             };
-            Ok((int(objective)?, mechanism.clone(), int(position)?))
+            let mechanism = gcm_domain::MechanismKind::parse(mechanism).map_err(|_| invalid())?;
+            Ok((int(objective)?, mechanism, int(position)?))
         }
         _ => Err(invalid()),
     }

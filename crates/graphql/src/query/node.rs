@@ -34,7 +34,7 @@ pub async fn resolve_natural_key(
     kind: NodeType,
     key: String,
 ) -> Result<Option<Node>, ApiError> {
-    let item = |expected: &'static str| {
+    let item = |expected: gcm_domain::ItemKind| {
         let key = key.clone();
         async move {
             Ok::<_, ApiError>(
@@ -75,9 +75,15 @@ pub async fn resolve_natural_key(
         NodeType::Instrument => one(loaders, InstrumentByCode(key))
             .await?
             .map(|r| Node::Instrument(Instrument(r))),
-        NodeType::Resource => item("resource").await?.map(|r| Node::Resource(Resource(r))),
-        NodeType::Event => item("event").await?.map(|r| Node::Event(Event(r))),
-        NodeType::Project => item("project").await?.map(|r| Node::Project(Project(r))),
+        NodeType::Resource => item(gcm_domain::ItemKind::Resource)
+            .await?
+            .map(|r| Node::Resource(Resource(r))),
+        NodeType::Event => item(gcm_domain::ItemKind::Event)
+            .await?
+            .map(|r| Node::Event(Event(r))),
+        NodeType::Project => item(gcm_domain::ItemKind::Project)
+            .await?
+            .map(|r| Node::Project(Project(r))),
     })
 }
 

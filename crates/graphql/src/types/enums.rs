@@ -1,11 +1,12 @@
-//! GraphQL enumerations and the conversions from the stored spellings.
+//! GraphQL enumerations. Each mirrors a domain enum (`remote`), which rows carry typed;
+//! only facet keys, which mix dimensions in one column, arrive as text.
 
 use async_graphql::Enum;
 use gcm_domain as domain;
 
 use crate::error::{ApiError, corrupt};
 
-/// Parses a stored enumeration value; a value that does not parse is a corrupt row.
+/// Parses a stored facet key; a value that does not parse is a corrupt row.
 pub fn stored<T>(
     what: &str,
     value: &str,
@@ -16,6 +17,7 @@ pub fn stored<T>(
 
 /// How far an item reaches. The Hub lists global items first, then regional, then national.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::Scope")]
 pub enum Scope {
     /// Not tied to a region or country.
     Global,
@@ -27,6 +29,7 @@ pub enum Scope {
 
 /// Where an item's title comes from. Only `SEED` titles are the source's own words.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::TitleProvenance")]
 pub enum TitleProvenance {
     /// As the Hub seed gives it (or absent when the seed gives none).
     Seed,
@@ -38,6 +41,7 @@ pub enum TitleProvenance {
 
 /// The Hub section a resource is listed under.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::ResourceSection")]
 pub enum ResourceSection {
     /// "Documents".
     Documents,
@@ -49,6 +53,7 @@ pub enum ResourceSection {
 
 /// The kind of UN human-rights mechanism a piece of guidance comes from.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::MechanismKind")]
 pub enum Mechanism {
     /// Special Rapporteurs, Independent Experts and Working Groups of the Human Rights Council.
     SpecialProcedure,
@@ -58,6 +63,7 @@ pub enum Mechanism {
 
 /// What a catalogue item is.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::ItemKind")]
 pub enum ItemKind {
     /// A document, training or guidance material, or video.
     Resource,
@@ -69,6 +75,7 @@ pub enum ItemKind {
 
 /// ILO instrument kinds.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::InstrumentKind")]
 pub enum InstrumentKind {
     /// An ILO convention (binding once ratified), code `C…`.
     Convention,
@@ -78,6 +85,7 @@ pub enum InstrumentKind {
 
 /// What kind of entity a country-menu entry is.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::CountryKind")]
 pub enum CountryKind {
     /// A member state of the United Nations.
     UnMemberState,
@@ -99,48 +107,6 @@ pub enum ItemSort {
     Title,
     /// Best text match first. Needs a text (`filter.text` or `search(text:)`).
     Relevance,
-}
-
-macro_rules! enum_mapping {
-    ($gql:ident <=> $dom:ty { $($v:ident),+ }) => {
-        impl From<$dom> for $gql {
-            fn from(value: $dom) -> Self {
-                match value { $(<$dom>::$v => $gql::$v),+ }
-            }
-        }
-        impl From<$gql> for $dom {
-            fn from(value: $gql) -> Self {
-                match value { $($gql::$v => <$dom>::$v),+ }
-            }
-        }
-    };
-}
-
-enum_mapping!(Scope <=> domain::Scope { Global, Regional, National });
-enum_mapping!(TitleProvenance <=> domain::TitleProvenance { Seed, Derived, External });
-enum_mapping!(ResourceSection <=> domain::ResourceSection { Documents, TrainingAndGuidance, Videos });
-enum_mapping!(Mechanism <=> domain::MechanismKind { SpecialProcedure, TreatyBody });
-enum_mapping!(ItemKind <=> domain::ItemKind { Resource, Event, Project });
-
-impl InstrumentKind {
-    pub fn from_stored(value: &str) -> Result<Self, ApiError> {
-        match value {
-            "convention" => Ok(Self::Convention),
-            "recommendation" => Ok(Self::Recommendation),
-            other => Err(corrupt("instrument kind", other)),
-        }
-    }
-}
-
-impl CountryKind {
-    pub fn from_stored(value: &str) -> Result<Self, ApiError> {
-        match value {
-            "un_member_state" => Ok(Self::UnMemberState),
-            "territory" => Ok(Self::Territory),
-            "other_entity" => Ok(Self::OtherEntity),
-            other => Err(corrupt("country kind", other)),
-        }
-    }
 }
 
 impl From<ItemSort> for gcm_store::models::item_pages::ItemSort {

@@ -88,8 +88,8 @@ impl Country {
     }
 
     /// UN member state, territory or other entity.
-    async fn kind(&self) -> ApiResult<CountryKind> {
-        CountryKind::from_stored(&self.0.kind).map_err(gql)
+    async fn kind(&self) -> CountryKind {
+        self.0.kind.into()
     }
 
     /// The region the country belongs to.

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object};
 use gcm_store::models::catalogue_items::ItemRow;
 use gcm_store::models::guidance::GuidanceRow;
 
-use super::enums::{Mechanism, stored};
+use super::enums::Mechanism;
 use super::item::{Event, Project, Resource};
 use super::objective::{Action, Objective, objective_by_number};
 use crate::error::{ApiError, ApiResult, gql};
@@ -34,7 +34,7 @@ async fn items_of_kind<T>(
         return Ok(Vec::new());
     };
     rows.iter()
-        .filter(|row| row.kind == kind.as_str())
+        .filter(|row| row.kind == kind)
         .take(limit)
         .map(|row| wrap(row.clone()).map_err(gql))
         .collect()
@@ -65,14 +65,8 @@ impl GuidanceSource {
     }
 
     /// Special Procedure or Treaty Body.
-    async fn mechanism(&self) -> ApiResult<Mechanism> {
-        Ok(stored(
-            "mechanism",
-            &self.0.mechanism,
-            gcm_domain::MechanismKind::parse,
-        )
-        .map_err(gql)?
-        .into())
+    async fn mechanism(&self) -> Mechanism {
+        self.0.mechanism.into()
     }
 
     /// Year of the document.

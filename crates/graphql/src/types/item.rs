@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Interface, Object};
 use chrono::{DateTime, Utc};
 use gcm_store::models::catalogue_items::ItemRow;
 
-use super::enums::{ItemKind, ResourceSection, Scope, TitleProvenance, stored};
+use super::enums::{ItemKind, ResourceSection, Scope, TitleProvenance};
 use super::geography::{Country, Region};
 use super::guidance::GuidanceSource;
 use super::objective::{Action, Objective};
@@ -38,7 +38,7 @@ use crate::loaders::{
     ),
     field(
         name = "title_provenance",
-        ty = "ApiResult<TitleProvenance>",
+        ty = "TitleProvenance",
         desc = "Where the title comes from: only `SEED` titles are the source's own words."
     ),
     field(name = "summary", ty = "&str", desc = "The Hub's summary, verbatim."),
@@ -54,7 +54,7 @@ use crate::loaders::{
     ),
     field(
         name = "scope",
-        ty = "ApiResult<Scope>",
+        ty = "Scope",
         desc = "How far the item reaches."
     ),
     field(
@@ -118,7 +118,7 @@ pub enum CatalogueItem {
 
 impl CatalogueItem {
     pub fn from_row(row: ItemRow) -> Result<Self, ApiError> {
-        match stored("item kind", &row.kind, gcm_domain::ItemKind::parse)? {
+        match row.kind {
             gcm_domain::ItemKind::Resource => Ok(Self::Resource(Resource(row))),
             gcm_domain::ItemKind::Event => Ok(Self::Event(Event(row))),
             gcm_domain::ItemKind::Project => Ok(Self::Project(Project(row))),
@@ -136,13 +136,16 @@ impl CatalogueItem {
 
 /// Builds `Self` from a row of the right kind; a row of another kind is a bug upstream.
 macro_rules! item_kind_from_row {
-    ($ty:ident, $kind:literal) => {
+    ($ty:ident) => {
         impl $ty {
             pub fn from_row(row: ItemRow) -> Result<Self, ApiError> {
-                if row.kind == $kind {
+                if row.kind == gcm_domain::ItemKind::$ty {
                     Ok(Self(row))
                 } else {
-                    Err(corrupt(concat!("item kind for ", $kind), &row.kind))
+                    Err(corrupt(
+                        concat!("item kind for ", stringify!($ty)),
+                        row.kind.as_str(),
+                    ))
                 }
             }
 
@@ -180,10 +183,8 @@ macro_rules! catalogue_item_object {
             }
 
             /// Where the title comes from: only `SEED` titles are the source's own words.
-            pub async fn title_provenance(&self) -> ApiResult<TitleProvenance> {
-                Ok(stored("title provenance", &self.0.title_provenance, gcm_domain::TitleProvenance::parse)
-                    .map_err(gql)?
-                    .into())
+            pub async fn title_provenance(&self) -> TitleProvenance {
+                self.0.title_provenance.into()
             }
 
             /// The Hub's summary, verbatim.
@@ -202,8 +203,8 @@ macro_rules! catalogue_item_object {
             }
 
             /// How far the item reaches.
-            pub async fn scope(&self) -> ApiResult<Scope> {
-                Ok(stored("scope", &self.0.scope, gcm_domain::Scope::parse).map_err(gql)?.into())
+            pub async fn scope(&self) -> Scope {
+                self.0.scope.into()
             }
 
             /// The GCM objectives the item serves.
@@ -268,8 +269,8 @@ catalogue_item_object!(
     Resource, NodeType::Resource, {
         /// The Hub section the resource is listed under.
         async fn section(&self) -> ApiResult<ResourceSection> {
-            let section = self.0.section.as_deref().ok_or_else(|| gql(corrupt("resource section", "NULL")))?;
-            Ok(stored("resource section", section, gcm_domain::ResourceSection::parse).map_err(gql)?.into())
+            let section = self.0.section.ok_or_else(|| gql(corrupt("resource section", "NULL")))?;
+            Ok(section.into())
         }
 
         /// The Hub's document type, when given.
@@ -326,6 +327,6 @@ catalogue_item_object!(
     Project, NodeType::Project, {}
 );
 
-item_kind_from_row!(Resource, "resource");
-item_kind_from_row!(Event, "event");
-item_kind_from_row!(Project, "project");
+item_kind_from_row!(Resource);
+item_kind_from_row!(Event);
+item_kind_from_row!(Project);

@@ -5,7 +5,6 @@ use gcm_store::models::objectives::InstrumentRow;
 use gcm_store::models::reference::{DocumentTypeRow, PrincipleRow};
 
 use super::enums::InstrumentKind;
-use crate::error::{ApiResult, gql};
 use crate::ids::{NodeType, node_id};
 
 /// One of the ten guiding principles of the GCM (A/RES/73/195 paragraph 15).
@@ -79,8 +78,8 @@ impl Instrument {
     }
 
     /// Convention or recommendation.
-    async fn kind(&self) -> ApiResult<InstrumentKind> {
-        InstrumentKind::from_stored(&self.0.kind).map_err(gql)
+    async fn kind(&self) -> InstrumentKind {
+        self.0.kind.into()
     }
 
     /// The instrument's number, e.g. 118.

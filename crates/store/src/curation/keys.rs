@@ -12,6 +12,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+pub use gcm_domain::{Affiliation, Role};
+
 use super::submissions::{self, ReviewPolicy};
 use super::{CurationError, CurationResult, audit};
 use crate::schema::api_keys;
@@ -20,59 +22,14 @@ use crate::schema::api_keys;
 pub const SECRET_PREFIX: &str = "gcm_";
 const SECRET_BYTES: usize = 32;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Contributor,
-    Reviewer,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Contributor => "contributor",
-            Role::Reviewer => "reviewer",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Role::Contributor, Role::Reviewer, Role::Admin]
-            .into_iter()
-            .find(|r| r.as_str() == value)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Affiliation {
-    /// A UN reviewer.
-    Internal,
-    External,
-}
-
-impl Affiliation {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Affiliation::Internal => "internal",
-            Affiliation::External => "external",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Affiliation::Internal, Affiliation::External]
-            .into_iter()
-            .find(|a| a.as_str() == value)
-    }
-}
-
 /// A stored key without its hash (nothing outside this module ever reads the hash).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_keys)]
 pub struct ApiKeyRow {
     pub id: i32,
     pub name: String,
-    pub role: String,
-    pub affiliation: String,
+    pub role: Role,
+    pub affiliation: Affiliation,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
     /// Contributors see this key's name on its reviews (otherwise its reviews are anonymous
@@ -259,19 +216,11 @@ pub async fn authenticate(
     if key.revoked_at.is_some() {
         return Ok(Err(Rejected::Revoked));
     }
-    let (Some(role), Some(affiliation)) =
-        (Role::parse(&key.role), Affiliation::parse(&key.affiliation))
-    else {
-        return Err(CurationError::Store(crate::StoreError::Corrupt(format!(
-            "key {} has role {:?} and affiliation {:?}",
-            key.id, key.role, key.affiliation
-        ))));
-    };
     Ok(Ok(Identity {
         key_id: key.id,
         name: key.name,
-        role,
-        affiliation,
+        role: key.role,
+        affiliation: key.affiliation,
     }))
 }
 

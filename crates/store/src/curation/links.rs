@@ -242,7 +242,7 @@ pub async fn set_links(
             .returning(ItemRow::as_returning())
             .get_result(conn)
             .await?;
-        if item.status == "published" {
+        if item.status == gcm_domain::ItemStatus::Published {
             bump_catalogue_version(conn).await?;
         }
         let after = current(conn, item.id).await?;

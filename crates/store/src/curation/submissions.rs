@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use gcm_domain::text::TextField;
-use gcm_domain::{Invalid, limits, slugify};
+pub use gcm_domain::{Decision, SubmissionStatus};
+use gcm_domain::{Invalid, ItemStatus, limits, slugify};
 use serde_json::{Value, json};
 
 use super::input::{ItemInput, ValidItem, validate};
@@ -22,86 +23,6 @@ use crate::schema::{
     api_keys, catalogue_version, item_countries, item_objectives, item_principles, item_regions,
     items, review_conflicts, reviews, submissions,
 };
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SubmissionStatus {
-    UnderReview,
-    ChangesRequested,
-    Published,
-    Rejected,
-    Withdrawn,
-    Retracted,
-}
-
-impl SubmissionStatus {
-    const ALL: [SubmissionStatus; 6] = [
-        SubmissionStatus::UnderReview,
-        SubmissionStatus::ChangesRequested,
-        SubmissionStatus::Published,
-        SubmissionStatus::Rejected,
-        SubmissionStatus::Withdrawn,
-        SubmissionStatus::Retracted,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SubmissionStatus::UnderReview => "under_review",
-            SubmissionStatus::ChangesRequested => "changes_requested",
-            SubmissionStatus::Published => "published",
-            SubmissionStatus::Rejected => "rejected",
-            SubmissionStatus::Withdrawn => "withdrawn",
-            SubmissionStatus::Retracted => "retracted",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-
-    /// The item's status: items know no `withdrawn`, and a withdrawn item is as hidden as
-    /// a rejected one.
-    fn item_status(self) -> &'static str {
-        match self {
-            SubmissionStatus::Withdrawn => "rejected",
-            other => other.as_str(),
-        }
-    }
-
-    /// While open, the contributor may still change or withdraw it.
-    fn is_open(self) -> bool {
-        matches!(
-            self,
-            SubmissionStatus::UnderReview | SubmissionStatus::ChangesRequested
-        )
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    Approve,
-    RequestChanges,
-    Reject,
-}
-
-impl Decision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Approve => "approve",
-            Decision::RequestChanges => "request_changes",
-            Decision::Reject => "reject",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [
-            Decision::Approve,
-            Decision::RequestChanges,
-            Decision::Reject,
-        ]
-        .into_iter()
-        .find(|d| d.as_str() == value)
-    }
-}
 
 /// How many approvals publish a submission (GCM_REVIEW_INTERNAL / GCM_REVIEW_EXTERNAL).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,7 +78,7 @@ pub struct SubmissionRow {
     pub id: i32,
     pub item_id: i32,
     pub submitter_id: i32,
-    pub status: String,
+    pub status: SubmissionStatus,
     pub round: i32,
     pub input: Value,
     pub created_at: DateTime<Utc>,
@@ -166,12 +87,7 @@ pub struct SubmissionRow {
 
 impl SubmissionRow {
     pub fn status(&self) -> CurationResult<SubmissionStatus> {
-        SubmissionStatus::parse(&self.status).ok_or_else(|| {
-            CurationError::Store(crate::StoreError::Corrupt(format!(
-                "submission {} has status {:?}",
-                self.id, self.status
-            )))
-        })
+        Ok(self.status)
     }
 
     fn audit_json(&self) -> Value {
@@ -184,9 +100,9 @@ impl SubmissionRow {
 pub struct ReviewView {
     pub submission_id: i32,
     pub reviewer: String,
-    pub affiliation: String,
+    pub affiliation: Affiliation,
     pub round: i32,
-    pub decision: String,
+    pub decision: Decision,
     pub comment: Option<String>,
     pub at: DateTime<Utc>,
     /// The reviewer's key is public: contributors may see its name.
@@ -474,7 +390,7 @@ async fn settle(
     before: &SubmissionRow,
     policy: ReviewPolicy,
 ) -> CurationResult<Outcome> {
-    let round: Vec<(String, String)> = reviews::table
+    let round: Vec<(Decision, Affiliation)> = reviews::table
         .inner_join(api_keys::table)
         .filter(reviews::submission_id.eq(before.id))
         .filter(reviews::round.eq(before.round))
@@ -482,10 +398,6 @@ async fn settle(
         .select((reviews::decision, api_keys::affiliation))
         .load(conn)
         .await?;
-    let round: Vec<(Decision, Affiliation)> = round
-        .iter()
-        .filter_map(|(d, a)| Some((Decision::parse(d)?, Affiliation::parse(a)?)))
-        .collect();
     let current = before.status()?;
     let next = policy
         .outcome(&round)
@@ -663,7 +575,7 @@ pub async fn retract_item(
         conn,
         who,
         slug,
-        "published",
+        ItemStatus::Published,
         SubmissionStatus::Retracted,
         Some(reason),
     )
@@ -680,7 +592,7 @@ pub async fn restore_item(
         conn,
         who,
         slug,
-        "retracted",
+        ItemStatus::Retracted,
         SubmissionStatus::Published,
         None,
     )
@@ -691,7 +603,7 @@ async fn change_item_status(
     conn: &mut AsyncPgConnection,
     who: &Identity,
     slug: &str,
-    from: &'static str,
+    from: ItemStatus,
     to: SubmissionStatus,
     reason: Option<&str>,
 ) -> CurationResult<ItemRow> {

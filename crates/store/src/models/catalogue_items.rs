@@ -6,24 +6,25 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use gcm_domain::{ItemKind, ItemStatus, ResourceSection, Scope, TitleProvenance};
 
 use super::objectives::ObjectiveRow;
 use super::{group, index};
 use crate::StoreResult;
 use crate::schema::{item_guidance_sources, item_objectives, items, objectives};
 
-pub const PUBLISHED: &str = "published";
+pub const PUBLISHED: ItemStatus = ItemStatus::Published;
 
 #[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = items)]
 pub struct ItemRow {
     pub id: i32,
     pub slug: String,
-    pub kind: String,
-    pub section: Option<String>,
+    pub kind: ItemKind,
+    pub section: Option<ResourceSection>,
     pub document_type_id: Option<i32>,
     pub title: Option<String>,
-    pub title_provenance: String,
+    pub title_provenance: TitleProvenance,
     pub summary: String,
     pub summary_truncated: bool,
     pub url: Option<String>,
@@ -34,8 +35,8 @@ pub struct ItemRow {
     pub event_country_id: Option<i32>,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
-    pub scope: String,
-    pub status: String,
+    pub scope: Scope,
+    pub status: ItemStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     // The sort keys are generated columns, which PostgreSQL (and so print-schema) calls

@@ -17,7 +17,7 @@ pub struct CountryRow {
     pub iso3: String,
     pub name: String,
     pub slug: String,
-    pub kind: String,
+    pub kind: gcm_domain::CountryKind,
     pub region_id: i32,
     pub position: i32,
 }

@@ -15,7 +15,7 @@ pub struct GuidanceRow {
     pub id: i32,
     pub slug: String,
     pub objective_number: i32,
-    pub mechanism: String,
+    pub mechanism: gcm_domain::MechanismKind,
     pub body: String,
     pub abbreviation: Option<String>,
     pub year: i32,
@@ -29,15 +29,15 @@ pub struct GuidanceRow {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct GuidanceFilter {
     pub objectives: Option<Vec<i32>>,
-    pub mechanisms: Option<Vec<String>>,
+    pub mechanisms: Option<Vec<gcm_domain::MechanismKind>>,
     pub years: Option<Vec<i32>>,
 }
 
 /// The keyset position of a guidance source: lists are ordered by objective, mechanism, position.
-pub type GuidanceKey = (i32, String, i32);
+pub type GuidanceKey = (i32, gcm_domain::MechanismKind, i32);
 
 pub fn key_of(row: &GuidanceRow) -> GuidanceKey {
-    (row.objective_number, row.mechanism.clone(), row.position)
+    (row.objective_number, row.mechanism, row.position)
 }
 
 fn filtered(filter: &GuidanceFilter) -> guidance_sources::BoxedQuery<'static, diesel::pg::Pg> {

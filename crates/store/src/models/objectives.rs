@@ -66,7 +66,7 @@ pub struct RelatedObjectiveRow {
 pub struct InstrumentRow {
     pub id: i32,
     pub code: String,
-    pub kind: String,
+    pub kind: gcm_domain::InstrumentKind,
     pub number: i32,
     pub year: i32,
     pub title: String,
