@@ -219,13 +219,14 @@ async fn answered(server: &TestServer, catalogue: &str, op: &Operation) -> Outco
     outcome
 }
 
-/// Pages a mobile client through a whole list, forward to the end and back to the start.
-async fn page_through(server: &TestServer, catalogue: &str, query: &str) -> usize {
+/// Pages a client through a whole list, forward to the end and back to the start, `size`
+/// at a time.
+async fn page_through(server: &TestServer, catalogue: &str, query: &str, size: u64) -> usize {
     let mut forward = Vec::new();
     let mut after: Option<String> = None;
     let mut total = None;
     loop {
-        let outcome = send(server, query, &json!({ "first": 10, "after": after })).await;
+        let outcome = send(server, query, &json!({ "first": size, "after": after })).await;
         assert!(
             outcome.status == 200 && outcome.body.get("errors").is_none(),
             "{catalogue}: {:#}",
@@ -258,7 +259,7 @@ async fn page_through(server: &TestServer, catalogue: &str, query: &str) -> usiz
     let mut backward = Vec::new();
     let mut before: Option<String> = None;
     loop {
-        let outcome = send(server, query, &json!({ "last": 10, "before": before })).await;
+        let outcome = send(server, query, &json!({ "last": size, "before": before })).await;
         assert!(
             outcome.status == 200 && outcome.body.get("errors").is_none(),
             "{catalogue}: {:#}",
@@ -291,17 +292,8 @@ async fn page_through(server: &TestServer, catalogue: &str, query: &str) -> usiz
 }
 
 async fn m_catalogue() -> TestDatabase {
-    let database = TestDatabase::with_bundled_catalogue().await;
-    let pool = database.pool();
-    let mut conn = pool.get().await.expect("a connection");
-    gcm_store::synthetic::generate(
-        &mut conn,
-        gcm_store::synthetic::SyntheticSize::named("M").expect("size M"),
-        7,
-    )
-    .await
-    .expect("generating the M catalogue");
-    database
+    let m = gcm_store::synthetic::SyntheticSize::named("M").expect("size M");
+    TestDatabase::with_synthetic_catalogue(m, 7).await
 }
 
 #[tokio::test]
@@ -368,8 +360,16 @@ async fn every_client_operation_is_answered_on_the_bundled_and_the_m_catalogue()
         .iter()
         .find(|op| op.name == "mobile_paging")
         .expect("the paging operation");
-    let small = page_through(&bundled, "bundled", &paging.query).await;
-    let large = page_through(&m, "M", &paging.query).await;
+    // Pages of ten on the bundled catalogue, as the app asks; M's ~6,000 resources in the
+    // largest pages, so that every cursor boundary is still crossed both ways in ~120 requests.
+    let small = page_through(&bundled, "bundled", &paging.query, 10).await;
+    let large = page_through(
+        &m,
+        "M",
+        &paging.query,
+        gcm_graphql::error::MAX_PAGE_SIZE as u64,
+    )
+    .await;
     assert!(large > small, "M holds more resources ({large} vs {small})");
 
     println!("operation | bundled requested/actual/statements | M requested/actual/statements");

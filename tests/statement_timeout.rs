@@ -13,25 +13,12 @@ use gcm_test_support::codes;
 
 #[tokio::test]
 async fn a_statement_past_the_timeout_is_a_typed_error_naming_the_limit() {
-    let db = TestDatabase::with_bundled_catalogue().await;
-    let pool = gcm_store::build_pool(
-        db.url(),
-        &gcm_store::PoolConfig {
-            statement_timeout: std::time::Duration::from_secs(600),
-            ..Default::default()
-        },
-    )
-    .expect("pool");
-    let mut conn = pool.get().await.expect("connection");
     // Synthetic data (labelled so), large enough that the heavy statement takes well over 2 ms.
-    gcm_store::synthetic::generate(
-        &mut conn,
+    let db = TestDatabase::with_synthetic_catalogue(
         gcm_store::synthetic::SyntheticSize::items(20_000),
         3,
     )
-    .await
-    .expect("generate");
-    drop(conn);
+    .await;
 
     // With the default timeout the statement completes.
     let roomy = TestServer::start(BIN, db.url()).await;

@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use gcm_store::synthetic::SyntheticSize;
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 use tokio_postgres::NoTls;
@@ -93,6 +94,9 @@ async fn ensure_server() -> anyhow::Result<()> {
 enum Template {
     Migrated,
     BundledCatalogue,
+    /// The bundled catalogue plus generated items (synthetic data, labelled so), built once
+    /// per size and seed: generating takes seconds, cloning a template milliseconds.
+    Synthetic(SyntheticSize, i64),
 }
 
 fn hash_dir(hasher: &mut Sha256, dir: &Path) {
@@ -124,18 +128,27 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// What shapes the bundled catalogue's data: the files and the importer's code.
+fn hash_bundled(hasher: &mut Sha256, root: &Path) {
+    hash_dir(hasher, &root.join("data/catalogue"));
+    hash_dir(hasher, &root.join("crates/store/src/catalogue"));
+}
+
 impl Template {
     fn database_name(self) -> String {
         let root = workspace_root();
         let mut hasher = Sha256::new();
         hash_dir(&mut hasher, &root.join("migrations"));
         let kind = match self {
-            Template::Migrated => "migrated",
+            Template::Migrated => "migrated".to_owned(),
             Template::BundledCatalogue => {
-                hash_dir(&mut hasher, &root.join("data/catalogue"));
-                // The importer's code shapes the loaded data as much as the files do.
-                hash_dir(&mut hasher, &root.join("crates/store/src/catalogue"));
-                "bundled"
+                hash_bundled(&mut hasher, &root);
+                "bundled".to_owned()
+            }
+            Template::Synthetic(size, seed) => {
+                hash_bundled(&mut hasher, &root);
+                hash_dir(&mut hasher, &root.join("crates/store/src/synthetic"));
+                format!("synth{}_{}_{seed}", size.items, size.guidance_sources)
             }
         };
         let digest = hex::encode(hasher.finalize());
@@ -149,6 +162,8 @@ impl Template {
         let cell = match self {
             Template::Migrated => &MIGRATED,
             Template::BundledCatalogue => &BUNDLED,
+            // Few tests share one; the build finds it made under the lock.
+            Template::Synthetic(..) => return self.build().await,
         };
         cell.get_or_try_init(|| self.build()).await.cloned()
     }
@@ -186,13 +201,19 @@ impl Template {
         gcm_store::migrations::run_pending(&url)
             .await
             .context("migrating the template")?;
-        if self == Template::BundledCatalogue {
+        if self != Template::Migrated {
             let pool = gcm_store::build_pool(&url, &gcm_store::PoolConfig::default())?;
             gcm_store::catalogue::import_bundled(&pool)
                 .await
                 .map_err(|e| {
                     anyhow::anyhow!("importing the bundled catalogue into the template: {e:?}")
                 })?;
+            if let Template::Synthetic(size, seed) = self {
+                let mut conn = pool.get().await?;
+                gcm_store::synthetic::generate(&mut conn, size, seed)
+                    .await
+                    .context("generating the synthetic catalogue of the template")?;
+            }
             pool.close();
         }
         admin
@@ -224,6 +245,12 @@ impl TestDatabase {
     /// Migrated, with the bundled catalogue (`data/catalogue/`) imported.
     pub async fn with_bundled_catalogue() -> Self {
         Self::clone_of(Template::BundledCatalogue).await
+    }
+
+    /// The bundled catalogue plus `size` generated items and guidance (synthetic data,
+    /// labelled so, for load-shaped tests), from the seed.
+    pub async fn with_synthetic_catalogue(size: SyntheticSize, seed: i64) -> Self {
+        Self::clone_of(Template::Synthetic(size, seed)).await
     }
 
     /// A fresh database with nothing in it, not even the migrations.
