@@ -13,6 +13,12 @@ use super::model::Catalogue;
 use super::{ImportError, ImportSummary};
 use crate::{Pool, StoreError};
 
+mod lists;
+
+use lists::{
+    write_countries, write_document_types, write_instruments, write_principles, write_regions,
+};
+
 /// Positions are moved above this while a table is reordered, so that the unique
 /// `position` constraints never see two rows on one place (validation keeps positions
 /// far below it).
@@ -23,14 +29,6 @@ const BUMP_VERSION: &str = include_str!("bump_version.sql");
 const UPSERT_FILES: &str = include_str!("upsert_files.sql");
 const UPSERT_OBJECTIVES: &str = include_str!("upsert_objectives.sql");
 const UPSERT_ACTIONS: &str = include_str!("upsert_actions.sql");
-const PARK_POSITIONS: &str = include_str!("park_positions.sql");
-const RENUMBER_PARKED: &str = include_str!("renumber_parked.sql");
-const UPSERT_PRINCIPLES: &str = include_str!("upsert_principles.sql");
-const UPSERT_REGIONS: &str = include_str!("upsert_regions.sql");
-const UPSERT_COUNTRIES: &str = include_str!("upsert_countries.sql");
-const UPSERT_DOCUMENT_TYPES: &str = include_str!("upsert_document_types.sql");
-const UPSERT_INSTRUMENTS: &str = include_str!("upsert_instruments.sql");
-const REPLACE_OBJECTIVE_INSTRUMENTS: &str = include_str!("replace_objective_instruments.sql");
 const UPSERT_PAGES: &str = include_str!("upsert_pages.sql");
 const REPLACE_POLICY_OPTIONS: &str = include_str!("replace_policy_options.sql");
 const DELETE_CHANGED_RELATED_OBJECTIVES: &str =
@@ -45,7 +43,7 @@ const REPLACE_ITEM_LINKS: &str = include_str!("replace_item_links.sql");
 
 /// A statement template with its `{name}` holes filled (table and column names, which
 /// cannot be bound); `{parked}` is always [`PARKED`].
-fn fill(template: &str, holes: &[(&str, &str)]) -> String {
+pub(super) fn fill(template: &str, holes: &[(&str, &str)]) -> String {
     let parked = PARKED.to_string();
     holes
         .iter()
@@ -107,19 +105,25 @@ async fn write_all(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<i64, S
     Ok(version)
 }
 
-fn strings<T>(rows: &[T], f: impl Fn(&T) -> &str) -> Vec<String> {
+pub(super) fn strings<T>(rows: &[T], f: impl Fn(&T) -> &str) -> Vec<String> {
     rows.iter().map(|r| f(r).to_owned()).collect()
 }
 
-fn optional_strings<T>(rows: &[T], f: impl Fn(&T) -> Option<&str>) -> Vec<Option<String>> {
+pub(super) fn optional_strings<T>(
+    rows: &[T],
+    f: impl Fn(&T) -> Option<&str>,
+) -> Vec<Option<String>> {
     rows.iter().map(|r| f(r).map(str::to_owned)).collect()
 }
 
-fn ints<T>(rows: &[T], f: impl Fn(&T) -> i32) -> Vec<i32> {
+pub(super) fn ints<T>(rows: &[T], f: impl Fn(&T) -> i32) -> Vec<i32> {
     rows.iter().map(f).collect()
 }
 
-fn sources<T>(rows: &[T], f: impl Fn(&T) -> &serde_json::Value) -> Vec<serde_json::Value> {
+pub(super) fn sources<T>(
+    rows: &[T],
+    f: impl Fn(&T) -> &serde_json::Value,
+) -> Vec<serde_json::Value> {
     rows.iter().map(|r| f(r).clone()).collect()
 }
 
@@ -171,145 +175,6 @@ async fn write_objectives(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result
         .bind::<Array<Int4>, _>(ints(&actions, |a| a.0))
         .bind::<Array<Text>, _>(strings(&actions, |a| a.1))
         .bind::<Array<Text>, _>(strings(&actions, |a| a.2))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Moves out of the way every row whose position is about to change or be taken by
-/// another row (step 1 of a reorder; [`renumber_parked`] is step 3).
-async fn park_positions(
-    conn: &mut AsyncPgConnection,
-    table: &str,
-    key: &str,
-    keys: Vec<String>,
-    positions: Vec<i32>,
-) -> Result<(), StoreError> {
-    diesel::sql_query(fill(PARK_POSITIONS, &[("table", table), ("key", key)]))
-        .bind::<Array<Text>, _>(keys)
-        .bind::<Array<Int4>, _>(positions)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Rows that are not in the input and are still parked go after the input's rows, in
-/// their former order.
-async fn renumber_parked(conn: &mut AsyncPgConnection, table: &str) -> Result<(), StoreError> {
-    diesel::sql_query(fill(RENUMBER_PARKED, &[("table", table)]))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-async fn write_principles(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<(), StoreError> {
-    let p = &c.principles;
-    park_positions(
-        conn,
-        "guiding_principles",
-        "slug",
-        strings(p, |p| &p.slug),
-        ints(p, |p| p.position),
-    )
-    .await?;
-    diesel::sql_query(UPSERT_PRINCIPLES)
-        .bind::<Array<Text>, _>(strings(p, |p| &p.slug))
-        .bind::<Array<Text>, _>(strings(p, |p| &p.name))
-        .bind::<Array<Int4>, _>(ints(p, |p| p.position))
-        .bind::<Array<Jsonb>, _>(sources(p, |p| &p.source))
-        .execute(conn)
-        .await?;
-    renumber_parked(conn, "guiding_principles").await
-}
-
-async fn write_regions(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<(), StoreError> {
-    let r = &c.regions;
-    park_positions(
-        conn,
-        "regions",
-        "slug",
-        strings(r, |r| &r.slug),
-        ints(r, |r| r.position),
-    )
-    .await?;
-    diesel::sql_query(UPSERT_REGIONS)
-        .bind::<Array<Text>, _>(strings(r, |r| &r.slug))
-        .bind::<Array<Text>, _>(strings(r, |r| &r.name))
-        .bind::<Array<Text>, _>(strings(r, |r| &r.m49_code))
-        .bind::<Array<Int4>, _>(ints(r, |r| r.position))
-        .bind::<Array<Jsonb>, _>(sources(r, |r| &r.source))
-        .execute(conn)
-        .await?;
-    renumber_parked(conn, "regions").await
-}
-
-async fn write_countries(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<(), StoreError> {
-    let k = &c.countries;
-    park_positions(
-        conn,
-        "countries",
-        "iso3",
-        strings(k, |k| &k.iso3),
-        ints(k, |k| k.position),
-    )
-    .await?;
-    diesel::sql_query(UPSERT_COUNTRIES)
-        .bind::<Array<Text>, _>(strings(k, |k| &k.iso2))
-        .bind::<Array<Text>, _>(strings(k, |k| &k.iso3))
-        .bind::<Array<Nullable<Text>>, _>(optional_strings(k, |k| k.iso_numeric.as_deref()))
-        .bind::<Array<Text>, _>(strings(k, |k| &k.name))
-        .bind::<Array<Text>, _>(strings(k, |k| &k.slug))
-        .bind::<Array<Text>, _>(strings(k, |k| &k.kind))
-        .bind::<Array<Text>, _>(strings(k, |k| &k.region_slug))
-        .bind::<Array<Int4>, _>(ints(k, |k| k.position))
-        .bind::<Array<Jsonb>, _>(sources(k, |k| &k.source))
-        .execute(conn)
-        .await?;
-    renumber_parked(conn, "countries").await
-}
-
-async fn write_document_types(
-    conn: &mut AsyncPgConnection,
-    c: &Catalogue,
-) -> Result<(), StoreError> {
-    let d = &c.document_types;
-    park_positions(
-        conn,
-        "document_types",
-        "slug",
-        strings(d, |d| &d.slug),
-        ints(d, |d| d.position),
-    )
-    .await?;
-    diesel::sql_query(UPSERT_DOCUMENT_TYPES)
-        .bind::<Array<Text>, _>(strings(d, |d| &d.slug))
-        .bind::<Array<Text>, _>(strings(d, |d| &d.name))
-        .bind::<Array<Int4>, _>(ints(d, |d| d.position))
-        .execute(conn)
-        .await?;
-    renumber_parked(conn, "document_types").await
-}
-
-async fn write_instruments(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result<(), StoreError> {
-    let i = &c.instruments;
-    diesel::sql_query(UPSERT_INSTRUMENTS)
-        .bind::<Array<Text>, _>(strings(i, |i| &i.code))
-        .bind::<Array<Text>, _>(strings(i, |i| &i.kind))
-        .bind::<Array<Int4>, _>(ints(i, |i| i.number))
-        .bind::<Array<Int4>, _>(ints(i, |i| i.year))
-        .bind::<Array<Text>, _>(strings(i, |i| &i.title))
-        .bind::<Array<Jsonb>, _>(sources(i, |i| &i.source))
-        .execute(conn)
-        .await?;
-
-    let links: Vec<(&str, i32)> = i
-        .iter()
-        .flat_map(|i| i.objectives.iter().map(move |n| (i.code.as_str(), *n)))
-        .collect();
-    diesel::sql_query(REPLACE_OBJECTIVE_INSTRUMENTS)
-        .bind::<Array<Text>, _>(strings(&links, |l| l.0))
-        .bind::<Array<Int4>, _>(ints(&links, |l| l.1))
-        .bind::<Array<Text>, _>(strings(i, |i| &i.code))
         .execute(conn)
         .await?;
     Ok(())
