@@ -20,9 +20,13 @@ use std::path::Path;
 use crate::{Pool, StoreError};
 
 mod bundled;
+mod document;
 mod export;
+mod format;
 mod json;
 mod model;
+mod obj;
+mod resolve;
 mod validate;
 mod write;
 
