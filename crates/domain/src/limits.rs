@@ -13,6 +13,12 @@ pub const URL: usize = 2_000;
 pub const ORGANISATION: usize = 300;
 /// The city of an event.
 pub const CITY: usize = 200;
+/// A guidance body's abbreviation (e.g. "CMW").
+pub const ABBREVIATION: usize = 100;
+/// The paragraph a guidance text cites, as its document labels it (e.g. "32 (b)").
+pub const PARAGRAPH_LABEL: usize = 50;
+/// A UN document symbol (e.g. "A/HRC/26/35"), in ASCII characters.
+pub const DOCUMENT_SYMBOL: usize = 200;
 /// Long texts of the catalogue files (commitments, actions, guidance, reasons).
 pub const LONG: usize = 100_000;
 /// A reviewer's comment.

@@ -9,6 +9,10 @@
 //! options and related objectives of an imported objective page, are replaced by the
 //! files' own.
 //!
+//! The format is declared in `format/`, one module per file kind (fields in file order,
+//! natural keys, rules, decoder and encoder); `resolve` checks references between files
+//! and `document` keeps each file's non-record keys.
+//!
 //! Format notes beyond `data/catalogue/README.md`: an item may carry `status` (default
 //! `published`), `url`, `document_type` (a slug of document_types.json) and
 //! `other_objectives` (objectives besides its file's); the export writes them when they
@@ -20,9 +24,13 @@ use std::path::Path;
 use crate::{Pool, StoreError};
 
 mod bundled;
+mod document;
 mod export;
+mod format;
 mod json;
 mod model;
+mod obj;
+mod resolve;
 mod validate;
 mod write;
 
