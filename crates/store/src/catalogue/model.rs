@@ -210,6 +210,6 @@ pub(crate) fn section_heading(kind: ItemKind, section: Option<ResourceSection>) 
     }
 }
 
-/// Country kinds stored in `countries.kind`; `global` entries are a scope, not a country.
-pub(crate) const COUNTRY_KINDS: &[&str] = &["un_member_state", "territory", "other_entity"];
+/// The kinds a stored country has (the file also knows the `global` entry, a scope).
+pub(crate) const COUNTRY_KINDS: &[&str] = gcm_domain::CountryKind::NAMES;
 pub(crate) const GLOBAL_KIND: &str = "global";
