@@ -1,16 +1,13 @@
 //! The `gcm-catalogue` command line. Every setting is a flag and an environment variable
 //! (see [`crate::config`]); `COMMAND --help` lists the ones that command takes.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use gcm_domain::{Affiliation, Role};
 use gcm_store::catalogue::ImportError;
-use tracing_subscriber::EnvFilter;
 
-use crate::config::{CommonArgs, ListenArgs, ReviewArgs, ServeArgs};
+use crate::config::{CommonArgs, ListenArgs, ServeArgs};
 use crate::{Config, commands};
 
 /// Shown under every command's help: a literal (via a macro) so `concat!` can use it. It
@@ -56,6 +53,13 @@ pub const VERSION: &str = concat!(
     env!("GCM_GIT_COMMIT"),
     ")"
 );
+
+// After the help-text macros, which the submodules use too.
+mod keys;
+mod logs;
+
+pub use keys::KeysCommand;
+use logs::init_tracing;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -166,52 +170,6 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Subcommand)]
-pub enum KeysCommand {
-    /// Create a key; its secret is printed alone on the last line of stdout, this once only
-    #[command(after_help = environment!())]
-    Create {
-        /// Unique name of the key (who holds it), e.g. `iom-contributor`
-        #[arg(long)]
-        name: String,
-        #[arg(long, value_parser = text_enum_parser::<Role>(Role::NAMES))]
-        role: Role,
-        /// Reviewers' affiliation: internal (UN) or external
-        #[arg(long, value_parser = text_enum_parser::<Affiliation>(Affiliation::NAMES), default_value = "external")]
-        affiliation: Affiliation,
-        /// Reviewers: show the key's name to contributors on its reviews (they are
-        /// anonymous to contributors otherwise)
-        #[arg(long)]
-        public: bool,
-    },
-    /// List the keys (name, role, affiliation, created, revoked, public); never their secrets
-    #[command(after_help = environment!())]
-    List,
-    /// Revoke the key NAME: requests with it get UNAUTHENTICATED from then on, and its
-    /// approvals of submissions not yet decided no longer count (those submissions are
-    /// decided again under the review thresholds)
-    #[command(after_help = environment!())]
-    Revoke {
-        name: String,
-        #[command(flatten)]
-        review: ReviewArgs,
-    },
-}
-
-/// Parses one of a domain enum's spellings, listing them in `--help` and in the error.
-fn text_enum_parser<T>(
-    names: &'static [&'static str],
-) -> impl clap::builder::TypedValueParser<Value = T>
-where
-    T: Clone + Send + Sync + std::str::FromStr + 'static,
-{
-    use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(names).try_map(|text| {
-        text.parse::<T>()
-            .map_err(|_| format!("{text:?} is not a value"))
-    })
-}
-
 /// Runs the parsed command line; the exit status says whether it succeeded.
 pub fn main(cli: Cli) -> ExitCode {
     let logs = init_tracing(&cli.common.log_filter, cli.common.log_format);
@@ -294,55 +252,12 @@ async fn execute(cli: Cli) -> anyhow::Result<Outcome> {
                 elapsed.as_secs_f64()
             );
         }
-        Command::Keys(command) => keys(config, command).await?,
+        Command::Keys(command) => keys::run(config, command).await?,
         Command::Schema => {
             print!("{}", commands::schema()?);
         }
     }
     Ok(Outcome::Success)
-}
-
-async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
-    match command {
-        KeysCommand::Create {
-            name,
-            role,
-            affiliation,
-            public,
-        } => {
-            let created = commands::keys_create(&config, &name, role, affiliation, public).await?;
-            println!(
-                "created the {} key {:?} ({}); its secret, shown this once:",
-                created.key.role, created.key.name, created.key.affiliation
-            );
-            println!("{}", created.secret);
-        }
-        KeysCommand::List => {
-            let keys = commands::keys_list(&config).await?;
-            if keys.is_empty() {
-                println!("no keys");
-            }
-            for key in keys {
-                let state = match key.revoked_at {
-                    Some(at) => format!("revoked {}", at.format("%Y-%m-%dT%H:%M:%SZ")),
-                    None => "active".to_owned(),
-                };
-                println!(
-                    "{}\t{}\t{}\tcreated {}\t{state}{}",
-                    key.name,
-                    key.role,
-                    key.affiliation,
-                    key.created_at.format("%Y-%m-%dT%H:%M:%SZ"),
-                    if key.public { "\tpublic" } else { "" }
-                );
-            }
-        }
-        KeysCommand::Revoke { name, review } => {
-            commands::keys_revoke(&config.with_review(review), &name).await?;
-            println!("revoked the key {name:?}");
-        }
-    }
-    Ok(())
 }
 
 /// Prints an error for a person: every problem of a refused import on its own line.
@@ -353,27 +268,4 @@ fn report(error: &anyhow::Error) {
         }
     }
     eprintln!("error: {error:#}");
-}
-
-/// Logs go to stderr from a writer thread of their own: a worker that logs must never
-/// wait on a slow or stalled reader of stderr (the benchmark once stalled the whole
-/// service that way). Lines beyond the writer's queue are dropped, not waited for.
-/// Keep the guard until the end: dropping it flushes the queue.
-fn init_tracing(
-    filter: &str,
-    format: crate::config::LogFormat,
-) -> tracing_appender::non_blocking::WorkerGuard {
-    let filter = EnvFilter::try_new(filter).unwrap_or_else(|e| {
-        eprintln!("warning: ignoring the log filter {filter:?} ({e}); using `info`");
-        EnvFilter::new("info")
-    });
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer);
-    match format {
-        crate::config::LogFormat::Json => logs.json().init(),
-        crate::config::LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
-    }
-    guard
 }

@@ -1,100 +1,12 @@
-//! `gcm-catalogue doctor`: checks, changing nothing, what a first start needs, and prints
-//! one line per check (`OK`, `WARN` or `FAIL`, what was found, what to do):
-//!
-//! - PostgreSQL's server programs: where, which version (the embedded cluster's own search,
-//!   [`EmbeddedCluster::find_programs`]);
-//! - the data directory: where, whether it exists, its owner, whether PostgreSQL can reach
-//!   it (the embedded cluster's own checks, [`EmbeddedCluster::inspect_data_dir`]);
-//! - the listen address: whether `serve` could bind it;
-//! - `DATABASE_URL`, when given: whether it connects, whether it is migrated.
-//!
-//! With `DATABASE_URL` the embedded cluster is not used, so a problem with its programs or
-//! its data directory is only a `WARN`. It never creates the data directory, starts
-//! PostgreSQL or migrates anything.
+//! The checks themselves, one function each, and the text helpers of their reports.
 
-use std::fmt;
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
 use gcm_embedded_postgres::{ClusterError, EmbeddedCluster};
 use gcm_store::{PoolConfig, build_pool, catalogue, migrations};
 
-use crate::Config;
-
-/// How a check went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Ok,
-    Warn,
-    Fail,
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(match self {
-            Status::Ok => "OK",
-            Status::Warn => "WARN",
-            Status::Fail => "FAIL",
-        })
-    }
-}
-
-/// One line of the report.
-#[derive(Debug, Clone)]
-pub struct Check {
-    pub status: Status,
-    pub name: &'static str,
-    /// What was found and, unless it is OK, what to do; one line.
-    pub detail: String,
-}
-
-impl Check {
-    fn new(status: Status, name: &'static str, detail: impl Into<String>) -> Self {
-        Self {
-            status,
-            name,
-            detail: one_line(&detail.into()),
-        }
-    }
-}
-
-impl fmt::Display for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:<4}  {}: {}", self.status, self.name, self.detail)
-    }
-}
-
-/// Runs every check, prints its line to stdout, and returns whether none failed.
-pub async fn run(config: &Config) -> bool {
-    let checks = checks(config).await;
-    for check in &checks {
-        println!("{check}");
-    }
-    let failed = checks.iter().filter(|c| c.status == Status::Fail).count();
-    let warned = checks.iter().filter(|c| c.status == Status::Warn).count();
-    match (failed, warned) {
-        (0, 0) => println!("ready: nothing to fix before a first start"),
-        (0, _) => println!("ready, with {warned} warning(s) above"),
-        _ => println!("{failed} check(s) FAILED: fix them before a first start"),
-    }
-    failed == 0
-}
-
-/// Every check, in the order a first start meets them.
-pub async fn checks(config: &Config) -> Vec<Check> {
-    let embedded = config.database_url().is_none();
-    let cluster = EmbeddedCluster::new(&config.data_dir()).with_bin_dir(config.pg_bin_dir());
-    vec![
-        programs(&cluster, embedded).await,
-        data_dir(&cluster, embedded),
-        listen(config.listen),
-        database(
-            config.database_url(),
-            &config.data_dir().display().to_string(),
-        )
-        .await,
-    ]
-}
+use super::{Check, Status};
 
 /// A problem of the embedded cluster is a failure only when it is going to be used.
 fn cluster_problem(embedded: bool) -> Status {
@@ -103,7 +15,7 @@ fn cluster_problem(embedded: bool) -> Status {
 
 const NOT_USED: &str = "not used while DATABASE_URL is set";
 
-async fn programs(cluster: &EmbeddedCluster, embedded: bool) -> Check {
+pub(super) async fn programs(cluster: &EmbeddedCluster, embedded: bool) -> Check {
     const NAME: &str = "PostgreSQL programs";
     match cluster.find_programs().await {
         Ok(programs) => {
@@ -135,7 +47,7 @@ async fn programs(cluster: &EmbeddedCluster, embedded: bool) -> Check {
     }
 }
 
-fn data_dir(cluster: &EmbeddedCluster, embedded: bool) -> Check {
+pub(super) fn data_dir(cluster: &EmbeddedCluster, embedded: bool) -> Check {
     const NAME: &str = "data directory";
     match cluster.inspect_data_dir() {
         Ok(state) => {
@@ -177,7 +89,7 @@ fn data_dir(cluster: &EmbeddedCluster, embedded: bool) -> Check {
 }
 
 /// Binds the address for an instant, as `serve` would, and lets it go at once.
-fn listen(address: SocketAddr) -> Check {
+pub(super) fn listen(address: SocketAddr) -> Check {
     const NAME: &str = "listen address (GCM_LISTEN)";
     if address.port() == 0 {
         return Check::new(
@@ -216,7 +128,7 @@ fn listen(address: SocketAddr) -> Check {
     }
 }
 
-async fn database(url: Option<&str>, data_dir: &str) -> Check {
+pub(super) async fn database(url: Option<&str>, data_dir: &str) -> Check {
     const NAME: &str = "DATABASE_URL";
     let Some(url) = url else {
         return Check::new(
@@ -335,7 +247,7 @@ fn causes(error: &dyn std::error::Error) -> String {
 }
 
 /// A message of several lines (the cluster's errors list what they tried) on one line.
-fn one_line(text: &str) -> String {
+pub(super) fn one_line(text: &str) -> String {
     text.lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())
