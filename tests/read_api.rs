@@ -1,10 +1,11 @@
-//! The read API end to end: a real server process on a real PostgreSQL database,
-//! checked against expectations computed independently — from the catalogue's JSON
-//! files by hand, or by SQL on the database.
+//! The read API against expectations computed independently — from the catalogue's JSON
+//! files by hand, or by SQL on the database. The resolvers' logic runs in process
+//! ([`TestApp`], the real router on a real PostgreSQL); what needs the process's metrics
+//! (statement counts) runs on the real server.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gcm_test_support::{TestDatabase, TestServer, codes, workspace_root};
+use gcm_test_support::{TestApp, TestDatabase, TestServer, codes, workspace_root};
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gcm-catalogue");
@@ -144,8 +145,8 @@ fn actual_walk(
 
 #[tokio::test]
 async fn the_full_walk_returns_exactly_the_curated_links() {
-    let (_db, server) = bundled_server().await;
-    let data = server.data(WALK, json!({})).await;
+    let app = TestApp::with_bundled_catalogue().await;
+    let data = app.data(WALK, json!({})).await;
     let objectives = data["objectives"].as_array().expect("objectives");
     assert_eq!(objectives.len(), 23);
     let o22 = objectives
@@ -206,9 +207,9 @@ async fn the_walk_costs_one_statement_per_level_at_any_breadth_and_size() {
 
 #[tokio::test]
 async fn objective_22_serves_its_text_and_the_others_their_titles() {
-    let (_db, server) = bundled_server().await;
+    let app = TestApp::with_bundled_catalogue().await;
     let objectives = catalogue_file("objectives.json");
-    let data = server
+    let data = app
         .data(
             "{ objectives { number shortName title paragraph commitment actionsLeadIn }
                objective(number: 22) { commitment actions { code letter text }
@@ -267,7 +268,7 @@ const RESOURCES_GLOBAL_FIRST: [&str; 6] = [
     "obj22-training-01-nota-orientativa-integracion-socioeconomica-peru",
 ];
 
-async fn slugs(server: &TestServer, field: &str, args: &str) -> (Vec<String>, Value) {
+async fn slugs(app: &TestApp, field: &str, args: &str) -> (Vec<String>, Value) {
     let args = if args.is_empty() {
         String::new()
     } else {
@@ -276,7 +277,7 @@ async fn slugs(server: &TestServer, field: &str, args: &str) -> (Vec<String>, Va
     let query = format!(
         "{{ {field}{args} {{ totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} edges {{ cursor node {{ slug }} }} }} }}"
     );
-    let data = server.data(&query, json!({})).await;
+    let data = app.data(&query, json!({})).await;
     let list = &data[field];
     let slugs = list["edges"]
         .as_array()
@@ -289,25 +290,20 @@ async fn slugs(server: &TestServer, field: &str, args: &str) -> (Vec<String>, Va
 
 #[tokio::test]
 async fn lists_sort_filter_and_paginate_the_bundled_catalogue() {
-    let (_db, server) = bundled_server().await;
-    let (all, list) = slugs(&server, "resources", "").await;
+    let app = TestApp::with_bundled_catalogue().await;
+    let (all, list) = slugs(&app, "resources", "").await;
     assert_eq!(all, RESOURCES_GLOBAL_FIRST);
     assert_eq!(list["totalCount"], 6);
 
     // Forward in pages of 4, then backward from the end in pages of 4.
-    let (first, page) = slugs(&server, "resources", "first: 4").await;
+    let (first, page) = slugs(&app, "resources", "first: 4").await;
     assert_eq!(first, RESOURCES_GLOBAL_FIRST[..4]);
     assert_eq!(page["pageInfo"]["hasNextPage"], true);
     let after = page["pageInfo"]["endCursor"]
         .as_str()
         .expect("cursor")
         .to_owned();
-    let (rest, page) = slugs(
-        &server,
-        "resources",
-        &format!("first: 4, after: \"{after}\""),
-    )
-    .await;
+    let (rest, page) = slugs(&app, "resources", &format!("first: 4, after: \"{after}\"")).await;
     assert_eq!(rest, RESOURCES_GLOBAL_FIRST[4..]);
     assert_eq!(
         (
@@ -316,25 +312,20 @@ async fn lists_sort_filter_and_paginate_the_bundled_catalogue() {
         ),
         (json!(false), json!(true))
     );
-    let (last, page) = slugs(&server, "resources", "last: 4").await;
+    let (last, page) = slugs(&app, "resources", "last: 4").await;
     assert_eq!(last, RESOURCES_GLOBAL_FIRST[2..]);
     assert_eq!(page["pageInfo"]["hasPreviousPage"], true);
     let before = page["pageInfo"]["startCursor"]
         .as_str()
         .expect("cursor")
         .to_owned();
-    let (start, _) = slugs(
-        &server,
-        "resources",
-        &format!("last: 4, before: \"{before}\""),
-    )
-    .await;
+    let (start, _) = slugs(&app, "resources", &format!("last: 4, before: \"{before}\"")).await;
     assert_eq!(start, RESOURCES_GLOBAL_FIRST[..2]);
 
     // Filters, each checked against the files by hand.
     let by = |args: &'static str| {
-        let server = &server;
-        async move { slugs(server, "resources", args).await.0 }
+        let app = &app;
+        async move { slugs(app, "resources", args).await.0 }
     };
     assert_eq!(
         by("filter: { countries: [\"PER\"] }").await,
@@ -361,7 +352,7 @@ async fn lists_sort_filter_and_paginate_the_bundled_catalogue() {
         Vec::<String>::new()
     );
     assert_eq!(by("filter: { countries: [] }").await, Vec::<String>::new());
-    let (newest, _) = slugs(&server, "resources", "sort: NEWEST").await;
+    let (newest, _) = slugs(&app, "resources", "sort: NEWEST").await;
     assert_eq!(
         newest,
         [
@@ -373,13 +364,13 @@ async fn lists_sort_filter_and_paginate_the_bundled_catalogue() {
             "obj22-video-02-ecowas-general-convention-social-security-animation",
         ]
     );
-    let (events, _) = slugs(&server, "events", "filter: { regions: [\"americas\"] }").await;
+    let (events, _) = slugs(&app, "events", "filter: { regions: [\"americas\"] }").await;
     assert_eq!(
         events,
         ["obj22-event-02-regional-social-security-forum-americas-san-jose"]
     );
     let (projects, _) = slugs(
-        &server,
+        &app,
         "projects",
         "filter: { countries: [\"LCA\", \"ZAF\"] }",
     )
@@ -392,11 +383,11 @@ async fn lists_sort_filter_and_paginate_the_bundled_catalogue() {
 
 #[tokio::test]
 async fn search_is_accent_insensitive_weights_titles_and_highlights() {
-    let (_db, server) = bundled_server().await;
+    let app = TestApp::with_bundled_catalogue().await;
     let search = |text: &'static str| {
-        let server = &server;
+        let app = &app;
         async move {
-            server
+            app
                 .data(
                     "query($t: String!) { search(text: $t) { totalCount edges { snippet relevance node { __typename slug } } } }",
                     json!({ "t": text }),
@@ -444,7 +435,7 @@ async fn search_is_accent_insensitive_weights_titles_and_highlights() {
         "\"",
         "<script>alert(1)</script>",
     ] {
-        let body = server
+        let body = app
             .graphql(
                 "query($t: String!) { search(text: $t) { totalCount } }",
                 json!({ "t": text }),
@@ -453,15 +444,15 @@ async fn search_is_accent_insensitive_weights_titles_and_highlights() {
         assert!(body.get("errors").is_none(), "{text:?}: {body}");
     }
     assert_eq!(
-        server.data("{ resources { totalCount } }", json!({})).await["resources"]["totalCount"],
+        app.data("{ resources { totalCount } }", json!({})).await["resources"]["totalCount"],
         6
     );
 }
 
 #[tokio::test]
 async fn facets_count_the_bundled_catalogue() {
-    let (_db, server) = bundled_server().await;
-    let data = server
+    let app = TestApp::with_bundled_catalogue().await;
+    let data = app
         .data(
             "{ facets { total kinds { kind count } objectives { objective { number } count } regions { region { slug } count }
                 countries { country { iso3 } count } sections { section count } scopes { scope count } years { year count } } }",
@@ -532,7 +523,7 @@ async fn facets_count_the_bundled_catalogue() {
 
 #[tokio::test]
 async fn errors_are_typed_and_absence_is_null() {
-    let (_db, server) = bundled_server().await;
+    let app = TestApp::with_bundled_catalogue().await;
     let cases: [(&str, Option<&str>); 9] = [
         (
             "{ objective(number: 99) { number } }",
@@ -566,7 +557,7 @@ async fn errors_are_typed_and_absence_is_null() {
         ),
     ];
     for (query, code) in cases {
-        let body = server.graphql(query, json!({})).await;
+        let body = app.graphql(query, json!({})).await;
         match code {
             Some(code) => assert_eq!(codes(&body), [code], "{query}: {body}"),
             None => assert!(
@@ -575,7 +566,7 @@ async fn errors_are_typed_and_absence_is_null() {
             ),
         }
     }
-    let body = server
+    let body = app
         .graphql("{ resources(first: 101) { totalCount } }", json!({}))
         .await;
     assert!(
@@ -587,12 +578,12 @@ async fn errors_are_typed_and_absence_is_null() {
     );
     assert_eq!(body["errors"][0]["extensions"]["max"], 100);
     // A cursor of one order is refused by another.
-    let (_, page) = slugs(&server, "resources", "first: 1, sort: NEWEST").await;
+    let (_, page) = slugs(&app, "resources", "first: 1, sort: NEWEST").await;
     let cursor = page["pageInfo"]["endCursor"]
         .as_str()
         .expect("cursor")
         .to_owned();
-    let body = server
+    let body = app
         .graphql(
             &format!("{{ resources(after: \"{cursor}\", sort: TITLE) {{ totalCount }} }}"),
             json!({}),
@@ -730,8 +721,8 @@ fn gcm_id(raw: &str) -> String {
 
 #[tokio::test]
 async fn schema_graphql_is_what_the_server_serves() {
-    let (_db, server) = bundled_server().await;
-    let served = server.data("{ _service { sdl } }", json!({})).await["_service"]["sdl"]
+    let app = TestApp::with_bundled_catalogue().await;
+    let served = app.data("{ _service { sdl } }", json!({})).await["_service"]["sdl"]
         .as_str()
         .expect("sdl")
         .to_owned();
@@ -747,17 +738,14 @@ async fn schema_graphql_is_what_the_server_serves() {
 /// totals against the same questions asked in SQL.
 #[tokio::test]
 async fn lists_and_facets_of_a_generated_catalogue_match_sql() {
-    let (db, server) = bundled_server().await;
-    let pool = gcm_store::build_pool(db.url(), &gcm_store::PoolConfig::default()).expect("pool");
-    let mut conn = pool.get().await.expect("connection");
-    gcm_store::synthetic::generate(
-        &mut conn,
+    // Synthetic data, labelled so.
+    let db = TestDatabase::with_synthetic_catalogue(
         gcm_store::synthetic::SyntheticSize::items(2000),
         11,
     )
-    .await
-    .expect("generate");
-    let client = db.client().await;
+    .await;
+    let app = TestApp::with_config(db, |_| {}).await;
+    let client = app.db.client().await;
 
     // The most-used country among national resources, and the expected order in SQL.
     let iso3: String = client
@@ -796,8 +784,7 @@ async fn lists_and_facets_of_a_generated_catalogue_match_sql() {
             .as_ref()
             .map(|c| format!(", after: \"{c}\""))
             .unwrap_or_default();
-        let (page, list) =
-            slugs(&server, "resources", &format!("{filter}, first: 7{cursor}")).await;
+        let (page, list) = slugs(&app, "resources", &format!("{filter}, first: 7{cursor}")).await;
         assert_eq!(list["totalCount"], expected.len());
         forward.extend(page);
         if list["pageInfo"]["hasNextPage"] != true {
@@ -815,7 +802,7 @@ async fn lists_and_facets_of_a_generated_catalogue_match_sql() {
             .map(|c| format!(", before: \"{c}\""))
             .unwrap_or_default();
         let (mut page, list) =
-            slugs(&server, "resources", &format!("{filter}, last: 9{cursor}")).await;
+            slugs(&app, "resources", &format!("{filter}, last: 9{cursor}")).await;
         page.extend(backward);
         backward = page;
         if list["pageInfo"]["hasPreviousPage"] != true {
@@ -826,7 +813,7 @@ async fn lists_and_facets_of_a_generated_catalogue_match_sql() {
     assert_eq!(backward, expected);
 
     // Title order (accent- and case-insensitive) agrees with SQL too.
-    let (titled, _) = slugs(&server, "events", "sort: TITLE, first: 50").await;
+    let (titled, _) = slugs(&app, "events", "sort: TITLE, first: 50").await;
     let expected_titles: Vec<String> = client
         .query("SELECT slug FROM items WHERE kind = 'event' AND status = 'published' ORDER BY title_key, id LIMIT 50", &[])
         .await
@@ -837,7 +824,7 @@ async fn lists_and_facets_of_a_generated_catalogue_match_sql() {
     assert_eq!(titled, expected_titles);
 
     // Facets by objective and scope, for a filter, against GROUP BY.
-    let data = server
+    let data = app
         .data(
             "{ facets(filter: { kinds: [RESOURCE], language: [\"fr\"] }) { total objectives { objective { number } count } scopes { scope count } } }",
             json!({}),
@@ -866,7 +853,7 @@ async fn lists_and_facets_of_a_generated_catalogue_match_sql() {
 
     // Only the dimensions asked for are counted, fragments included; one objective's
     // facets come from its listing.
-    let data = server
+    let data = app
         .data(
             "{ facets(filter: { objectives: [1] }) { total ...byRegion } }
              fragment byRegion on Facets { regions { region { slug } count } }",
@@ -899,7 +886,7 @@ async fn lists_and_facets_of_a_generated_catalogue_match_sql() {
     assert_eq!(regions, expected);
 
     // Search on generated text: every hit really contains the word, and the count agrees with SQL.
-    let hits = server.data("{ search(text: \"pensions\", first: 100) { totalCount edges { node { slug summary } } } }", json!({})).await;
+    let hits = app.data("{ search(text: \"pensions\", first: 100) { totalCount edges { node { slug summary } } } }", json!({})).await;
     let sql_count: i64 = client
         .query_one("SELECT count(*) FROM items WHERE status = 'published' AND search @@ websearch_to_tsquery('gcm', 'pensions')", &[])
         .await
