@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::admission::Admitted;
 use super::response_cache::{Cached, ResponseCache};
+use super::response_order::ResponseOrder;
 use super::{GraphQlRequest, Pipeline, Refusal, Transport};
 use crate::curation::Caller;
 use crate::error::ErrorCode;
@@ -108,6 +109,7 @@ impl Pipeline {
         let is_query = admitted.operation_type == OperationType::Query;
         let requested_cost = admitted.requested_cost;
         let operation = admitted.label.clone();
+        let order = ResponseOrder::of(&admitted.document, admitted.operation_name.as_deref());
         let request = into_request(admitted);
         let schema = if context.traced {
             self.traced_schema()
@@ -116,6 +118,9 @@ impl Pipeline {
         };
         let mut response =
             crate::execute_as(schema, request, &self.pool, context.caller.clone()).await;
+        if let Some(order) = &order {
+            order.apply(&mut response.data);
+        }
         let actual_cost = limits::actual_cost(&response.data);
         let request_error = mark_request_errors(&mut response);
         let outcome = if response.errors.is_empty() {

@@ -22,6 +22,7 @@ pub mod rate_limit;
 pub mod refusal;
 pub mod request;
 pub mod response_cache;
+mod response_order;
 pub mod subscriptions;
 
 use std::collections::HashSet;

@@ -13,6 +13,7 @@ use futures::stream::BoxStream;
 use serde_json::Value;
 
 use super::rate_limit::RateLimiter;
+use super::response_order::ResponseOrder;
 use super::{GraphQlRequest, Pipeline, Refusal, Transport, callers};
 use crate::CatalogueSchema;
 use crate::curation::Caller;
@@ -145,13 +146,21 @@ impl async_graphql::Executor for SubscriptionExecutor {
 
     fn execute_stream(
         &self,
-        request: async_graphql::Request,
+        mut request: async_graphql::Request,
         session_data: Option<Arc<async_graphql::Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
+        let operation_name = request.operation_name.clone();
+        let order = request
+            .parsed_query()
+            .ok()
+            .and_then(|document| ResponseOrder::of(document, operation_name.as_deref()));
         self.schema
             .execute_stream_with_session_data(request, session_data.unwrap_or_default())
-            .map(|mut response| {
+            .map(move |mut response| {
                 super::execution::mark_request_errors(&mut response);
+                if let Some(order) = &order {
+                    order.apply(&mut response.data);
+                }
                 response
             })
             .boxed()
