@@ -169,7 +169,7 @@ impl GuidanceQuery {
         let mut rows = guidance::page(
             &mut *conn(ctx).await?,
             &filter,
-            plan.cursor.clone(),
+            plan.cursor,
             plan.size as i64 + 1,
         )
         .await
