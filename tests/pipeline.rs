@@ -115,3 +115,28 @@ async fn a_refused_cost_names_its_limit_and_reports_what_it_measured() {
     assert_eq!(body["extensions"]["cost"]["requested"], extensions["value"]);
     assert_eq!(body["extensions"]["cost"]["actual"], 0);
 }
+
+/// A migration that changes a result type under the pool's cached statements (PostgreSQL:
+/// "cached plan must not change result type") costs the next request nothing: the pipeline
+/// sees the stale plan, drops the idle connections and runs the query once more, on
+/// statements prepared afresh.
+#[tokio::test]
+async fn a_query_after_a_migration_changed_a_result_type_is_answered() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    // One connection, so the second request meets the first one's cached statements.
+    let app = TestApp::with_config(db, |config| config.pool_size = 1).await;
+    let query = "{ events(first: 5) { edges { node { slug city } } } }";
+    let before = app.data(query, json!({})).await;
+    let stale_before = gcm_store::stale_plans_seen();
+    app.db
+        .client()
+        .await
+        .batch_execute("ALTER TABLE items ALTER COLUMN city TYPE varchar(300)")
+        .await
+        .expect("the migration");
+    let after = app.graphql(query, json!({})).await;
+    assert!(after.get("errors").is_none(), "{after:#}");
+    assert_eq!(after["data"], before);
+    // The stale plan did happen (so the rerun is what answered).
+    assert!(gcm_store::stale_plans_seen() > stale_before);
+}

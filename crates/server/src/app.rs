@@ -108,6 +108,10 @@ pub fn build_app(state: AppState) -> Router {
                         method = %request.method(),
                         uri = %request.uri().path(),
                         request_id = %id,
+                        // Recorded by the pipeline: the operation's metric label and its
+                        // requested cost (the last one, for a batch).
+                        operation = tracing::field::Empty,
+                        cost = tracing::field::Empty,
                     )
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),

@@ -44,6 +44,17 @@ impl StoreError {
         )
     }
 
+    /// True when a connection's cached statement no longer fits the schema: a migration
+    /// changed a result type under it (SQLSTATE 0A000, "cached plan must not change result
+    /// type"). The statement works again once prepared afresh, on a new connection.
+    pub fn is_stale_plan(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Query(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("cached plan must not change result type")
+        )
+    }
+
     /// True when retrying later may succeed: the service reports these as unavailable.
     pub fn is_unavailable(&self) -> bool {
         match self {

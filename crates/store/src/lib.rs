@@ -13,6 +13,7 @@ pub mod list_sizes;
 pub mod migrations;
 pub mod models;
 mod pool;
+pub mod prepared;
 /// `diesel print-schema` of the migrated database (options in the workspace's diesel.toml),
 /// never edited by hand: `tests/schema_rs.rs` fails with a diff when it differs.
 pub mod schema;
@@ -20,4 +21,6 @@ pub mod synthetic;
 pub mod version;
 
 pub use error::{StoreError, StoreResult};
-pub use pool::{Conn, Pool, PoolConfig, build_pool};
+pub use pool::{
+    Conn, Pool, PoolConfig, build_pool, forget_cached_statements, note_stale_plan, stale_plans_seen,
+};

@@ -13,6 +13,26 @@ use crate::{StoreError, StoreResult};
 pub type Pool = DeadPool<AsyncPgConnection>;
 pub type Conn = Object<AsyncPgConnection>;
 
+/// How many statements failed on a stale cached plan, process-wide: the pipeline compares
+/// it before and after a request to know whether a failure was one.
+static STALE_PLANS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Counts a statement that failed on a stale plan ([`StoreError::is_stale_plan`]).
+pub fn note_stale_plan() {
+    STALE_PLANS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Statements failed on a stale plan since the process started.
+pub fn stale_plans_seen() -> u64 {
+    std::sync::atomic::AtomicU64::load(&STALE_PLANS, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Drops the pool's idle connections, and with them their cached statements: after a
+/// migration changed a result type, the next request prepares its statements afresh.
+pub fn forget_cached_statements(pool: &Pool) {
+    pool.retain(|_, _| false);
+}
+
 /// How the service talks to PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct PoolConfig {

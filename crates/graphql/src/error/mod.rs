@@ -115,6 +115,11 @@ impl From<StoreError> for ApiError {
             metrics::counter!("gcm_limit_breaches_total", "limit" => ErrorCode::StatementTimeoutExceeded.as_str())
                 .increment(1);
             ApiError::StatementTimeout
+        } else if error.is_stale_plan() {
+            // The pipeline sees the count move and runs the request again, once.
+            tracing::warn!(%error, "a cached statement went stale (a migration ran)");
+            gcm_store::note_stale_plan();
+            ApiError::ServiceUnavailable
         } else if error.is_invalid_text() {
             // A backstop: inputs are checked before they reach SQL where a rule exists.
             tracing::warn!("refused text PostgreSQL cannot store (a NUL character)");

@@ -109,15 +109,36 @@ impl Pipeline {
         let is_query = admitted.operation_type == OperationType::Query;
         let requested_cost = admitted.requested_cost;
         let operation = admitted.label.clone();
+        let span = tracing::Span::current();
+        span.record("operation", operation.as_str());
+        span.record("cost", requested_cost);
         let order = ResponseOrder::of(&admitted.document, admitted.operation_name.as_deref());
+        // What a rerun needs, should a cached statement turn out stale (queries only: they
+        // write nothing, so running one twice is safe).
+        let rerun = is_query.then(|| {
+            let mut again = async_graphql::Request::new(admitted.query.clone())
+                .variables(admitted.variables.clone());
+            again.operation_name = admitted.operation_name.clone();
+            again
+        });
         let request = into_request(admitted);
         let schema = if context.traced {
             self.traced_schema()
         } else {
             &self.schema
         };
+        let stale_before = gcm_store::stale_plans_seen();
         let mut response =
             crate::execute_as(schema, request, &self.pool, context.caller.clone()).await;
+        if let Some(again) = rerun
+            && gcm_store::stale_plans_seen() != stale_before
+        {
+            // A migration changed a result type under the connections' cached statements:
+            // drop the idle ones and run once more; the statements are prepared afresh.
+            tracing::warn!("re-running the request on fresh connections after a stale plan");
+            gcm_store::forget_cached_statements(&self.pool);
+            response = crate::execute_as(schema, again, &self.pool, context.caller.clone()).await;
+        }
         if let Some(order) = &order {
             order.apply(&mut response.data);
         }

@@ -15,6 +15,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::catalogue_items::{ITEM_COLUMNS, ItemRow};
 use crate::StoreResult;
+use crate::prepared::Prepared;
 
 /// What a client asked for; lists inside one field are OR-ed, fields are AND-ed.
 /// `None` means the filter is not applied.
@@ -534,7 +535,7 @@ pub async fn pages(
 ) -> StoreResult<Vec<PageRow>> {
     let sql = page_sql(filter, request, parents.map(|(p, _)| p));
     let cursor = request.cursor.clone();
-    let mut rows: Vec<PageRow> = bind_filter!(sql_query(sql), filter)
+    let query = bind_filter!(sql_query(&sql), filter)
         .bind::<Nullable<Int2>, _>(cursor.as_ref().map(|k| k.scope_rank))
         .bind::<Nullable<Int4>, _>(cursor.as_ref().map(|k| k.age_rank))
         .bind::<Nullable<Text>, _>(cursor.as_ref().and_then(|k| k.title_key.clone()))
@@ -542,9 +543,8 @@ pub async fn pages(
         .bind::<Nullable<Int4>, _>(cursor.as_ref().map(|k| k.id))
         .bind::<Int8, _>(request.limit)
         .bind::<Nullable<Array<Int4>>, _>(parents.map(|(_, keys)| keys.to_vec()))
-        .bind::<Text, _>(HEADLINE_OPTIONS)
-        .load(conn)
-        .await?;
+        .bind::<Text, _>(HEADLINE_OPTIONS);
+    let mut rows: Vec<PageRow> = Prepared::new(&sql, query).load(conn).await?;
     if request.backward {
         // Read backwards from the cursor; clients get pages in list order.
         rows.reverse();
@@ -596,10 +596,9 @@ pub async fn counts(
             conditions.sql
         ),
     };
-    let rows: Vec<CountRow> = bind_filter!(sql_query(sql), filter)
-        .bind::<Nullable<Array<Int4>>, _>(parents.map(|(_, keys)| keys.to_vec()))
-        .load(conn)
-        .await?;
+    let query = bind_filter!(sql_query(&sql), filter)
+        .bind::<Nullable<Array<Int4>>, _>(parents.map(|(_, keys)| keys.to_vec()));
+    let rows: Vec<CountRow> = Prepared::new(&sql, query).load(conn).await?;
     Ok(rows.into_iter().map(|r| (r.parent_key, r.count)).collect())
 }
 
@@ -748,7 +747,8 @@ pub async fn facets(
             sql.push_str(" UNION ALL ");
             sql.push_str(branch);
         }
-        return Ok(bind_filter!(sql_query(sql), filter).load(conn).await?);
+        let query = bind_filter!(sql_query(&sql), filter);
+        return Ok(Prepared::new(&sql, query).load(conn).await?);
     }
     // On a listing, the set is read from its index alone unless a dimension or a
     // condition needs the items.
@@ -774,7 +774,8 @@ pub async fn facets(
         sql.push_str(" UNION ALL ");
         sql.push_str(dimension.branch());
     }
-    Ok(bind_filter!(sql_query(sql), filter).load(conn).await?)
+    let query = bind_filter!(sql_query(&sql), filter);
+    Ok(Prepared::new(&sql, query).load(conn).await?)
 }
 
 /// The published item `id` when it matches `filter` (live updates check each publication).
@@ -788,6 +789,9 @@ pub async fn published_matching(
         "SELECT {ITEM_COLUMNS} FROM items i WHERE {} AND i.id = $13",
         filter.conditions(Source::ITEMS).sql
     );
-    let query = bind_filter!(sql_query(sql), filter).bind::<Int4, _>(id);
-    Ok(query.get_result::<ItemRow>(conn).await.optional()?)
+    let query = bind_filter!(sql_query(&sql), filter).bind::<Int4, _>(id);
+    Ok(Prepared::new(&sql, query)
+        .get_result::<ItemRow>(conn)
+        .await
+        .optional()?)
 }
