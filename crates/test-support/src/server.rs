@@ -158,14 +158,24 @@ impl TestServer {
 
     /// The process's resident memory (`VmRSS`), in KiB.
     pub fn rss_kib(&self) -> u64 {
+        self.status_kib("VmRSS")
+    }
+
+    /// The process's peak resident memory so far (`VmHWM`), in KiB.
+    pub fn peak_rss_kib(&self) -> u64 {
+        self.status_kib("VmHWM")
+    }
+
+    /// A `/proc/PID/status` field given in kB.
+    fn status_kib(&self, field: &str) -> u64 {
         let pid = self.pid().expect("the server is running");
         fs::read_to_string(format!("/proc/{pid}/status"))
             .expect("proc status")
             .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
             .and_then(|rest| rest.split_whitespace().next())
             .and_then(|kib| kib.parse().ok())
-            .expect("VmRSS")
+            .unwrap_or_else(|| panic!("{field} in /proc/{pid}/status"))
     }
 
     /// What the server logged so far (stderr).

@@ -85,6 +85,10 @@ impl Pipeline {
             _ => None,
         };
         let admitted = self.check_document(checked, transport)?;
+        let _slot = match &self.heavy {
+            Some(gate) => gate.admit(admitted.requested_cost).await?,
+            None => None,
+        };
         let mut answer = self.execute(admitted, context).await;
         if let (Some(cache), Some(key), Some(_)) =
             (&self.response_cache, cache_key, &answer.cache_control)

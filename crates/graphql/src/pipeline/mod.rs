@@ -17,6 +17,7 @@
 pub mod admission;
 pub mod callers;
 pub mod execution;
+mod heavy;
 pub mod persisted;
 pub mod rate_limit;
 pub mod refusal;
@@ -82,6 +83,11 @@ pub struct Settings {
     pub ws_max_subscriptions: usize,
     /// Messages per second one WebSocket connection may send (burst: ten seconds' worth).
     pub ws_messages_per_second: u32,
+    /// Requested cost from which an operation is heavy, heavy operations run at once
+    /// (0: no cap), and the longest one waits for its turn.
+    pub heavy_cost: u64,
+    pub max_heavy_in_flight: usize,
+    pub heavy_queue_wait: Duration,
 }
 
 /// Distinct operation names kept as metric labels; later ones are counted as `other`, so a
@@ -107,6 +113,7 @@ pub struct Pipeline {
     operation_names: Mutex<HashSet<String>>,
     ws_max_subscriptions: usize,
     ws_messages_per_second: u32,
+    heavy: Option<heavy::HeavyGate>,
 }
 
 impl Pipeline {
@@ -149,6 +156,11 @@ impl Pipeline {
             operation_names: Mutex::new(HashSet::new()),
             ws_max_subscriptions: settings.ws_max_subscriptions,
             ws_messages_per_second: settings.ws_messages_per_second,
+            heavy: heavy::HeavyGate::new(
+                settings.heavy_cost,
+                settings.max_heavy_in_flight,
+                settings.heavy_queue_wait,
+            ),
         })
     }
 

@@ -118,6 +118,14 @@ pub struct ApiConfig {
     /// Messages per second a WebSocket connection may send (bursts of ten seconds' worth)
     #[arg(long, env = "GCM_WS_MESSAGES_PER_SECOND", default_value_t = 10)]
     pub ws_messages_per_second: u32,
+    /// Requested cost from which an operation is heavy (the whole-catalogue walks; a page
+    /// costs a few hundred)
+    #[arg(long, env = "GCM_HEAVY_COST", default_value_t = 50_000)]
+    pub heavy_cost: u64,
+    /// Heavy operations run at once; the rest queue for up to two thirds of the request
+    /// timeout, then get SERVICE_UNAVAILABLE with Retry-After (0: no cap)
+    #[arg(long, env = "GCM_MAX_HEAVY_IN_FLIGHT", default_value_t = 4)]
+    pub max_heavy_in_flight: usize,
 }
 
 impl Default for ApiConfig {
@@ -155,6 +163,8 @@ impl Default for ApiConfig {
             key_cache_ms: 5_000,
             ws_max_subscriptions: 20,
             ws_messages_per_second: 10,
+            heavy_cost: 50_000,
+            max_heavy_in_flight: 4,
         }
     }
 }
@@ -192,6 +202,9 @@ impl ApiConfig {
             key_cache: Duration::from_millis(self.key_cache_ms),
             ws_max_subscriptions: self.ws_max_subscriptions,
             ws_messages_per_second: self.ws_messages_per_second,
+            heavy_cost: self.heavy_cost,
+            max_heavy_in_flight: self.max_heavy_in_flight,
+            heavy_queue_wait: Duration::from_millis(self.request_timeout_ms * 2 / 3),
         }
     }
 
