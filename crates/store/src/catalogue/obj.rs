@@ -265,25 +265,7 @@ impl<'a> Obj<'a> {
 
     /// A required array of strings, each with its path.
     pub fn strings(&self, key: &str) -> Option<Vec<(String, &'a str)>> {
-        let items = self.array(key)?;
-        let path = self.path_of(key);
-        let mut out = Vec::with_capacity(items.len());
-        let mut all_valid = true;
-        for (i, v) in items.iter().enumerate() {
-            let at = index_path(&path, i);
-            match v {
-                Value::String(s) => out.push((at, s.as_str())),
-                other => {
-                    all_valid = false;
-                    self.problems.report(
-                        self.file,
-                        &at,
-                        format!("expected a string, found {}", describe(other)),
-                    );
-                }
-            }
-        }
-        all_valid.then_some(out)
+        self.array_of(key, "a string", Value::as_str)
     }
 
     /// An array of integers that may be absent or null (then empty).
@@ -291,20 +273,31 @@ impl<'a> Obj<'a> {
         if self.present(key).is_none() {
             return Some(Vec::new());
         }
+        self.array_of(key, "an integer", Value::as_i64)
+    }
+
+    /// A required array whose every element `read` accepts, each with its path; every
+    /// element it refuses is reported as not being `what`.
+    fn array_of<T>(
+        &self,
+        key: &str,
+        what: &str,
+        read: impl Fn(&'a Value) -> Option<T>,
+    ) -> Option<Vec<(String, T)>> {
         let items = self.array(key)?;
         let path = self.path_of(key);
         let mut out = Vec::with_capacity(items.len());
         let mut all_valid = true;
         for (i, v) in items.iter().enumerate() {
             let at = index_path(&path, i);
-            match v.as_i64() {
-                Some(n) => out.push((at, n)),
+            match read(v) {
+                Some(value) => out.push((at, value)),
                 None => {
                     all_valid = false;
                     self.problems.report(
                         self.file,
                         &at,
-                        format!("expected an integer, found {}", describe(v)),
+                        format!("expected {what}, found {}", describe(v)),
                     );
                 }
             }
