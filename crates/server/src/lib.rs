@@ -72,7 +72,6 @@ async fn serve(
         .await
         .with_context(|| format!("cannot listen on {} (GCM_LISTEN)", config.listen))?;
     let address = listener.local_addr()?;
-    announce(address)?;
     let curation = gcm_graphql::Curation {
         policy: config.review_policy(),
         publications: gcm_graphql::Publications::default(),
@@ -91,6 +90,9 @@ async fn serve(
     )?;
     let list_sizes_task = list_sizes::start(&state, database_url).await;
     let app = build_app(state);
+    // Announced only now: before this point a connection would wait in the backlog, and
+    // a stop would drop it unserved.
+    announce(address)?;
     let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
