@@ -176,6 +176,9 @@ diesel::table! {
         section -> Nullable<Text>,
         scope_rank -> Int2,
         age_rank -> Int4,
+        hub_position -> Nullable<Int4>,
+        hub_section -> Nullable<Int2>,
+        hub_rank -> Nullable<Int4>,
     }
 }
 

@@ -56,7 +56,15 @@ impl ItemQuery {
             before,
         };
         Ok(CatalogueItemConnection(
-            root_items(ctx, None, Some(&filter), sort, &args, ItemSort::Relevance).await?,
+            root_items(
+                ctx,
+                None,
+                Some(&filter),
+                sort,
+                &args,
+                Some(ItemSort::Relevance),
+            )
+            .await?,
         ))
     }
 

@@ -96,6 +96,7 @@ pub(crate) fn check_cursor(argument: &str, cursor: &str) -> Result<(), ApiError>
 
 fn sort_tag(sort: ItemSort) -> &'static str {
     match sort {
+        ItemSort::Hub => "H",
         ItemSort::GlobalFirst => "G",
         ItemSort::Newest => "N",
         ItemSort::Title => "T",
@@ -105,6 +106,14 @@ fn sort_tag(sort: ItemSort) -> &'static str {
 
 pub fn encode_item_cursor(sort: ItemSort, key: &Keyset) -> String {
     let value = match sort {
+        ItemSort::Hub => json!([
+            "H",
+            key.hub_section,
+            key.hub_rank,
+            key.scope_rank,
+            key.age_rank,
+            key.id
+        ]),
         ItemSort::GlobalFirst => json!(["G", key.scope_rank, key.age_rank, key.id]),
         ItemSort::Newest => json!(["N", key.age_rank, key.id]),
         ItemSort::Title => json!(["T", key.title_key, key.id]),
@@ -129,14 +138,15 @@ pub fn decode_item_cursor(sort: ItemSort, cursor: &str) -> Result<Keyset, ApiErr
     };
     let i32_at =
         |i: usize| -> Result<i32, ApiError> { i32::try_from(int(i)?).map_err(|_| invalid()) };
-    let mut key = Keyset {
-        scope_rank: 0,
-        age_rank: 0,
-        title_key: None,
-        rank_bits: 0,
-        id: 0,
-    };
+    let mut key = Keyset::default();
     match sort {
+        ItemSort::Hub if parts.len() == 6 => {
+            key.hub_section = i16::try_from(int(1)?).map_err(|_| invalid())?;
+            key.hub_rank = i32_at(2)?;
+            key.scope_rank = i16::try_from(int(3)?).map_err(|_| invalid())?;
+            key.age_rank = i32_at(4)?;
+            key.id = i32_at(5)?;
+        }
         ItemSort::GlobalFirst if parts.len() == 4 => {
             key.scope_rank = i16::try_from(int(1)?).map_err(|_| invalid())?;
             key.age_rank = i32_at(2)?;
@@ -408,6 +418,8 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_are_bound_to_their_order() {
         let key = Keyset {
+            hub_section: 2,
+            hub_rank: 3,
             scope_rank: 1,
             age_rank: 42,
             title_key: Some("abc".into()),
@@ -415,6 +427,7 @@ mod tests {
             id: 9,
         };
         for sort in [
+            ItemSort::Hub,
             ItemSort::GlobalFirst,
             ItemSort::Newest,
             ItemSort::Title,

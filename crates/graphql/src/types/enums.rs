@@ -98,7 +98,9 @@ pub enum CountryKind {
 /// Orders of item lists.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum ItemSort {
-    /// The Hub's rule: global items, then regional, then national; newest first within each. Undated items last.
+    /// The Hub's own order on an objective's page, as the source lists it: the page's sections in order (Documents, Events, Projects, Training and guidance, Videos), within each the items the page places by their position, then the items it does not place (curated or submitted later) by the Hub's stated rule, global before regional before national, newest first. Only for one objective's items (under an objective, or filtered by exactly one); their default.
+    Hub,
+    /// Global items, then regional, then national (the Hub's stated rule, "more comprehensive and global resources shown before more specific and regional ones"); newest first within each (the catalogue's choice: the Hub states no order within a scope). Undated items last. The default of every list that is not one objective's.
     #[default]
     GlobalFirst,
     /// Newest first (publication date, or start date for events); undated items last.
@@ -113,6 +115,7 @@ impl From<ItemSort> for gcm_store::models::item_pages::ItemSort {
     fn from(sort: ItemSort) -> Self {
         use gcm_store::models::item_pages::ItemSort as S;
         match sort {
+            ItemSort::Hub => S::Hub,
             ItemSort::GlobalFirst => S::GlobalFirst,
             ItemSort::Newest => S::Newest,
             ItemSort::Title => S::Title,

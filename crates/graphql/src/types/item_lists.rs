@@ -23,18 +23,37 @@ struct ListRequest {
     plan: super::connection::PagePlan<item_pages::Keyset>,
 }
 
+/// Whether a list is one objective's: under an objective, or filtered by exactly one.
+fn of_one_objective(parent: Option<Parent>, filter: &item_pages::ItemFilter) -> bool {
+    parent == Some(Parent::Objective)
+        || (parent.is_none() && filter.objectives.as_ref().is_some_and(|o| o.len() == 1))
+}
+
+/// `default_sort` None is the natural order: the Hub's own (HUB) for one objective's
+/// list, GLOBAL_FIRST for every other.
 fn validate(
+    parent: Option<Parent>,
     kind: Option<gcm_domain::ItemKind>,
     filter: Option<&ItemFilter>,
     sort: Option<ItemSort>,
     args: &PageArgs,
-    default_sort: ItemSort,
+    default_sort: Option<ItemSort>,
 ) -> Result<ListRequest, ApiError> {
     let filter = filter.cloned().unwrap_or_default().to_store(kind)?;
-    let sort: item_pages::ItemSort = sort.unwrap_or(default_sort).into();
+    let one_objective = of_one_objective(parent, &filter);
+    let natural = match one_objective {
+        true => ItemSort::Hub,
+        false => ItemSort::GlobalFirst,
+    };
+    let sort: item_pages::ItemSort = sort.or(default_sort).unwrap_or(natural).into();
     if sort == item_pages::ItemSort::Relevance && filter.text.is_none() {
         return Err(ApiError::bad_input(
             "sort RELEVANCE needs a search text (filter.text)",
+        ));
+    }
+    if sort == item_pages::ItemSort::Hub && !one_objective {
+        return Err(ApiError::bad_input(
+            "sort HUB is the order of one objective's Hub page: list under an objective, or filter by exactly one objective (filter.objectives)",
         ));
     }
     let plan = args.plan(|cursor| decode_item_cursor(sort, cursor))?;
@@ -52,9 +71,9 @@ pub async fn root_items(
     filter: Option<&ItemFilter>,
     sort: Option<ItemSort>,
     args: &PageArgs,
-    default_sort: ItemSort,
+    default_sort: Option<ItemSort>,
 ) -> ApiResult<ItemPage> {
-    let list = validate(kind, filter, sort, args, default_sort).map_err(gql)?;
+    let list = validate(None, kind, filter, sort, args, default_sort).map_err(gql)?;
     let request = page_request(list.sort, &list.plan);
     let pool = ctx.data::<gcm_store::Pool>()?;
     let mut conn = pool
@@ -82,7 +101,7 @@ pub async fn nested_items(
     sort: Option<ItemSort>,
     args: &PageArgs,
 ) -> ApiResult<ItemPage> {
-    let list = validate(Some(kind), filter, sort, args, ItemSort::GlobalFirst).map_err(gql)?;
+    let list = validate(Some(parent), Some(kind), filter, sort, args, None).map_err(gql)?;
     let request = Arc::new(page_request(list.sort, &list.plan));
     let loaders = ctx.data::<Loaders>()?;
     let key = ItemPageOf {
@@ -115,7 +134,7 @@ pub async fn items_of_kind(
     args: &PageArgs,
 ) -> ApiResult<ItemPage> {
     match parent {
-        None => root_items(ctx, Some(kind), filter, sort, args, ItemSort::GlobalFirst).await,
+        None => root_items(ctx, Some(kind), filter, sort, args, None).await,
         Some((parent, id)) => nested_items(ctx, parent, id, kind, filter, sort, args).await,
     }
 }
@@ -138,7 +157,7 @@ macro_rules! item_lists {
                 ctx: &Context<'_>,
                 #[graphql(desc = "Narrows the list: fields combine with AND, values inside a field with OR.")]
                 filter: Option<ItemFilter>,
-                #[graphql(desc = "Default GLOBAL_FIRST.")] sort: Option<ItemSort>,
+                #[graphql(desc = "Default HUB (the Hub page's order) for one objective's items: under an objective, or filtered by exactly one; GLOBAL_FIRST otherwise.")] sort: Option<ItemSort>,
                 #[graphql(desc = "Page size, 0 to 100 (default 20), reading forward.")] first: Option<i32>,
                 #[graphql(desc = "Read the items after this cursor.")] after: Option<String>,
                 #[graphql(desc = "Page size, 0 to 100, reading backward.")] last: Option<i32>,
@@ -157,7 +176,7 @@ macro_rules! item_lists {
                 ctx: &Context<'_>,
                 #[graphql(desc = "Narrows the list: fields combine with AND, values inside a field with OR.")]
                 filter: Option<ItemFilter>,
-                #[graphql(desc = "Default GLOBAL_FIRST.")] sort: Option<ItemSort>,
+                #[graphql(desc = "Default HUB (the Hub page's order) for one objective's items: under an objective, or filtered by exactly one; GLOBAL_FIRST otherwise.")] sort: Option<ItemSort>,
                 #[graphql(desc = "Page size, 0 to 100 (default 20), reading forward.")] first: Option<i32>,
                 #[graphql(desc = "Read the items after this cursor.")] after: Option<String>,
                 #[graphql(desc = "Page size, 0 to 100, reading backward.")] last: Option<i32>,
@@ -176,7 +195,7 @@ macro_rules! item_lists {
                 ctx: &Context<'_>,
                 #[graphql(desc = "Narrows the list: fields combine with AND, values inside a field with OR.")]
                 filter: Option<ItemFilter>,
-                #[graphql(desc = "Default GLOBAL_FIRST.")] sort: Option<ItemSort>,
+                #[graphql(desc = "Default HUB (the Hub page's order) for one objective's items: under an objective, or filtered by exactly one; GLOBAL_FIRST otherwise.")] sort: Option<ItemSort>,
                 #[graphql(desc = "Page size, 0 to 100 (default 20), reading forward.")] first: Option<i32>,
                 #[graphql(desc = "Read the items after this cursor.")] after: Option<String>,
                 #[graphql(desc = "Page size, 0 to 100, reading backward.")] last: Option<i32>,

@@ -39,6 +39,10 @@ pub struct ItemFilter {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ItemSort {
+    /// The Hub's own order on an objective's page (migration 7): its sections in page
+    /// order, the items the page places by their position, then the rest GLOBAL_FIRST.
+    /// Needs one objective (the parent, or a filter on exactly one); see [`Source::choose`].
+    Hub,
     /// The Hub's rule: global, then regional, then national; newest first within each.
     GlobalFirst,
     Newest,
@@ -48,8 +52,11 @@ pub enum ItemSort {
 }
 
 /// An item's position in a sorted list; a cursor carries the fields its sort uses.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Keyset {
+    /// HUB: the section's place on the page, and the item's within it (`i32::MAX` unplaced).
+    pub hub_section: i16,
+    pub hub_rank: i32,
     pub scope_rank: i16,
     pub age_rank: i32,
     pub title_key: Option<String>,
@@ -158,7 +165,16 @@ impl Source {
     /// A parent with a listing reads from it; without a parent, a filter on exactly one
     /// country, region, principle or objective does (in that order: the first is
     /// usually the narrowest). Several values of one filter would list an item twice.
-    fn choose(filter: &ItemFilter, parent: Option<Parent>) -> Source {
+    ///
+    /// HUB reads from the objective listing, which alone holds the page positions.
+    fn choose(filter: &ItemFilter, parent: Option<Parent>, sort: ItemSort) -> Source {
+        if sort == ItemSort::Hub && parent.is_none() && one(&filter.objectives) {
+            return Source {
+                listing: Some(Listing::OBJECTIVES),
+                key: "($2::int4[])[1]",
+                by_parent: false,
+            };
+        }
         if let Some(parent) = parent {
             return match parent.listing() {
                 Some(listing) => Source {
@@ -243,11 +259,21 @@ impl Source {
         }
     }
 
-    /// The GLOBAL_FIRST and NEWEST keys, from the listing when reading one (its index order).
+    /// The GLOBAL_FIRST and NEWEST keys, from the listing when reading one (its index
+    /// order); the HUB keys from the objective listing (elsewhere constants: HUB is then
+    /// GLOBAL_FIRST, which the API prevents by asking for one objective).
     fn sort_keys(self, rank: &'static str) -> SortKeys {
         match self.listing {
             None => SortKeys::items(rank),
-            Some(_) => SortKeys {
+            Some(listing) => SortKeys {
+                hub_section: match listing == Listing::OBJECTIVES {
+                    true => "l.hub_section",
+                    false => "0::int2",
+                },
+                hub_rank: match listing == Listing::OBJECTIVES {
+                    true => "l.hub_rank",
+                    false => "0::int4",
+                },
                 scope_rank: "l.scope_rank",
                 age_rank: "l.age_rank",
                 id: "l.item_id",
@@ -282,6 +308,11 @@ pub struct PageRequest {
 pub struct PageRow {
     #[diesel(sql_type = Int4)]
     pub parent_key: i32,
+    /// The HUB keys of the item on the objective's page (zero in other lists).
+    #[diesel(sql_type = Int2)]
+    pub hub_section: i16,
+    #[diesel(sql_type = Int4)]
+    pub hub_rank: i32,
     #[diesel(sql_type = Float4)]
     pub rank: f32,
     /// The best passages of the summary, matches between U+E000 and U+E001 (text searches only).
@@ -294,6 +325,8 @@ pub struct PageRow {
 impl PageRow {
     pub fn keyset(&self, sort: ItemSort) -> Keyset {
         Keyset {
+            hub_section: self.hub_section,
+            hub_rank: self.hub_rank,
             scope_rank: self.item.scope_rank,
             age_rank: self.item.age_rank,
             title_key: (sort == ItemSort::Title).then(|| self.item.title_key.clone()),
@@ -402,6 +435,8 @@ impl ItemFilter {
 
 /// The columns (or expressions) a sort reads, as the query at hand names them.
 struct SortKeys {
+    hub_section: &'static str,
+    hub_rank: &'static str,
     scope_rank: &'static str,
     age_rank: &'static str,
     title_key: &'static str,
@@ -412,6 +447,8 @@ struct SortKeys {
 impl SortKeys {
     fn items(rank: &'static str) -> SortKeys {
         SortKeys {
+            hub_section: "0::int2",
+            hub_rank: "0::int4",
             scope_rank: "i.scope_rank",
             age_rank: "i.age_rank",
             title_key: "i.title_key",
@@ -422,6 +459,8 @@ impl SortKeys {
 
     /// The columns of the page subquery's output.
     const PAGE: SortKeys = SortKeys {
+        hub_section: "page.hub_section",
+        hub_rank: "page.hub_rank",
         scope_rank: "page.scope_rank",
         age_rank: "page.age_rank",
         title_key: "page.title_key",
@@ -432,6 +471,8 @@ impl SortKeys {
     fn after_cursor(&self, sort: ItemSort, backward: bool) -> String {
         let op = if backward { "<" } else { ">" };
         let SortKeys {
+            hub_section,
+            hub_rank,
             scope_rank,
             age_rank,
             title_key,
@@ -439,6 +480,9 @@ impl SortKeys {
             rank,
         } = self;
         match sort {
+            ItemSort::Hub => format!(
+                "({hub_section}, {hub_rank}, {scope_rank}, {age_rank}, {id}) {op} ($21, $22, $13, $14, $17)"
+            ),
             ItemSort::GlobalFirst => {
                 format!("({scope_rank}, {age_rank}, {id}) {op} ($13, $14, $17)")
             }
@@ -452,6 +496,8 @@ impl SortKeys {
         let dir = if backward { "DESC" } else { "ASC" };
         let flip = if backward { "ASC" } else { "DESC" };
         let SortKeys {
+            hub_section,
+            hub_rank,
             scope_rank,
             age_rank,
             title_key,
@@ -459,6 +505,9 @@ impl SortKeys {
             rank,
         } = self;
         match sort {
+            ItemSort::Hub => format!(
+                "{hub_section} {dir}, {hub_rank} {dir}, {scope_rank} {dir}, {age_rank} {dir}, {id} {dir}"
+            ),
             ItemSort::GlobalFirst => {
                 format!("{scope_rank} {dir}, {age_rank} {dir}, {id} {dir}")
             }
@@ -470,7 +519,7 @@ impl SortKeys {
 }
 
 fn page_sql(filter: &ItemFilter, request: &PageRequest, parent: Option<Parent>) -> String {
-    let source = Source::choose(filter, parent);
+    let source = Source::choose(filter, parent, request.sort);
     let keys = source.sort_keys(filter.rank());
     let conditions = filter.conditions(source).sql;
     let keyset = match request.cursor {
@@ -480,9 +529,11 @@ fn page_sql(filter: &ItemFilter, request: &PageRequest, parent: Option<Parent>) 
     let inner_order = keys.order_by(request.sort, request.backward);
     let parent_condition = source.parent_condition(parent);
     let inner = format!(
-        "SELECT {rank} AS rank, {ITEM_COLUMNS} FROM {from} \
+        "SELECT {rank} AS rank, {hub_section} AS hub_section, {hub_rank} AS hub_rank, {ITEM_COLUMNS} FROM {from} \
          WHERE {conditions} AND {parent_condition} AND {keyset} ORDER BY {inner_order} LIMIT $18::int8",
         rank = keys.rank,
+        hub_section = keys.hub_section,
+        hub_rank = keys.hub_rank,
         from = source.from(true),
     );
     let snippet = match filter.text {
@@ -543,7 +594,9 @@ pub async fn pages(
         .bind::<Nullable<Int4>, _>(cursor.as_ref().map(|k| k.id))
         .bind::<Int8, _>(request.limit)
         .bind::<Nullable<Array<Int4>>, _>(parents.map(|(_, keys)| keys.to_vec()))
-        .bind::<Text, _>(HEADLINE_OPTIONS);
+        .bind::<Text, _>(HEADLINE_OPTIONS)
+        .bind::<Nullable<Int2>, _>(cursor.as_ref().map(|k| k.hub_section))
+        .bind::<Nullable<Int4>, _>(cursor.as_ref().map(|k| k.hub_rank));
     let mut rows: Vec<PageRow> = Prepared::new(&sql, query).load(conn).await?;
     if request.backward {
         // Read backwards from the cursor; clients get pages in list order.
@@ -571,7 +624,7 @@ pub async fn counts(
     parents: Option<(Parent, &[i32])>,
 ) -> StoreResult<HashMap<i32, i64>> {
     let parent = parents.map(|(p, _)| p);
-    let source = Source::choose(filter, parent);
+    let source = Source::choose(filter, parent, ItemSort::GlobalFirst);
     let conditions = filter.conditions(source);
     let from = source.from(conditions.reads_items);
     let parent_condition = source.parent_condition(parent);
@@ -728,7 +781,7 @@ pub async fn facets(
     filter: &ItemFilter,
     dimensions: &[FacetDimension],
 ) -> StoreResult<Vec<FacetRow>> {
-    let source = Source::choose(filter, None);
+    let source = Source::choose(filter, None, ItemSort::GlobalFirst);
     let conditions = filter.conditions(source);
     let selected = || {
         FacetDimension::ALL

@@ -40,6 +40,7 @@ const RENUMBER_PARKED_GUIDANCE: &str = include_str!("renumber_parked_guidance.sq
 const REPLACE_GUIDANCE_ACTIONS: &str = include_str!("replace_guidance_actions.sql");
 const UPSERT_ITEMS: &str = include_str!("upsert_items.sql");
 const REPLACE_ITEM_LINKS: &str = include_str!("replace_item_links.sql");
+const SET_HUB_POSITIONS: &str = include_str!("set_hub_positions.sql");
 
 /// A statement template with its `{name}` holes filled (table and column names, which
 /// cannot be bound); `{parked}` is always [`PARKED`].
@@ -365,5 +366,17 @@ async fn write_item_links(conn: &mut AsyncPgConnection, c: &Catalogue) -> Result
         .execute(conn)
         .await?;
     }
+    // The HUB order: each item's place on its own objective's page.
+    let placed: Vec<_> = c
+        .items
+        .iter()
+        .filter_map(|i| Some((i.slug.as_str(), *<[i32]>::first(&i.objectives)?, i.position)))
+        .collect();
+    diesel::sql_query(SET_HUB_POSITIONS)
+        .bind::<Array<Text>, _>(strings(&placed, |p| p.0))
+        .bind::<Array<Int4>, _>(ints(&placed, |p| p.1))
+        .bind::<Array<Int4>, _>(ints(&placed, |p| p.2))
+        .execute(conn)
+        .await?;
     Ok(())
 }
