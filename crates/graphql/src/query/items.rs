@@ -69,7 +69,7 @@ impl ItemQuery {
     }
 
     /// Counts of the published items matching `filter`, by objective, principle, region,
-    /// country, document type, section, scope, kind and year: one statement.
+    /// country, document type, section, scope, kind, year and organisation: one statement.
     async fn facets(&self, ctx: &Context<'_>, filter: Option<ItemFilter>) -> ApiResult<Facets> {
         let filter = filter.unwrap_or_default().to_store(None).map_err(gql)?;
         // Only the dimensions asked for: each is a join over every matching item.
@@ -84,6 +84,7 @@ impl ItemQuery {
             ("sections", FacetDimension::Section),
             ("scopes", FacetDimension::Scope),
             ("years", FacetDimension::Year),
+            ("organisations", FacetDimension::Organisation),
         ]
         .into_iter()
         .filter(|(field, _)| selection.field(field).exists())

@@ -8,7 +8,8 @@ use super::geography::{Country, Region};
 use super::objective::Objective;
 use super::reference::{DocumentType, GuidingPrinciple};
 use crate::error::{ApiResult, gql};
-use crate::limits::directives::{fixed, list_size};
+use crate::limits::directives::{DEFAULT_PAGE_SIZE, first_only, fixed, list_size};
+use crate::loaders::first_limit;
 use crate::loaders::{
     CountryByIso3, DocumentTypeBySlug, Loaders, ObjectiveByNumber, PrincipleBySlug, RegionBySlug,
 };
@@ -77,6 +78,13 @@ facet_count!(
     "Matching resources in one section."
 );
 facet_count!(ScopeCount, scope, Scope, "Matching items of one scope.");
+facet_count!(
+    OrganisationCount,
+    organisation,
+    String,
+    "Matching items of one organisation (publisher, organiser or implementer); spellings \
+     that differ only in case or accents count as one, shown as one of them."
+);
 facet_count!(
     YearCount,
     year,
@@ -274,5 +282,30 @@ impl Facets {
             .collect();
         out.sort_by_key(|c| std::cmp::Reverse(c.year));
         out
+    }
+
+    /// By organisation (publisher, organiser or implementer), most items first, then by
+    /// name; the values `filter.organisations` takes. Items with no organisation are not
+    /// counted here.
+    #[graphql(directive = list_size::apply(Some(DEFAULT_PAGE_SIZE), first_only(), None, Some(false)))]
+    async fn organisations(
+        &self,
+        #[graphql(desc = "At most this many, 0 to 100 (default: 20).", default = 20)] first: i32,
+    ) -> ApiResult<Vec<OrganisationCount>> {
+        let limit = first_limit(Some(first)).map_err(gql)?.unwrap_or(0);
+        let mut out: Vec<OrganisationCount> = self
+            .of("organisation")
+            .map(|(organisation, count)| OrganisationCount {
+                organisation: organisation.to_owned(),
+                count,
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.organisation.cmp(&b.organisation))
+        });
+        out.truncate(limit);
+        Ok(out)
     }
 }

@@ -50,6 +50,12 @@ pub struct ItemFilter {
     pub text: Option<String>,
     /// Item kinds (useful in `search` and `facets`, which span all kinds).
     pub kinds: Option<Vec<ItemKind>>,
+    /// Organisations (publisher, organiser or implementer), each matched whole with case
+    /// and accents ignored: `"oim"` finds "OIM". `facets { organisations }` lists them.
+    pub organisations: Option<Vec<String>>,
+    /// `true`: only the items the Hub's objective menu files under "General" (tagged with
+    /// no objective); `false`: only items tagged with at least one objective.
+    pub general: Option<bool>,
 }
 
 fn checked_list<T, U>(
@@ -151,6 +157,14 @@ impl ItemFilter {
             published_from: published.and_then(|r| r.from).map(|d| d.0),
             published_to: published.and_then(|r| r.to).map(|d| d.0),
             text: search_text("filter.text", self.text.as_deref())?,
+            organisations: checked_list("organisations", &self.organisations, |o| {
+                gcm_domain::text::clean_query(o, MAX_TEXT_LEN)
+                    .map_err(|e| ApiError::bad_argument("filter.organisations", e))?
+                    .ok_or_else(|| {
+                        ApiError::bad_input("filter.organisations: a blank organisation")
+                    })
+            })?,
+            general: self.general,
         })
     }
 }

@@ -53,6 +53,11 @@ use crate::loaders::{
         desc = "Where the item can be read or watched, when known."
     ),
     field(
+        name = "organisation",
+        ty = "Option<&str>",
+        desc = "The organisation behind it, as the source writes it: a resource's publisher, an event's organiser, a project's implementer. Null when not known."
+    ),
+    field(
         name = "scope",
         ty = "Scope",
         desc = "How far the item reaches."
@@ -202,6 +207,12 @@ macro_rules! catalogue_item_object {
                 self.0.url.as_deref()
             }
 
+            /// The organisation behind it, as the source writes it: a resource's publisher,
+            /// an event's organiser, a project's implementer. Null when not known.
+            pub async fn organisation(&self) -> Option<&str> {
+                self.0.organisation.as_deref()
+            }
+
             /// How far the item reaches.
             pub async fn scope(&self) -> Scope {
                 self.0.scope.into()
@@ -287,11 +298,6 @@ catalogue_item_object!(
         /// ISO 639-1 code of the resource's language, when known.
         async fn language(&self) -> Option<&str> {
             self.0.language.as_deref()
-        }
-
-        /// The organisation that published it, when known.
-        async fn organisation(&self) -> Option<&str> {
-            self.0.organisation.as_deref()
         }
     }
 );

@@ -35,6 +35,11 @@ pub struct ItemFilter {
     pub published_to: Option<NaiveDate>,
     /// Web-search syntax: words, "quoted phrases", `or`, `-excluded`.
     pub text: Option<String>,
+    /// Organisations, matched whole after folding case and accents.
+    pub organisations: Option<Vec<String>>,
+    /// `Some(true)`: only the items the Hub files under "General" (tagged with no
+    /// objective); `Some(false)`: only items tagged with at least one.
+    pub general: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -343,7 +348,7 @@ pub use gcm_domain::text::{MATCH_END, MATCH_START};
 
 impl ItemFilter {
     /// The WHERE clause for this filter read from `source`: only the conditions in use,
-    /// each reading its bound parameter (`$1`..`$12`, bound whether used or not). Writing
+    /// each reading its bound parameter (`$1`..`$13`, bound whether used or not). Writing
     /// unused filters as `($n IS NULL OR ...)` would keep every one a per-row check, so
     /// PostgreSQL could not drive a query from a link table and would walk every
     /// published item instead; one text per combination of filters lets it.
@@ -361,7 +366,7 @@ impl ItemFilter {
             false => "i.section = ANY($7::text[])",
         };
         // (in use, SQL, reads items)
-        let clauses: [(bool, &str, bool); 12] = [
+        let clauses: [(bool, &str, bool); 14] = [
             (self.kinds.is_some(), kind, !on_listing),
             (
                 self.objectives.is_some() && !source.answers(Listing::OBJECTIVES),
@@ -408,6 +413,21 @@ impl ItemFilter {
             (
                 self.text.is_some(),
                 "i.search @@ websearch_to_tsquery('gcm', $12::text)",
+                true,
+            ),
+            (
+                self.organisations.is_some(),
+                "lower(gcm_unaccent(i.organisation)) IN (SELECT lower(gcm_unaccent(v)) FROM unnest($13::text[]) v)",
+                true,
+            ),
+            (
+                self.general.is_some(),
+                match self.general {
+                    Some(true) => {
+                        "NOT EXISTS (SELECT 1 FROM item_objectives f WHERE f.item_id = i.id)"
+                    }
+                    _ => "EXISTS (SELECT 1 FROM item_objectives f WHERE f.item_id = i.id)",
+                },
                 true,
             ),
         ];
@@ -481,14 +501,14 @@ impl SortKeys {
         } = self;
         match sort {
             ItemSort::Hub => format!(
-                "({hub_section}, {hub_rank}, {scope_rank}, {age_rank}, {id}) {op} ($21, $22, $13, $14, $17)"
+                "({hub_section}, {hub_rank}, {scope_rank}, {age_rank}, {id}) {op} ($22, $23, $14, $15, $18)"
             ),
             ItemSort::GlobalFirst => {
-                format!("({scope_rank}, {age_rank}, {id}) {op} ($13, $14, $17)")
+                format!("({scope_rank}, {age_rank}, {id}) {op} ($14, $15, $18)")
             }
-            ItemSort::Newest => format!("({age_rank}, {id}) {op} ($14, $17)"),
-            ItemSort::Title => format!("({title_key}, {id}) {op} ($15, $17)"),
-            ItemSort::Relevance => format!("(-{rank}, {id}) {op} (-$16, $17)"),
+            ItemSort::Newest => format!("({age_rank}, {id}) {op} ($15, $18)"),
+            ItemSort::Title => format!("({title_key}, {id}) {op} ($16, $18)"),
+            ItemSort::Relevance => format!("(-{rank}, {id}) {op} (-$17, $18)"),
         }
     }
 
@@ -530,7 +550,7 @@ fn page_sql(filter: &ItemFilter, request: &PageRequest, parent: Option<Parent>) 
     let parent_condition = source.parent_condition(parent);
     let inner = format!(
         "SELECT {rank} AS rank, {hub_section} AS hub_section, {hub_rank} AS hub_rank, {ITEM_COLUMNS} FROM {from} \
-         WHERE {conditions} AND {parent_condition} AND {keyset} ORDER BY {inner_order} LIMIT $18::int8",
+         WHERE {conditions} AND {parent_condition} AND {keyset} ORDER BY {inner_order} LIMIT $19::int8",
         rank = keys.rank,
         hub_section = keys.hub_section,
         hub_rank = keys.hub_rank,
@@ -538,7 +558,7 @@ fn page_sql(filter: &ItemFilter, request: &PageRequest, parent: Option<Parent>) 
     );
     let snippet = match filter.text {
         Some(_) => {
-            "ts_headline('gcm', page.summary, websearch_to_tsquery('gcm', $12::text), $20::text) AS snippet"
+            "ts_headline('gcm', page.summary, websearch_to_tsquery('gcm', $12::text), $21::text) AS snippet"
         }
         None => "NULL::text AS snippet",
     };
@@ -549,7 +569,7 @@ fn page_sql(filter: &ItemFilter, request: &PageRequest, parent: Option<Parent>) 
         ),
         Some(_) => format!(
             "SELECT p.key AS parent_key, page.*, {snippet} \
-             FROM unnest($19::int4[]) AS p(key) CROSS JOIN LATERAL ({inner}) page \
+             FROM unnest($20::int4[]) AS p(key) CROSS JOIN LATERAL ({inner}) page \
              ORDER BY p.key, {outer_order}"
         ),
     }
@@ -558,7 +578,7 @@ fn page_sql(filter: &ItemFilter, request: &PageRequest, parent: Option<Parent>) 
 const HEADLINE_OPTIONS: &str = "MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=\" … \", \
     StartSel=\u{E000}, StopSel=\u{E001}, HighlightAll=false";
 
-/// Binds `$1`..`$12`, the filter, in the order `ItemFilter::conditions` reads them.
+/// Binds `$1`..`$13`, the filter, in the order `ItemFilter::conditions` reads them.
 macro_rules! bind_filter {
     ($query:expr, $filter:expr) => {
         $query
@@ -574,6 +594,7 @@ macro_rules! bind_filter {
             .bind::<Nullable<Date>, _>($filter.published_from)
             .bind::<Nullable<Date>, _>($filter.published_to)
             .bind::<Nullable<Text>, _>($filter.text.clone())
+            .bind::<Nullable<Array<Text>>, _>($filter.organisations.clone())
     };
 }
 
@@ -637,7 +658,7 @@ pub async fn counts(
         (Some(_), Some(kept)) => format!(
             "SELECT p.key AS parent_key, \
              (SELECT coalesce(sum(c.count), 0)::int8 FROM facet_counts c WHERE {kept} AND {OWN_COUNT}) AS count \
-             FROM unnest($13::int4[]) AS p(key)"
+             FROM unnest($14::int4[]) AS p(key)"
         ),
         (None, None) => format!(
             "SELECT 0 AS parent_key, count(*) AS count FROM {from} WHERE {}",
@@ -645,7 +666,7 @@ pub async fn counts(
         ),
         (Some(_), None) => format!(
             "SELECT p.key AS parent_key, (SELECT count(*) FROM {from} WHERE {} AND {parent_condition}) AS count \
-             FROM unnest($13::int4[]) AS p(key)",
+             FROM unnest($14::int4[]) AS p(key)",
             conditions.sql
         ),
     };
@@ -679,10 +700,11 @@ pub enum FacetDimension {
     Section,
     Scope,
     Year,
+    Organisation,
 }
 
 impl FacetDimension {
-    pub const ALL: [FacetDimension; 9] = [
+    pub const ALL: [FacetDimension; 10] = [
         FacetDimension::Kind,
         FacetDimension::Objective,
         FacetDimension::Principle,
@@ -692,6 +714,7 @@ impl FacetDimension {
         FacetDimension::Section,
         FacetDimension::Scope,
         FacetDimension::Year,
+        FacetDimension::Organisation,
     ];
 
     /// The `UNION ALL` branch counting this dimension over the matching set `m`.
@@ -726,6 +749,12 @@ impl FacetDimension {
                 "SELECT 'year', extract(year FROM m.published_on)::int::text, count(*) FROM m \
                  WHERE m.published_on IS NOT NULL GROUP BY 2"
             }
+            // Spellings that differ only in case or accents are one organisation (as the
+            // filter matches them), shown as its first spelling.
+            FacetDimension::Organisation => {
+                "SELECT 'organisation', min(m.organisation), count(*) FROM m \
+                 WHERE m.organisation IS NOT NULL GROUP BY lower(gcm_unaccent(m.organisation))"
+            }
         }
     }
 
@@ -758,7 +787,10 @@ impl FacetDimension {
                 "SELECT 'section', c.section, sum(c.count)::int8 FROM c WHERE c.own AND c.section <> '' \
                  GROUP BY c.section HAVING sum(c.count) > 0",
             ),
-            FacetDimension::DocumentType | FacetDimension::Scope | FacetDimension::Year => None,
+            FacetDimension::DocumentType
+            | FacetDimension::Scope
+            | FacetDimension::Year
+            | FacetDimension::Organisation => None,
         }
     }
 
@@ -770,6 +802,7 @@ impl FacetDimension {
                 | FacetDimension::Section
                 | FacetDimension::Scope
                 | FacetDimension::Year
+                | FacetDimension::Organisation
         )
     }
 }
@@ -814,7 +847,7 @@ pub async fn facets(
             )
         }
         _ => format!(
-            "SELECT i.id, i.kind, i.scope, i.section, i.document_type_id, i.published_on FROM {} WHERE {}",
+            "SELECT i.id, i.kind, i.scope, i.section, i.document_type_id, i.published_on, i.organisation FROM {} WHERE {}",
             source.from(true),
             conditions.sql
         ),
@@ -839,7 +872,7 @@ pub async fn published_matching(
 ) -> StoreResult<Option<ItemRow>> {
     use diesel::OptionalExtension;
     let sql = format!(
-        "SELECT {ITEM_COLUMNS} FROM items i WHERE {} AND i.id = $13",
+        "SELECT {ITEM_COLUMNS} FROM items i WHERE {} AND i.id = $14",
         filter.conditions(Source::ITEMS).sql
     );
     let query = bind_filter!(sql_query(&sql), filter).bind::<Int4, _>(id);
