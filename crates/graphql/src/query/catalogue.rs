@@ -2,12 +2,13 @@
 
 use async_graphql::{Context, Object};
 use gcm_domain::ObjectiveNumber;
-use gcm_store::models::{objectives, reference};
+use gcm_store::models::{menus, objectives, reference};
 
 use crate::error::{ApiResult, gql};
 use crate::limits::directives::{fixed, list_size};
 use crate::loaders::{ObjectiveByNumber, one};
 use crate::query::conn;
+use crate::types::menus::HubMenus;
 use crate::types::objective::Objective;
 use crate::types::reference::{DocumentType, GuidingPrinciple, Instrument};
 
@@ -61,5 +62,15 @@ impl CatalogueQuery {
             .await
             .map_err(gql)?;
         Ok(rows.into_iter().map(Instrument).collect())
+    }
+
+    /// The Hub's five menus exactly as its page shows them (labels, order, and the
+    /// entries that are not records: "General", "Global geographic scope", "Global"),
+    /// each entry with the `ItemFilter` that selects its items.
+    async fn hub_menus(&self, ctx: &Context<'_>) -> ApiResult<HubMenus> {
+        let rows = menus::hub_menus(&mut *conn(ctx).await?)
+            .await
+            .map_err(gql)?;
+        HubMenus::from_rows(rows).map_err(gql)
     }
 }

@@ -8,6 +8,7 @@ pub mod geography;
 pub mod guidance;
 pub mod item;
 pub mod item_lists;
+pub mod menus;
 pub mod node;
 pub mod objective;
 pub mod reference;

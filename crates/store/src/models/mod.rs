@@ -5,6 +5,7 @@ pub mod catalogue_items;
 pub mod countries;
 pub mod guidance;
 pub mod item_pages;
+pub mod menus;
 pub mod objectives;
 pub mod reference;
 
