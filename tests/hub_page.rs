@@ -173,3 +173,75 @@ async fn global_first_stays_on_request_and_hub_needs_one_objective() {
         );
     }
 }
+
+/// QUNO's "Foundations for Implementation" (seed 002) for objective 22, written out by hand:
+/// four Special Procedure rows, and in place of Treaty Body rows this sentence.
+const NO_TREATY_BODY_GUIDANCE: &str =
+    "There is currently no explicit guidance from the Treaty Bodies on this objective";
+
+#[tokio::test]
+async fn the_guidance_panel_tells_none_from_not_compiled_and_cites_each_row_as_given() {
+    let app = TestApp::with_bundled_catalogue().await;
+    let panel = |number: i32| {
+        let app = &app;
+        async move {
+            app.data(
+                &client_query("guidance_coverage.graphql"),
+                json!({ "number": number }),
+            )
+            .await["objective"]
+                .clone()
+        }
+    };
+    let objective = panel(22).await;
+    let coverage: Vec<(String, i64, Value)> = objective["guidanceCoverage"]
+        .as_array()
+        .expect("coverage")
+        .iter()
+        .map(|c| {
+            (
+                c["mechanism"].as_str().expect("mechanism").to_owned(),
+                c["count"].as_i64().expect("count"),
+                c["statement"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        coverage,
+        vec![
+            ("SPECIAL_PROCEDURE".to_owned(), 4, Value::Null),
+            ("TREATY_BODY".to_owned(), 0, json!(NO_TREATY_BODY_GUIDANCE)),
+        ]
+    );
+    let publication = &objective["guidanceCoverage"][1]["publication"];
+    assert_eq!(publication["title"], "Foundations for Implementation");
+    assert_eq!(publication["publisher"], "Quaker United Nations Office");
+    assert_eq!(publication["publisherAbbreviation"], "QUNO");
+    assert_eq!(publication["dateAsGiven"], "December 2018");
+
+    let rows = objective["guidanceSources"].as_array().expect("rows");
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| r["publication"] == *publication));
+    // Row 4 names its body "SR slavery"; the catalogue resolved it and says so.
+    assert_eq!(rows[3]["abbreviation"], "SR slavery");
+    assert_eq!(
+        rows[3]["body"],
+        "Special Rapporteur on contemporary forms of slavery, including its causes and consequences"
+    );
+    assert_eq!(
+        rows[3]["sourceAsGiven"],
+        "SR slavery (2018), A/73/139 (para.54(l))"
+    );
+    assert!(rows[3]["bodyResolution"].is_string(), "{:#}", rows[3]);
+    assert_eq!(
+        rows[0]["sourceAsGiven"],
+        "Special Rapporteur on the human rights of migrants (2014), A/HRC/26/35 (para.87)"
+    );
+    assert!(rows[..3].iter().all(|r| r["bodyResolution"].is_null()));
+
+    // Objective 1: no publication covers it in the bundled catalogue, so no coverage at
+    // all, which is not the same as objective 22's Treaty Body "none".
+    let other = panel(1).await;
+    assert_eq!(other["guidanceCoverage"], json!([]));
+    assert_eq!(other["guidanceSources"], json!([]));
+}

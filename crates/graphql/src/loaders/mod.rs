@@ -15,7 +15,7 @@ use std::time::Duration;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use gcm_store::models::catalogue_items::{self, ItemRow};
 use gcm_store::models::countries::{self, CountryRow};
-use gcm_store::models::guidance::{self, GuidanceRow};
+use gcm_store::models::guidance::{self, CoverageRow, GuidanceRow};
 use gcm_store::models::objectives::{
     self, ActionRow, InstrumentRow, ObjectiveRow, PolicyOptionRow, RelatedObjectiveRow,
 };
@@ -90,6 +90,7 @@ batch_loader!(RelatedOfObjective(i32) => Vec<RelatedObjectiveRow>, objectives::r
 batch_loader!(InstrumentsOfObjective(i32) => Vec<InstrumentRow>, objectives::instruments_of_objectives);
 batch_loader!(InstrumentByCode(String) => InstrumentRow, objectives::instruments_by_codes);
 batch_loader!(GuidanceOfObjective(i32) => Vec<GuidanceRow>, guidance::of_objectives);
+batch_loader!(CoverageOfObjective(i32) => Vec<CoverageRow>, guidance::coverage_of_objectives);
 batch_loader!(GuidanceOfAction(i32) => Vec<GuidanceRow>, guidance::of_actions);
 batch_loader!(GuidanceOfItem(i32) => Vec<GuidanceRow>, guidance::of_items);
 batch_loader!(GuidanceBySlug(String) => GuidanceRow, guidance::by_slugs);

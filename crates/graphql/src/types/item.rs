@@ -60,7 +60,7 @@ use crate::loaders::{
     field(
         name = "scope",
         ty = "Scope",
-        desc = "How far the item reaches."
+        desc = "How far the item reaches. Curated, not a Hub fact: for catalogue items the curators' links (`links.json`), for submitted items the contributor's, checked in review."
     ),
     field(
         name = "objectives",
@@ -79,14 +79,14 @@ use crate::loaders::{
     field(
         name = "regions",
         ty = "ApiResult<Vec<Region>>",
-        desc = "The regions the item is tied to.",
+        desc = "The regions the item is tied to. Curated, not a Hub fact: for catalogue items the curators' links (`links.json`), for submitted items the contributor's, checked in review.",
         arg(name = "first", ty = "Option<i32>", desc = "At most this many, 0 to 100 (default: all)."),
         directive = list_size::apply(Some(design::ITEM_REGIONS), first_only(), None, Some(false))
     ),
     field(
         name = "countries",
         ty = "ApiResult<Vec<Country>>",
-        desc = "The countries the item is tied to.",
+        desc = "The countries the item is tied to. Curated, not a Hub fact: for catalogue items the curators' links (`links.json`), for submitted items the contributor's, checked in review.",
         arg(name = "first", ty = "Option<i32>", desc = "At most this many, 0 to 100 (default: all)."),
         directive = list_size::apply(Some(design::ITEM_COUNTRIES), first_only(), None, Some(false))
     ),
@@ -214,6 +214,7 @@ macro_rules! catalogue_item_object {
             }
 
             /// How far the item reaches.
+            /// Curated, not a Hub fact: for catalogue items the curators' links (`links.json`), for submitted items the contributor's, checked in review.
             pub async fn scope(&self) -> Scope {
                 self.0.scope.into()
             }
@@ -233,6 +234,7 @@ macro_rules! catalogue_item_object {
             }
 
             /// The regions the item is tied to.
+            /// Curated, not a Hub fact: for catalogue items the curators' links (`links.json`), for submitted items the contributor's, checked in review.
             #[graphql(directive = list_size::apply(Some(design::ITEM_REGIONS), first_only(), None, Some(false)))]
             pub async fn regions(&self, ctx: &Context<'_>, #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>) -> ApiResult<Vec<Region>> {
                 let rows = many_first(ctx.data()?, RegionsOfItem(self.0.id), first).await.map_err(gql)?;
@@ -240,6 +242,7 @@ macro_rules! catalogue_item_object {
             }
 
             /// The countries the item is tied to.
+            /// Curated, not a Hub fact: for catalogue items the curators' links (`links.json`), for submitted items the contributor's, checked in review.
             #[graphql(directive = list_size::apply(Some(design::ITEM_COUNTRIES), first_only(), None, Some(false)))]
             pub async fn countries(&self, ctx: &Context<'_>, #[graphql(desc = "At most this many, 0 to 100 (default: all).")] first: Option<i32>) -> ApiResult<Vec<Country>> {
                 let rows = many_first(ctx.data()?, CountriesOfItem(self.0.id), first).await.map_err(gql)?;

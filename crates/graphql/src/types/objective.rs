@@ -4,15 +4,15 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use gcm_store::models::item_pages::Parent;
 use gcm_store::models::objectives::{ActionRow, ObjectiveRow, PolicyOptionRow};
 
-use super::guidance::GuidanceSource;
+use super::guidance::{GuidanceCoverage, GuidanceSource};
 use super::item_lists::ObjectiveItems;
 use super::reference::Instrument;
 use crate::error::{ApiResult, gql};
 use crate::ids::{NodeType, node_id};
 use crate::limits::directives::{design, first_only, list_size};
 use crate::loaders::{
-    GuidanceOfAction, GuidanceOfObjective, InstrumentsOfObjective, ObjectiveByNumber,
-    PolicyOptionsOfObjective, RelatedOfObjective, many_first, one,
+    CoverageOfObjective, GuidanceOfAction, GuidanceOfObjective, InstrumentsOfObjective,
+    ObjectiveByNumber, PolicyOptionsOfObjective, RelatedOfObjective, many, many_first, one,
 };
 
 /// One of the 23 objectives of the Global Compact for Safe, Orderly and Regular Migration.
@@ -92,6 +92,20 @@ impl Objective {
             .await
             .map_err(gql)?;
         Ok(rows.into_iter().map(GuidanceSource).collect())
+    }
+
+    /// What the guidance publications say they cover for this objective, per kind of
+    /// mechanism: how many rows there are and the publication's own statement (e.g. that
+    /// the Treaty Bodies give no explicit guidance). Empty when no publication covers the
+    /// objective, which is not the same as "none".
+    #[graphql(directive = list_size::apply(Some(2), None, None, None))]
+    async fn guidance_coverage(&self, ctx: &Context<'_>) -> ApiResult<Vec<GuidanceCoverage>> {
+        let rows = many(ctx.data()?, CoverageOfObjective(self.0.number))
+            .await
+            .map_err(gql)?;
+        rows.iter()
+            .map(|row| GuidanceCoverage::from_row(row).map_err(gql))
+            .collect()
     }
 
     /// Other objectives whose text is relevant to this one's theme, with the paragraph.

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
+use diesel::sql_types::{Array, Int4, Int8, Jsonb, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::{group, index};
@@ -23,6 +25,53 @@ pub struct GuidanceRow {
     pub paragraph: String,
     pub guidance: String,
     pub position: i32,
+    /// The row's citation as the publication prints it.
+    #[diesel(select_expression = source_text("source_as_given"))]
+    #[diesel(select_expression_type = SqlLiteral<Nullable<Text>>)]
+    pub source_as_given: Option<String>,
+    /// The body as the publication names it, when the catalogue resolved it (an abbreviation).
+    #[diesel(select_expression = source_text("body_as_given"))]
+    #[diesel(select_expression_type = SqlLiteral<Nullable<Text>>)]
+    pub body_as_given: Option<String>,
+    /// How `body` was derived from `body_as_given`.
+    #[diesel(select_expression = source_text("body_resolution"))]
+    #[diesel(select_expression_type = SqlLiteral<Nullable<Text>>)]
+    pub body_resolution: Option<String>,
+}
+
+/// A text key of the row's source record (keys are the format's own, not input).
+fn source_text(key: &'static str) -> SqlLiteral<Nullable<Text>> {
+    diesel::dsl::sql(&format!("guidance_sources.source->>'{key}'"))
+}
+
+/// What a guidance publication says about one objective and one kind of mechanism: how
+/// many rows the catalogue holds, and the publication's own statement (e.g. that there is
+/// no such guidance), from the guidance file's document.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CoverageRow {
+    #[diesel(sql_type = Int4)]
+    pub objective_number: i32,
+    #[diesel(sql_type = Text)]
+    pub mechanism: String,
+    #[diesel(sql_type = Int8)]
+    pub count: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub statement: Option<String>,
+    /// The publication record as the file gives it.
+    #[diesel(sql_type = Jsonb)]
+    pub publication: serde_json::Value,
+}
+
+/// The coverage rows of each objective a guidance publication covers (others have none).
+pub async fn coverage_of_objectives(
+    conn: &mut AsyncPgConnection,
+    numbers: &[i32],
+) -> StoreResult<HashMap<i32, Vec<CoverageRow>>> {
+    let rows: Vec<CoverageRow> = diesel::sql_query(include_str!("coverage.sql"))
+        .bind::<Array<Int4>, _>(numbers)
+        .load(conn)
+        .await?;
+    Ok(group(rows.into_iter().map(|r| (r.objective_number, r))))
 }
 
 /// Filters of the `guidanceSources` list; `None` means "any".
