@@ -82,7 +82,7 @@ async fn missing_malformed_unknown_and_revoked_keys_are_unauthenticated_and_wron
     // Public reads need no key, and a bad key does not break them.
     data(&server, None, "{ objectives { number } }", json!({})).await;
 
-    let mine = "{ mySubmissions { id } }";
+    let mine = "{ mySubmissions { nodes { id } } }";
     assert_code(
         &call(&server, None, mine, json!({})).await,
         "UNAUTHENTICATED",
@@ -137,7 +137,7 @@ async fn missing_malformed_unknown_and_revoked_keys_are_unauthenticated_and_wron
         .await,
         "FORBIDDEN",
     );
-    let queue = "{ reviewQueue { id } }";
+    let queue = "{ reviewQueue { totalCount nodes { id } } }";
     assert_code(
         &call(&server, Some(&cast.contributor), queue, json!({})).await,
         "FORBIDDEN",
@@ -212,7 +212,7 @@ async fn missing_malformed_unknown_and_revoked_keys_are_unauthenticated_and_wron
     .await;
     assert!(theirs["submission"].is_null(), "{theirs}");
     let others = data(&server, Some(&cast.other_contributor), mine, json!({})).await;
-    assert_eq!(others["mySubmissions"], json!([]));
+    assert_eq!(others["mySubmissions"]["nodes"], json!([]));
     // A reviewer may submit too, and never review their own submission.
     let own = submit(&server, &cast.internal, "A reviewer's own report").await;
     assert_code(
@@ -222,9 +222,60 @@ async fn missing_malformed_unknown_and_revoked_keys_are_unauthenticated_and_wron
 
     // The allowed side of each: the owner withdraws, reviewers see the queue, admins read the log.
     let queue_data = data(&server, Some(&cast.external[0]), queue, json!({})).await;
-    assert_eq!(queue_data["reviewQueue"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        queue_data["reviewQueue"]["nodes"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(queue_data["reviewQueue"]["totalCount"], 2);
     let queue_data = data(&server, Some(&cast.admin), queue, json!({})).await;
-    assert_eq!(queue_data["reviewQueue"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        queue_data["reviewQueue"]["nodes"].as_array().map(Vec::len),
+        Some(2)
+    );
+    // One at a time, as a reviewer's inbox pages: the same two, oldest first.
+    let paged = "query Inbox($after: String) { reviewQueue(first: 1, after: $after) {
+        pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { id } } } }";
+    let one = data(&server, Some(&cast.admin), paged, json!({})).await;
+    assert_eq!(one["reviewQueue"]["pageInfo"]["hasNextPage"], true);
+    let two = data(
+        &server,
+        Some(&cast.admin),
+        paged,
+        json!({ "after": one["reviewQueue"]["pageInfo"]["endCursor"] }),
+    )
+    .await;
+    assert_eq!(two["reviewQueue"]["pageInfo"]["hasNextPage"], false);
+    assert_eq!(two["reviewQueue"]["pageInfo"]["hasPreviousPage"], true);
+    assert_eq!(
+        [
+            &one["reviewQueue"]["edges"][0]["node"]["id"],
+            &two["reviewQueue"]["edges"][0]["node"]["id"]
+        ],
+        [
+            &queue_data["reviewQueue"]["nodes"][0]["id"],
+            &queue_data["reviewQueue"]["nodes"][1]["id"]
+        ]
+    );
+    assert_code(
+        &call(
+            &server,
+            Some(&cast.admin),
+            paged,
+            json!({ "after": "bm9wZQ" }),
+        )
+        .await,
+        "INVALID_CURSOR",
+    );
+    assert_code(
+        &call(
+            &server,
+            Some(&cast.admin),
+            "{ reviewQueue(first: 101) { totalCount } }",
+            json!({}),
+        )
+        .await,
+        "PAGE_TOO_LARGE",
+    );
     let log = data(&server, Some(&cast.admin), audit, json!({})).await;
     assert!(
         !log["auditLog"]["entries"]
@@ -467,11 +518,11 @@ async fn one_internal_and_two_external_approvals_publish_and_the_public_sees_it_
     let mine = data(
         &server,
         Some(&cast.contributor),
-        &format!("{{ mySubmissions {{ {SUBMISSION_FIELDS} }} }}"),
+        &format!("{{ mySubmissions {{ nodes {{ {SUBMISSION_FIELDS} }} }} }}"),
         json!({}),
     )
     .await;
-    let reviews = mine["mySubmissions"][0]["reviews"]
+    let reviews = mine["mySubmissions"]["nodes"][0]["reviews"]
         .as_array()
         .expect("reviews")
         .clone();
@@ -712,23 +763,45 @@ async fn admins_retract_and_restore_items_and_every_change_is_in_the_audit_log()
     assert!(catalogue_version(&db).await > retracted_version);
 
     // The trail: who, what, when, before and after, in order, paginated and filtered.
-    let log = "query($after: String, $filter: AuditFilter) { auditLog(first: 3, after: $after, filter: $filter) {
-        entries { cursor actor action subject at before after } hasNextPage endCursor } }";
+    // The trail is a Relay connection like every other list: edges, pageInfo, totalCount.
+    let log = "query AuditTrail($after: String, $filter: AuditFilter) {
+        auditLog(first: 3, after: $after, filter: $filter) {
+          totalCount
+          pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+          edges { cursor node { ...Entry } }
+        } }
+        fragment Entry on AuditEntry { cursor actor action subject at before after }";
     let mut entries = Vec::new();
     let mut after = serde_json::Value::Null;
+    let mut total = None;
     loop {
         let page = data(&server, Some(&cast.admin), log, json!({ "after": after })).await;
-        entries.extend(
-            page["auditLog"]["entries"]
-                .as_array()
-                .expect("entries")
-                .clone(),
-        );
-        if page["auditLog"]["hasNextPage"] != true {
+        let connection = &page["auditLog"];
+        let edges = connection["edges"].as_array().expect("edges");
+        assert!(edges.iter().all(|e| e["cursor"] == e["node"]["cursor"]));
+        assert_eq!(connection["pageInfo"]["hasPreviousPage"], !after.is_null());
+        entries.extend(edges.iter().map(|e| e["node"].clone()));
+        let count = connection["totalCount"].as_i64().expect("totalCount");
+        assert_eq!(*total.get_or_insert(count), count, "totalCount changed");
+        if connection["pageInfo"]["hasNextPage"] != true {
             break;
         }
-        after = page["auditLog"]["endCursor"].clone();
+        after = connection["pageInfo"]["endCursor"].clone();
     }
+    assert_eq!(Some(entries.len() as i64), total);
+    // The earlier shape still answers, deprecated.
+    let old = data(
+        &server,
+        Some(&cast.admin),
+        "{ auditLog(first: 3) { entries { action } hasNextPage endCursor } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        old["auditLog"]["entries"][0]["action"],
+        entries[0]["action"]
+    );
+    assert_eq!(old["auditLog"]["hasNextPage"], true);
     let actions: Vec<&str> = entries
         .iter()
         .filter_map(|e| e["action"].as_str())
@@ -763,9 +836,10 @@ async fn admins_retract_and_restore_items_and_every_change_is_in_the_audit_log()
         json!({ "filter": { "subject": retraction["subject"], "actor": "hub-admin" } }),
     )
     .await;
-    let filtered = filtered["auditLog"]["entries"]
+    assert_eq!(filtered["auditLog"]["totalCount"], 2, "{filtered:#}");
+    let filtered = filtered["auditLog"]["edges"]
         .as_array()
-        .expect("entries")
+        .expect("edges")
         .clone();
     assert_eq!(filtered.len(), 2);
 

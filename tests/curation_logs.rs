@@ -26,7 +26,7 @@ async fn keys_never_reach_the_logs() {
         let response = http
             .post(server.url("/graphql"))
             .header("authorization", format!("Bearer {key}"))
-            .json(&json!({ "query": "{ mySubmissions { id } }" }))
+            .json(&json!({ "query": "{ mySubmissions { nodes { id } } }" }))
             .send()
             .await
             .expect("POST /graphql");

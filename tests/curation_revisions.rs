@@ -361,7 +361,7 @@ async fn contributors_see_decisions_and_comments_and_only_public_reviewers_names
     // The contributor: decisions and comments, a name only for the public key.
     for query in [
         format!("query($id: ID!) {{ submission(id: $id) {{ {SUBMISSION_FIELDS} }} }}"),
-        format!("{{ mySubmissions {{ {SUBMISSION_FIELDS} }} }}"),
+        format!("{{ mySubmissions {{ nodes {{ {SUBMISSION_FIELDS} }} }} }}"),
     ] {
         let body = data(
             &server,
@@ -371,7 +371,7 @@ async fn contributors_see_decisions_and_comments_and_only_public_reviewers_names
         )
         .await;
         let submission = if body["submission"].is_null() {
-            body["mySubmissions"][0].clone()
+            body["mySubmissions"]["nodes"][0].clone()
         } else {
             body["submission"].clone()
         };
@@ -395,12 +395,12 @@ async fn contributors_see_decisions_and_comments_and_only_public_reviewers_names
     let queue = data(
         &server,
         Some(&cast.external[1]),
-        "{ reviewQueue { reviews { reviewer } } }",
+        "{ reviewQueue { nodes { reviews { reviewer } } } }",
         json!({}),
     )
     .await;
     assert_eq!(
-        queue["reviewQueue"][0]["reviews"],
+        queue["reviewQueue"]["nodes"][0]["reviews"],
         json!([{ "reviewer": "expert-1" }, { "reviewer": "named-expert" }])
     );
 }

@@ -231,7 +231,7 @@ async fn a_revoked_key_stops_working_within_the_key_cache_bound() {
             .http()
             .post(server.url("/graphql"))
             .bearer_auth(key)
-            .json(&json!({ "query": "{ mySubmissions { id } }" }))
+            .json(&json!({ "query": "{ mySubmissions { nodes { id } } }" }))
             .send()
     };
     assert_eq!(mine(key.clone()).await.expect("POST").status(), 200);

@@ -2,16 +2,17 @@
 
 use async_graphql::{Context, ID, Object};
 use gcm_store::curation::audit::{self, AuditFilter as StoreAuditFilter};
-use gcm_store::curation::submissions::{self, SubmissionRow};
+use gcm_store::curation::submissions::{self, SubmissionList, SubmissionRow};
 use gcm_store::curation::{CurationResult, Role};
 use gcm_store::{Conn as Connection, StoreError};
 
 use super::types::{
-    AuditFilter, AuditLogPage, Submission, parse_audit_cursor, parse_submission_id,
+    AuditEntryConnection, AuditFilter, Submission, SubmissionConnection, parse_audit_cursor,
+    parse_submission_cursor, parse_submission_id,
 };
 use super::{curation_error, require};
 use crate::error::{ApiError, ApiResult, MAX_PAGE_SIZE, gql};
-use crate::limits::directives::{design, first_only, list_size};
+use crate::limits::directives::{design, edges_and_nodes, first_only, list_size};
 use crate::query::conn;
 use crate::types::connection::check_cursor;
 use gcm_domain::limits;
@@ -59,6 +60,48 @@ fn filter_text(argument: &str, value: Option<String>) -> ApiResult<Option<String
         .transpose()
 }
 
+/// Checks a page size, 0 to [`MAX_PAGE_SIZE`].
+fn page_size(first: i32) -> ApiResult<i64> {
+    if !(0..=MAX_PAGE_SIZE).contains(&first) {
+        return Err(gql(ApiError::PageTooLarge {
+            argument: "first",
+            requested: first,
+            max: MAX_PAGE_SIZE,
+        }));
+    }
+    Ok(i64::from(first))
+}
+
+/// One page of a curation list of submissions, built with three statements.
+async fn submission_page(
+    ctx: &Context<'_>,
+    list: SubmissionList,
+    first: i32,
+    after: Option<String>,
+) -> ApiResult<SubmissionConnection> {
+    let first = page_size(first)?;
+    if let Some(after) = &after {
+        check_cursor("after", after).map_err(gql)?;
+    }
+    let after = after
+        .as_deref()
+        .map(parse_submission_cursor)
+        .transpose()
+        .map_err(gql)?;
+    let mut conn = conn(ctx).await?;
+    let (rows, has_next_page) = submissions::page(&mut conn, list, first, after)
+        .await
+        .map_err(curation_error)?;
+    Ok(SubmissionConnection {
+        submissions: load_submissions(&mut conn, rows)
+            .await
+            .map_err(curation_error)?,
+        has_next_page,
+        has_previous_page: after.is_some(),
+        list,
+    })
+}
+
 #[derive(Default)]
 pub struct CurationQuery;
 
@@ -66,29 +109,29 @@ pub struct CurationQuery;
 #[Object]
 impl CurationQuery {
     /// The caller's own submissions, newest first (any role with a key).
-    #[graphql(directive = list_size::apply(Some(design::SUBMISSIONS), None, None, None))]
-    async fn my_submissions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Submission>> {
+    #[graphql(directive = list_size::apply(Some(design::SUBMISSIONS), first_only(), edges_and_nodes(), Some(false)))]
+    async fn my_submissions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, desc = "Page size, 0 to 100 (default 20).")] first: i32,
+        #[graphql(desc = "Read the submissions after this cursor (`pageInfo.endCursor`).")]
+        after: Option<String>,
+    ) -> ApiResult<SubmissionConnection> {
         let who = require(ctx, &[Role::Contributor, Role::Reviewer, Role::Admin])?;
-        let mut conn = conn(ctx).await?;
-        let rows = submissions::of_submitter(&mut conn, who.key_id)
-            .await
-            .map_err(curation_error)?;
-        load_submissions(&mut conn, rows)
-            .await
-            .map_err(curation_error)
+        submission_page(ctx, SubmissionList::OfSubmitter(who.key_id), first, after).await
     }
 
     /// Submissions under review, oldest first, with their reviews (reviewers and admins).
-    #[graphql(directive = list_size::apply(Some(design::SUBMISSIONS), None, None, None))]
-    async fn review_queue(&self, ctx: &Context<'_>) -> ApiResult<Vec<Submission>> {
+    #[graphql(directive = list_size::apply(Some(design::SUBMISSIONS), first_only(), edges_and_nodes(), Some(false)))]
+    async fn review_queue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, desc = "Page size, 0 to 100 (default 20).")] first: i32,
+        #[graphql(desc = "Read the submissions after this cursor (`pageInfo.endCursor`).")]
+        after: Option<String>,
+    ) -> ApiResult<SubmissionConnection> {
         require(ctx, &[Role::Reviewer, Role::Admin])?;
-        let mut conn = conn(ctx).await?;
-        let rows = submissions::queue(&mut conn)
-            .await
-            .map_err(curation_error)?;
-        load_submissions(&mut conn, rows)
-            .await
-            .map_err(curation_error)
+        submission_page(ctx, SubmissionList::UnderReview, first, after).await
     }
 
     /// One submission: its contributor, reviewers and admins may read it.
@@ -113,7 +156,7 @@ impl CurationQuery {
     }
 
     /// The audit trail, oldest first (admins).
-    #[graphql(directive = list_size::apply(Some(50), first_only(), Some(vec!["entries".to_owned()]), Some(false)))]
+    #[graphql(directive = list_size::apply(Some(50), first_only(), Some(vec!["edges".to_owned(), "nodes".to_owned(), "entries".to_owned()]), Some(false)))]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
@@ -121,15 +164,9 @@ impl CurationQuery {
         #[graphql(desc = "Read the entries after this cursor (`endCursor` of the previous page).")]
         after: Option<String>,
         #[graphql(desc = "Narrow by action, actor and subject.")] filter: Option<AuditFilter>,
-    ) -> ApiResult<AuditLogPage> {
+    ) -> ApiResult<AuditEntryConnection> {
         require(ctx, &[Role::Admin])?;
-        if !(0..=MAX_PAGE_SIZE).contains(&first) {
-            return Err(gql(ApiError::PageTooLarge {
-                argument: "first",
-                requested: first,
-                max: MAX_PAGE_SIZE,
-            }));
-        }
+        let first = page_size(first)?;
         if let Some(after) = &after {
             check_cursor("after", after).map_err(gql)?;
         }
@@ -145,17 +182,14 @@ impl CurationQuery {
             subject: filter_text("filter.subject", filter.subject)?,
         };
         let mut conn = conn(ctx).await?;
-        let (rows, has_next_page) = audit::page(&mut conn, i64::from(first), after, &filter)
+        let (rows, has_next_page) = audit::page(&mut conn, first, after, &filter)
             .await
             .map_err(curation_error)?;
-        let entries: Vec<_> = rows.into_iter().map(Into::into).collect();
-        let end_cursor = entries
-            .last()
-            .map(|e: &super::types::AuditEntry| e.cursor.clone());
-        Ok(AuditLogPage {
-            entries,
+        Ok(AuditEntryConnection {
+            entries: rows.into_iter().map(Into::into).collect(),
             has_next_page,
-            end_cursor,
+            has_previous_page: after.is_some(),
+            filter,
         })
     }
 }

@@ -13,6 +13,7 @@ use gcm_store::models::catalogue_items::ItemRow;
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::limits::directives::{design, list_size};
+use crate::types::connection::PageInfo;
 use crate::types::enums::ResourceSection;
 use crate::types::item::CatalogueItem;
 use crate::types::scalars::Date;
@@ -118,6 +119,7 @@ impl Review {
     }
 }
 
+#[derive(Clone)]
 pub struct Submission {
     pub row: SubmissionRow,
     pub item: ItemRow,
@@ -396,7 +398,7 @@ impl From<UpdateSubmissionInput> for ItemInput {
 }
 
 /// One change to the catalogue or its curation.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct AuditEntry {
     /// Opaque; pass it as `after` to read the entries that follow.
     pub cursor: String,
@@ -438,15 +440,154 @@ pub fn parse_audit_cursor(cursor: &str) -> Result<i64, ApiError> {
         .ok_or_else(invalid)
 }
 
-/// A page of the audit trail, oldest first.
+const SUBMISSION_CURSOR: &str = "SubmissionCursor:";
+
+/// The opaque cursor of a submission in a curation list.
+pub fn submission_cursor(id: i32) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{SUBMISSION_CURSOR}{id}"))
+}
+
+pub fn parse_submission_cursor(cursor: &str) -> Result<i32, ApiError> {
+    let invalid =
+        || ApiError::InvalidCursor(format!("{cursor:?} is not a cursor of a submission list"));
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    text.strip_prefix(SUBMISSION_CURSOR)
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(invalid)
+}
+
+/// One submission of a curation list with its cursor.
 #[derive(SimpleObject)]
-pub struct AuditLogPage {
-    /// The entries of this page, oldest first.
-    pub entries: Vec<AuditEntry>,
-    /// True when more entries follow `endCursor`.
+pub struct SubmissionEdge {
+    /// Opaque; pass it as `after` to read the submissions that follow.
+    pub cursor: String,
+    pub node: Submission,
+}
+
+/// A page of a curation list of submissions: a Relay connection like every other list.
+pub struct SubmissionConnection {
+    pub submissions: Vec<Submission>,
     pub has_next_page: bool,
+    pub has_previous_page: bool,
+    /// What `totalCount` counts, read only when a client selects it.
+    pub list: gcm_store::curation::submissions::SubmissionList,
+}
+
+/// A page of a curation list of submissions: a Relay connection like every other list.
+#[Object]
+impl SubmissionConnection {
+    /// The page's submissions with their cursors.
+    async fn edges(&self) -> Vec<SubmissionEdge> {
+        self.submissions
+            .iter()
+            .map(|s| SubmissionEdge {
+                cursor: submission_cursor(s.row.id),
+                node: s.clone(),
+            })
+            .collect()
+    }
+
+    /// The page's submissions.
+    async fn nodes(&self) -> &[Submission] {
+        &self.submissions
+    }
+
+    /// Where the page sits in the list.
+    async fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+            start_cursor: self
+                .submissions
+                .first()
+                .map(|s| submission_cursor(s.row.id)),
+            end_cursor: self.submissions.last().map(|s| submission_cursor(s.row.id)),
+        }
+    }
+
+    /// How many submissions the list holds, over all pages (one count statement).
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let mut conn = crate::query::conn(ctx).await?;
+        gcm_store::curation::submissions::count(&mut conn, self.list)
+            .await
+            .map_err(super::curation_error)
+    }
+}
+
+/// One entry of the audit trail with its cursor.
+#[derive(SimpleObject)]
+pub struct AuditEntryEdge {
+    /// Opaque; pass it as `after` to read the entries that follow.
+    pub cursor: String,
+    pub node: AuditEntry,
+}
+
+/// A page of the audit trail, oldest first: a Relay connection like every other list.
+pub struct AuditEntryConnection {
+    pub entries: Vec<AuditEntry>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    /// What `totalCount` counts, read only when a client selects it.
+    pub filter: gcm_store::curation::audit::AuditFilter,
+}
+
+/// A page of the audit trail, oldest first: a Relay connection like every other list.
+#[Object]
+impl AuditEntryConnection {
+    /// The page's entries with their cursors.
+    async fn edges(&self) -> Vec<AuditEntryEdge> {
+        self.entries
+            .iter()
+            .map(|e| AuditEntryEdge {
+                cursor: e.cursor.clone(),
+                node: e.clone(),
+            })
+            .collect()
+    }
+
+    /// The page's entries.
+    async fn nodes(&self) -> &[AuditEntry] {
+        &self.entries
+    }
+
+    /// Where the page sits in the trail.
+    async fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+            start_cursor: self.entries.first().map(|e| e.cursor.clone()),
+            end_cursor: self.entries.last().map(|e| e.cursor.clone()),
+        }
+    }
+
+    /// How many entries match the filter, over all pages (one count statement).
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let mut conn = crate::query::conn(ctx).await?;
+        gcm_store::curation::audit::count(&mut conn, &self.filter)
+            .await
+            .map_err(super::curation_error)
+    }
+
+    /// The page's entries.
+    #[graphql(
+        deprecation = "Use `nodes` (or `edges`): the audit log is a connection like every other list."
+    )]
+    async fn entries(&self) -> &[AuditEntry] {
+        &self.entries
+    }
+
+    /// True when more entries follow `endCursor`.
+    #[graphql(deprecation = "Use `pageInfo { hasNextPage }`.")]
+    async fn has_next_page(&self) -> bool {
+        self.has_next_page
+    }
+
     /// The cursor of the last entry, to pass as `after`.
-    pub end_cursor: Option<String>,
+    #[graphql(deprecation = "Use `pageInfo { endCursor }`.")]
+    async fn end_cursor(&self) -> Option<String> {
+        self.entries.last().map(|e| e.cursor.clone())
+    }
 }
 
 /// An item's curated links; each list given replaces the stored one, an omitted list is kept.

@@ -57,21 +57,9 @@ pub struct AuditFilter {
     pub subject: Option<String>,
 }
 
-/// Up to `first` records after the record `after` (oldest first), plus whether more follow.
-pub async fn page(
-    conn: &mut AsyncPgConnection,
-    first: i64,
-    after: Option<i64>,
-    filter: &AuditFilter,
-) -> CurationResult<(Vec<AuditRow>, bool)> {
-    let mut query = audit_log::table
-        .select(AuditRow::as_select())
-        .order(audit_log::id)
-        .limit(first + 1)
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(audit_log::id.gt(after));
-    }
+/// The trail narrowed by `filter`, oldest first.
+fn filtered(filter: &AuditFilter) -> audit_log::BoxedQuery<'static, diesel::pg::Pg> {
+    let mut query = audit_log::table.into_boxed();
     if let Some(action) = &filter.action {
         query = query.filter(audit_log::action.eq(action.clone()));
     }
@@ -81,8 +69,30 @@ pub async fn page(
     if let Some(subject) = &filter.subject {
         query = query.filter(audit_log::subject.eq(subject.clone()));
     }
+    query
+}
+
+/// Up to `first` records after the record `after` (oldest first), plus whether more follow.
+pub async fn page(
+    conn: &mut AsyncPgConnection,
+    first: i64,
+    after: Option<i64>,
+    filter: &AuditFilter,
+) -> CurationResult<(Vec<AuditRow>, bool)> {
+    let mut query = filtered(filter)
+        .select(AuditRow::as_select())
+        .order(audit_log::id)
+        .limit(first + 1);
+    if let Some(after) = after {
+        query = query.filter(audit_log::id.gt(after));
+    }
     let mut rows = query.load(conn).await?;
     let more = rows.len() as i64 > first;
     rows.truncate(usize::try_from(first).unwrap_or(0));
     Ok((rows, more))
+}
+
+/// How many records match `filter`, whatever the page.
+pub async fn count(conn: &mut AsyncPgConnection, filter: &AuditFilter) -> CurationResult<i64> {
+    Ok(filtered(filter).count().get_result(conn).await?)
 }

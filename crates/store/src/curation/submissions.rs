@@ -657,29 +657,59 @@ pub async fn get(conn: &mut AsyncPgConnection, id: i32) -> CurationResult<Option
         .optional()?)
 }
 
-/// A contributor's own submissions, newest first.
-pub async fn of_submitter(
-    conn: &mut AsyncPgConnection,
-    key_id: i32,
-) -> CurationResult<Vec<SubmissionRow>> {
-    Ok(submissions::table
-        .filter(submissions::submitter_id.eq(key_id))
-        .order(submissions::id.desc())
-        .select(SubmissionRow::as_select())
-        .limit(500)
-        .load(conn)
-        .await?)
+/// A curation list of submissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubmissionList {
+    /// A contributor's own submissions (by key id), newest first.
+    OfSubmitter(i32),
+    /// Submissions waiting for a review, oldest first.
+    UnderReview,
 }
 
-/// Submissions waiting for a review, oldest first.
-pub async fn queue(conn: &mut AsyncPgConnection) -> CurationResult<Vec<SubmissionRow>> {
-    Ok(submissions::table
-        .filter(submissions::status.eq(SubmissionStatus::UnderReview.as_str()))
-        .order(submissions::id)
+impl SubmissionList {
+    fn rows(self) -> submissions::BoxedQuery<'static, diesel::pg::Pg> {
+        match self {
+            SubmissionList::OfSubmitter(key_id) => submissions::table
+                .filter(submissions::submitter_id.eq(key_id))
+                .into_boxed(),
+            SubmissionList::UnderReview => submissions::table
+                .filter(submissions::status.eq(SubmissionStatus::UnderReview.as_str()))
+                .into_boxed(),
+        }
+    }
+}
+
+/// Up to `first` submissions of `list` after the submission `after` (keyset on the id, in
+/// the list's order), plus whether more follow.
+pub async fn page(
+    conn: &mut AsyncPgConnection,
+    list: SubmissionList,
+    first: i64,
+    after: Option<i32>,
+) -> CurationResult<(Vec<SubmissionRow>, bool)> {
+    let mut query = list
+        .rows()
         .select(SubmissionRow::as_select())
-        .limit(500)
-        .load(conn)
-        .await?)
+        .limit(first + 1);
+    query = match (list, after) {
+        (SubmissionList::OfSubmitter(_), Some(after)) => query
+            .filter(submissions::id.lt(after))
+            .order(submissions::id.desc()),
+        (SubmissionList::OfSubmitter(_), None) => query.order(submissions::id.desc()),
+        (SubmissionList::UnderReview, Some(after)) => query
+            .filter(submissions::id.gt(after))
+            .order(submissions::id),
+        (SubmissionList::UnderReview, None) => query.order(submissions::id),
+    };
+    let mut rows: Vec<SubmissionRow> = query.load(conn).await?;
+    let more = rows.len() as i64 > first;
+    rows.truncate(usize::try_from(first).unwrap_or(0));
+    Ok((rows, more))
+}
+
+/// How many submissions `list` holds, over all pages.
+pub async fn count(conn: &mut AsyncPgConnection, list: SubmissionList) -> CurationResult<i64> {
+    Ok(list.rows().count().get_result(conn).await?)
 }
 
 /// The reviews of each submission that were not withdrawn, oldest first.
