@@ -194,23 +194,36 @@ async fn the_guidance_panel_tells_none_from_not_compiled_and_cites_each_row_as_g
         }
     };
     let objective = panel(22).await;
-    let coverage: Vec<(String, i64, Value)> = objective["guidanceCoverage"]
-        .as_array()
-        .expect("coverage")
-        .iter()
-        .map(|c| {
-            (
-                c["mechanism"].as_str().expect("mechanism").to_owned(),
-                c["count"].as_i64().expect("count"),
-                c["statement"].clone(),
-            )
-        })
-        .collect();
+    let coverage = |objective: &Value| -> Vec<(String, String, i64, Value)> {
+        objective["guidanceCoverage"]
+            .as_array()
+            .expect("coverage")
+            .iter()
+            .map(|c| {
+                (
+                    c["mechanism"].as_str().expect("mechanism").to_owned(),
+                    c["status"].as_str().expect("status").to_owned(),
+                    c["count"].as_i64().expect("count"),
+                    c["statement"].clone(),
+                )
+            })
+            .collect()
+    };
     assert_eq!(
-        coverage,
+        coverage(&objective),
         vec![
-            ("SPECIAL_PROCEDURE".to_owned(), 4, Value::Null),
-            ("TREATY_BODY".to_owned(), 0, json!(NO_TREATY_BODY_GUIDANCE)),
+            (
+                "SPECIAL_PROCEDURE".to_owned(),
+                "GUIDANCE_PRESENT".to_owned(),
+                4,
+                Value::Null
+            ),
+            (
+                "TREATY_BODY".to_owned(),
+                "NO_EXPLICIT_GUIDANCE".to_owned(),
+                0,
+                json!(NO_TREATY_BODY_GUIDANCE)
+            ),
         ]
     );
     let publication = &objective["guidanceCoverage"][1]["publication"];
@@ -218,6 +231,14 @@ async fn the_guidance_panel_tells_none_from_not_compiled_and_cites_each_row_as_g
     assert_eq!(publication["publisher"], "Quaker United Nations Office");
     assert_eq!(publication["publisherAbbreviation"], "QUNO");
     assert_eq!(publication["dateAsGiven"], "December 2018");
+    assert_eq!(
+        publication["url"],
+        "quno.org/resource/2018/11/foundations-implementation"
+    );
+    assert_eq!(
+        publication["scopeAsGiven"].as_array().map(Vec::len),
+        Some(2)
+    );
 
     let rows = objective["guidanceSources"].as_array().expect("rows");
     assert_eq!(rows.len(), 4);
@@ -239,9 +260,32 @@ async fn the_guidance_panel_tells_none_from_not_compiled_and_cites_each_row_as_g
     );
     assert!(rows[..3].iter().all(|r| r["bodyResolution"].is_null()));
 
-    // Objective 1: no publication covers it in the bundled catalogue, so no coverage at
-    // all, which is not the same as objective 22's Treaty Body "none".
+    // Objective 1: no publication covers it in the bundled catalogue: "not compiled",
+    // which is not objective 22's Treaty Body "none".
     let other = panel(1).await;
-    assert_eq!(other["guidanceCoverage"], json!([]));
+    assert_eq!(
+        coverage(&other),
+        vec![
+            (
+                "SPECIAL_PROCEDURE".to_owned(),
+                "NOT_COMPILED".to_owned(),
+                0,
+                Value::Null
+            ),
+            (
+                "TREATY_BODY".to_owned(),
+                "NOT_COMPILED".to_owned(),
+                0,
+                Value::Null
+            ),
+        ]
+    );
+    assert!(
+        other["guidanceCoverage"]
+            .as_array()
+            .expect("coverage")
+            .iter()
+            .all(|c| c["publication"].is_null())
+    );
     assert_eq!(other["guidanceSources"], json!([]));
 }

@@ -12,7 +12,7 @@ use gcm_test_support::{TestDatabase, TestServer};
 use serde_json::{Value, json};
 
 /// What a listing page shows of an item, whatever its kind.
-const CARD: &str = "fragment Card on CatalogueItem { __typename id title organisation scope }";
+const CARD: &str = "fragment Card on CatalogueItem { __typename id title organisation scope geographySource geographyReason }";
 
 async fn submit_and_publish(server: &TestServer, cast: &Cast, field: &str, input: Value) -> String {
     let query = format!(
@@ -100,6 +100,9 @@ async fn a_submitted_organiser_and_implementer_are_read_back_filtered_and_facete
     );
     assert_eq!(nodes["nodes"][1]["__typename"], "Project");
     assert_eq!(nodes["nodes"][1]["organisation"], "ILO");
+    // Their geography is the contributor's; the bundled items' is the curators'.
+    assert_eq!(nodes["nodes"][0]["geographySource"], "SUBMITTED");
+    assert_eq!(nodes["nodes"][1]["geographySource"], "SUBMITTED");
 
     // A "publisher" menu: the facet lists the organisations, and each value runs
     // unchanged as a filter; case and accents are ignored when a user types one.
@@ -170,6 +173,19 @@ async fn a_submitted_organiser_and_implementer_are_read_back_filtered_and_facete
     assert_eq!(typed["facets"]["total"], 2);
     assert_eq!(typed["events"]["nodes"][0]["id"], json!(event));
     assert_eq!(typed["resources"]["totalCount"], 1);
+    assert_eq!(typed["resources"]["nodes"][0]["geographySource"], "CURATED");
+    let ilo = data(
+        &server,
+        None,
+        &page,
+        json!({ "filter": { "organisations": ["ILO"], "kinds": ["RESOURCE"] } }),
+    )
+    .await;
+    // links.json's reason for the ILO guide's global scope.
+    assert_eq!(
+        ilo["resources"]["nodes"][0]["geographyReason"],
+        "guide for governments generally"
+    );
     assert_eq!(typed["projects"]["totalCount"], 0);
 
     // `first` bounds the facet; bad values are typed errors.

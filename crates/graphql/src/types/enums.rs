@@ -123,3 +123,15 @@ impl From<ItemSort> for gcm_store::models::item_pages::ItemSort {
         }
     }
 }
+
+/// Where an item's `scope`, `regions` and `countries` come from.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum GeographySource {
+    /// Stated by the Hub page itself. (The bundled pages state no geography, so no bundled
+    /// item has this source.)
+    Seed,
+    /// Added by the catalogue's curators (`links.json`), with `geographyReason` when given.
+    Curated,
+    /// Given by the contributor who submitted the item, checked in review.
+    Submitted,
+}

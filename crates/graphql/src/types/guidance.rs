@@ -1,7 +1,7 @@
 //! Guidance from UN human-rights mechanisms, per objective.
 
-use async_graphql::SimpleObject;
 use async_graphql::{Context, ID, Object};
+use async_graphql::{Enum, SimpleObject};
 use gcm_store::models::catalogue_items::ItemRow;
 use gcm_store::models::guidance::{CoverageRow, GuidanceRow};
 
@@ -11,10 +11,7 @@ use super::objective::{Action, Objective, objective_by_number};
 use crate::error::{ApiError, ApiResult, corrupt, gql};
 use crate::ids::{NodeType, node_id};
 use crate::limits::directives::{design, first_only, list_size};
-use crate::loaders::{
-    ActionsOfGuidance, CoverageOfObjective, ItemsOfGuidance, Loaders, first_limit, many,
-    many_first, one,
-};
+use crate::loaders::{ActionsOfGuidance, ItemsOfGuidance, Loaders, first_limit, many_first, one};
 
 /// A recommendation of a Special Procedure or Treaty Body that bears on an objective,
 /// as compiled in QUNO's "Foundations for Implementation".
@@ -108,13 +105,8 @@ impl GuidanceSource {
 
     /// The publication that compiled this row (QUNO, "Foundations for Implementation",
     /// December 2018 for the bundled catalogue).
-    async fn publication(&self, ctx: &Context<'_>) -> ApiResult<Option<GuidancePublication>> {
-        let coverage = many(ctx.data()?, CoverageOfObjective(self.0.objective_number))
-            .await
-            .map_err(gql)?;
-        Ok(coverage
-            .first()
-            .map(|c| GuidancePublication::from_json(&c.publication)))
+    async fn publication(&self) -> Option<Publication> {
+        self.0.publication.as_ref().map(Publication::from_json)
     }
 
     /// The objective the guidance is given for.
@@ -187,9 +179,10 @@ impl GuidanceSource {
     }
 }
 
-/// A publication that compiles human-rights guidance per objective, as its file describes it.
+/// A publication that compiles human-rights guidance per objective, as its file describes
+/// it; guidance rows point to the one that compiled them.
 #[derive(SimpleObject, Debug, Clone)]
-pub struct GuidancePublication {
+pub struct Publication {
     /// e.g. "Foundations for Implementation".
     pub title: Option<String>,
     /// e.g. "Quaker United Nations Office".
@@ -198,52 +191,105 @@ pub struct GuidancePublication {
     pub publisher_abbreviation: Option<String>,
     /// The date as the publication gives it, e.g. "December 2018".
     pub date_as_given: Option<String>,
+    /// The same date as year and month, e.g. `2018-12`.
+    pub date: Option<String>,
+    /// Where it is online, exactly as the source writes it (no scheme, e.g.
+    /// `quno.org/resource/2018/11/foundations-implementation`).
+    pub url: Option<String>,
+    /// What the publication says it compiles, in its own words.
+    pub scope_as_given: Vec<String>,
     /// The publication's description of itself.
     pub description: Option<String>,
-    /// Where it is online, as the source writes it (not necessarily a URL).
-    pub online_at_as_given: Option<String>,
 }
 
-impl GuidancePublication {
+impl Publication {
     fn from_json(value: &serde_json::Value) -> Self {
         let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-        GuidancePublication {
+        Publication {
             title: text("title"),
             publisher: text("publisher"),
             publisher_abbreviation: text("publisher_abbreviation"),
             date_as_given: text("date_as_given"),
+            date: text("date"),
+            url: text("online_at_as_given"),
+            scope_as_given: value
+                .get("scope_as_given")
+                .and_then(|v| v.as_array())
+                .map(|v| {
+                    v.iter()
+                        .filter_map(|s| s.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
             description: text("description"),
-            online_at_as_given: text("online_at_as_given"),
         }
     }
 }
 
-/// What a guidance publication covers for one objective and one kind of mechanism: how
-/// many of its rows the catalogue holds, and what it says itself. Zero rows with a
-/// `statement` is the publication saying there is none; an objective no publication
-/// covers has no coverage entries at all (nothing compiled, not "none").
+/// What the compilations say for one objective and one kind of mechanism.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CoverageStatus {
+    /// The publication compiles guidance of this kind for the objective (`count` rows).
+    GuidancePresent,
+    /// The publication covers the objective and states there is no explicit guidance of
+    /// this kind (`statement` holds its sentence).
+    NoExplicitGuidance,
+    /// No publication in the catalogue covers the objective: nothing is known either way.
+    NotCompiled,
+}
+
+/// What the guidance compilations say for one objective and one kind of mechanism.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct GuidanceCoverage {
     /// Special Procedures or Treaty Bodies.
     pub mechanism: Mechanism,
+    /// Present, "no explicit guidance", or not compiled: zero rows alone do not tell.
+    pub status: CoverageStatus,
     /// The rows of this kind the catalogue holds for the objective (`guidanceSources`).
     pub count: i64,
     /// The publication's own words about this kind for the objective, verbatim, e.g.
     /// "There is currently no explicit guidance from the Treaty Bodies on this objective".
     pub statement: Option<String>,
-    /// The publication that compiled the objective's guidance.
-    pub publication: GuidancePublication,
+    /// The publication that compiled the objective's guidance; null when not compiled.
+    pub publication: Option<Publication>,
 }
 
 impl GuidanceCoverage {
-    pub fn from_row(row: &CoverageRow) -> Result<Self, ApiError> {
-        let mechanism = gcm_domain::MechanismKind::parse(&row.mechanism)
-            .map_err(|_| corrupt("mechanism", &row.mechanism))?;
-        Ok(GuidanceCoverage {
-            mechanism: mechanism.into(),
-            count: row.count,
-            statement: row.statement.clone(),
-            publication: GuidancePublication::from_json(&row.publication),
+    /// Both kinds of mechanism for one objective, from its coverage rows (none: not compiled).
+    pub fn of_objective(rows: &[CoverageRow]) -> Result<Vec<Self>, ApiError> {
+        [
+            gcm_domain::MechanismKind::SpecialProcedure,
+            gcm_domain::MechanismKind::TreatyBody,
+        ]
+        .into_iter()
+        .map(|kind| {
+            let row = rows.iter().find(|r| r.mechanism == kind.as_str());
+            if let Some(other) = rows
+                .iter()
+                .find(|r| gcm_domain::MechanismKind::parse(&r.mechanism).is_err())
+            {
+                return Err(corrupt("mechanism", &other.mechanism));
+            }
+            Ok(match row {
+                None => GuidanceCoverage {
+                    mechanism: kind.into(),
+                    status: CoverageStatus::NotCompiled,
+                    count: 0,
+                    statement: None,
+                    publication: None,
+                },
+                Some(row) => GuidanceCoverage {
+                    mechanism: kind.into(),
+                    status: match row.count {
+                        0 => CoverageStatus::NoExplicitGuidance,
+                        _ => CoverageStatus::GuidancePresent,
+                    },
+                    count: row.count,
+                    statement: row.statement.clone(),
+                    publication: Some(Publication::from_json(&row.publication)),
+                },
+            })
         })
+        .collect()
     }
 }

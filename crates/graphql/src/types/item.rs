@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Interface, Object};
 use chrono::{DateTime, Utc};
 use gcm_store::models::catalogue_items::ItemRow;
 
-use super::enums::{ItemKind, ResourceSection, Scope, TitleProvenance};
+use super::enums::{GeographySource, ItemKind, ResourceSection, Scope, TitleProvenance};
 use super::geography::{Country, Region};
 use super::guidance::GuidanceSource;
 use super::objective::{Action, Objective};
@@ -14,7 +14,7 @@ use crate::error::{ApiError, ApiResult, corrupt, gql};
 use crate::ids::{NodeType, node_id};
 use crate::limits::directives::{design, first_only, list_size};
 use crate::loaders::{
-    ActionsOfItem, CountriesOfItem, CountryById, DocumentTypeById, GuidanceOfItem,
+    ActionsOfItem, CountriesOfItem, CountryById, DocumentTypeById, GeographyOfItem, GuidanceOfItem,
     ObjectivesOfItem, PrinciplesOfItem, RegionsOfItem, many_first, one,
 };
 
@@ -61,6 +61,16 @@ use crate::loaders::{
         name = "scope",
         ty = "Scope",
         desc = "How far the item reaches. Curated, not a Hub fact: for catalogue items the curators' links (`links.json`), for submitted items the contributor's, checked in review."
+    ),
+    field(
+        name = "geography_source",
+        ty = "ApiResult<GeographySource>",
+        desc = "Where `scope`, `regions` and `countries` come from: the Hub page, the curators or the contributor."
+    ),
+    field(
+        name = "geography_reason",
+        ty = "ApiResult<Option<String>>",
+        desc = "The curators' reason for the item's scope, regions and countries, when they gave one (e.g. \"guidance note for Peru\")."
     ),
     field(
         name = "objectives",
@@ -217,6 +227,23 @@ macro_rules! catalogue_item_object {
             /// Curated, not a Hub fact: for catalogue items the curators' links (`links.json`), for submitted items the contributor's, checked in review.
             pub async fn scope(&self) -> Scope {
                 self.0.scope.into()
+            }
+
+            /// Where `scope`, `regions` and `countries` come from: the Hub page, the curators
+            /// or the contributor.
+            pub async fn geography_source(&self, ctx: &Context<'_>) -> ApiResult<GeographySource> {
+                let geography = one(ctx.data()?, GeographyOfItem(self.0.id)).await.map_err(gql)?;
+                Ok(match geography {
+                    Some(g) if g.submitted => GeographySource::Submitted,
+                    _ => GeographySource::Curated,
+                })
+            }
+
+            /// The curators' reason for the item's scope, regions and countries, when they
+            /// gave one (e.g. "guidance note for Peru").
+            pub async fn geography_reason(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+                let geography = one(ctx.data()?, GeographyOfItem(self.0.id)).await.map_err(gql)?;
+                Ok(geography.and_then(|g| g.reason))
             }
 
             /// The GCM objectives the item serves.

@@ -94,18 +94,15 @@ impl Objective {
         Ok(rows.into_iter().map(GuidanceSource).collect())
     }
 
-    /// What the guidance publications say they cover for this objective, per kind of
-    /// mechanism: how many rows there are and the publication's own statement (e.g. that
-    /// the Treaty Bodies give no explicit guidance). Empty when no publication covers the
-    /// objective, which is not the same as "none".
+    /// What the guidance compilations say for this objective, per kind of mechanism
+    /// (Special Procedures, then Treaty Bodies): guidance present, "no explicit guidance"
+    /// with the publication's own sentence, or not compiled.
     #[graphql(directive = list_size::apply(Some(2), None, None, None))]
     async fn guidance_coverage(&self, ctx: &Context<'_>) -> ApiResult<Vec<GuidanceCoverage>> {
         let rows = many(ctx.data()?, CoverageOfObjective(self.0.number))
             .await
             .map_err(gql)?;
-        rows.iter()
-            .map(|row| GuidanceCoverage::from_row(row).map_err(gql))
-            .collect()
+        GuidanceCoverage::of_objective(&rows).map_err(gql)
     }
 
     /// Other objectives whose text is relevant to this one's theme, with the paragraph.

@@ -112,3 +112,32 @@ pub async fn objectives_of_items(
         .await?;
     Ok(group(rows))
 }
+
+/// Where an item's scope, regions and countries come from.
+#[derive(Debug, Clone)]
+pub struct GeographyRow {
+    /// The curators' reason for the links (`links.json`), when they gave one.
+    pub reason: Option<String>,
+    /// True when a contributor submitted the item (its geography is theirs, checked in review).
+    pub submitted: bool,
+}
+
+pub async fn geography_of_items(
+    conn: &mut AsyncPgConnection,
+    item_ids: &[i32],
+) -> StoreResult<HashMap<i32, GeographyRow>> {
+    use crate::schema::submissions;
+    let rows: Vec<(i32, Option<String>, bool)> = items::table
+        .filter(items::id.eq_any(item_ids))
+        .select((
+            items::id,
+            items::geography_reason,
+            diesel::dsl::exists(submissions::table.filter(submissions::item_id.eq(items::id))),
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, reason, submitted)| (id, GeographyRow { reason, submitted }))
+        .collect())
+}

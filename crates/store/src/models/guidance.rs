@@ -37,7 +37,16 @@ pub struct GuidanceRow {
     #[diesel(select_expression = source_text("body_resolution"))]
     #[diesel(select_expression_type = SqlLiteral<Nullable<Text>>)]
     pub body_resolution: Option<String>,
+    /// The publication that compiled the row, from its guidance file's document (read with
+    /// the row, so that a client selecting it costs no statement of its own).
+    #[diesel(select_expression = diesel::dsl::sql(PUBLICATION_OF_ROW))]
+    #[diesel(select_expression_type = SqlLiteral<Nullable<Jsonb>>)]
+    pub publication: Option<serde_json::Value>,
 }
+
+const PUBLICATION_OF_ROW: &str = "(SELECT f.document -> 'publication' FROM catalogue_files f \
+     WHERE f.document ? 'publication' AND jsonb_typeof(f.document -> 'objective') = 'number' \
+     AND (f.document ->> 'objective')::int4 = guidance_sources.objective_number LIMIT 1)";
 
 /// A text key of the row's source record (keys are the format's own, not input).
 fn source_text(key: &'static str) -> SqlLiteral<Nullable<Text>> {
