@@ -92,6 +92,26 @@ pub const FIXED: &[&str] = &[
     "Facets.years",
     "Query.nodes",
     "Query.auditLog",
+    // Bounded by its `first` (at most 100), like the audit log.
+    "Facets.organisations",
+    // The Hub's menus: the bundled reference lists plus the entries that are not records
+    // (a kept relation's live size would leave those out).
+    "HubMenus.objectives",
+    "HubMenus.principles",
+    "HubMenus.regions",
+    "HubMenus.countries",
+    "HubMenus.documentTypes",
+    // One entry per kind of mechanism.
+    "Objective.guidanceCoverage",
+    // A menu entry's filter holds one value.
+    "HubMenuFilter.objectives",
+    "HubMenuFilter.principles",
+    "HubMenuFilter.regions",
+    "HubMenuFilter.countries",
+    "HubMenuFilter.documentTypes",
+    "HubMenuFilter.scope",
+    // A publication's own scope statement, as its file gives it (two lines for QUNO's).
+    "Publication.scopeAsGiven",
 ];
 
 /// The relation that bounds a field, if any.

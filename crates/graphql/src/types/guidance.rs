@@ -197,6 +197,7 @@ pub struct Publication {
     /// `quno.org/resource/2018/11/foundations-implementation`).
     pub url: Option<String>,
     /// What the publication says it compiles, in its own words.
+    #[graphql(directive = list_size::apply(Some(5), None, None, None))]
     pub scope_as_given: Vec<String>,
     /// The publication's description of itself.
     pub description: Option<String>,

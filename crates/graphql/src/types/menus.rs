@@ -50,14 +50,23 @@ pub struct HubMenuEntry {
 /// An `ItemFilter` value, as output: the same fields, unset ones null.
 #[derive(SimpleObject, Debug, Clone, Default)]
 pub struct HubMenuFilter {
+    #[graphql(directive = list_size::apply(Some(ONE_VALUE), None, None, None))]
     pub objectives: Option<Vec<i32>>,
+    #[graphql(directive = list_size::apply(Some(ONE_VALUE), None, None, None))]
     pub principles: Option<Vec<String>>,
+    #[graphql(directive = list_size::apply(Some(ONE_VALUE), None, None, None))]
     pub regions: Option<Vec<String>>,
+    #[graphql(directive = list_size::apply(Some(ONE_VALUE), None, None, None))]
     pub countries: Option<Vec<String>>,
+    #[graphql(directive = list_size::apply(Some(ONE_VALUE), None, None, None))]
     pub document_types: Option<Vec<String>>,
+    #[graphql(directive = list_size::apply(Some(ONE_VALUE), None, None, None))]
     pub scope: Option<Vec<Scope>>,
     pub general: Option<bool>,
 }
+
+/// A menu entry selects one value of one dimension.
+const ONE_VALUE: i32 = 1;
 
 impl HubMenuFilter {
     fn of(row: &MenuEntryRow) -> Result<Option<Self>, ApiError> {

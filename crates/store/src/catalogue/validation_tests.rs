@@ -644,3 +644,33 @@ fn imported_text_is_normalised_to_nfc() {
         "the city is stored composed"
     );
 }
+
+#[test]
+fn two_items_at_one_position_of_a_section_collide() {
+    // The Hub's order is data: a position that collides within a section is refused.
+    let problems = problems_after("objective_22_content.json", &|v| {
+        set(v, "/items/1/position", json!(1))
+    });
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].starts_with("objective_22_content.json: items[1].position: ")
+            && problems[0].contains("position 1 among the"),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn an_organisation_over_its_length_limit() {
+    let problems = problems_after("objective_22_content.json", &|v| {
+        set(
+            v,
+            "/items/0/organisation",
+            json!("I".repeat(gcm_domain::limits::ORGANISATION + 1)),
+        )
+    });
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].starts_with("objective_22_content.json: items[0].organisation: "),
+        "{problems:#?}"
+    );
+}
