@@ -144,3 +144,41 @@ pub fn subscription_data(
 pub fn sdl() -> String {
     federation::federation_sdl()
 }
+
+/// The client-facing SDL (`schema.client.graphql`): the API as a client sees it through a
+/// router, for Relay and codegen tools: no `@link`, no federation directive, no
+/// `_entities`/`_service`, no demand-control directives.
+pub fn client_sdl() -> String {
+    let exported =
+        async_graphql::Schema::build(query::ClientQuery::default(), Mutation, Subscription)
+            .finish()
+            .sdl_with_options(async_graphql::SDLExportOptions::new());
+    let mut out = String::with_capacity(exported.len());
+    for line in exported.lines() {
+        if line.starts_with("directive @listSize(") || line.starts_with("directive @cost(") {
+            continue;
+        }
+        out.push_str(&without_directive(
+            &without_directive(line, "@listSize("),
+            "@cost(",
+        ));
+        out.push('\n');
+    }
+    out
+}
+
+/// `line` without the applications of one directive (` @name(…)`; its arguments hold no
+/// parentheses).
+fn without_directive(line: &str, opening: &str) -> String {
+    let mut rest = line;
+    let mut out = String::with_capacity(line.len());
+    while let Some(start) = rest.find(opening) {
+        let end = rest[start..]
+            .find(')')
+            .map_or(rest.len(), |e| start + e + 1);
+        out.push_str(rest[..start].trim_end());
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}

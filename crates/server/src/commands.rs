@@ -114,8 +114,11 @@ pub async fn keys_revoke(config: &Config, name: &str) -> anyhow::Result<()> {
 }
 
 /// `schema`: the SDL the server serves at `_service { sdl }`. Needs no database.
-pub fn schema() -> anyhow::Result<String> {
-    Ok(gcm_graphql::sdl())
+pub fn schema(client: bool) -> anyhow::Result<String> {
+    Ok(match client {
+        true => gcm_graphql::client_sdl(),
+        false => gcm_graphql::sdl(),
+    })
 }
 
 async fn with_database<T, F, Fut>(config: &Config, work: F) -> anyhow::Result<T>

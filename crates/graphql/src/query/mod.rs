@@ -40,6 +40,20 @@ pub struct KeyQuery(
     crate::federation::EntityKeys,
 );
 
+// The reads as clients see them through a router: no federation fields. The schema the
+// client-facing SDL (`schema.client.graphql`) is exported from, never executed.
+/// Everything a client can read.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct ClientQuery(
+    catalogue::CatalogueQuery,
+    geography::GeographyQuery,
+    guidance::GuidanceQuery,
+    items::ItemQuery,
+    node::NodeQuery,
+    crate::curation::query::CurationQuery,
+);
+
 /// A pooled connection for a root field's own (unbatched) statement.
 pub(crate) async fn conn(ctx: &Context<'_>) -> ApiResult<Conn> {
     let pool = ctx.data::<Pool>()?;

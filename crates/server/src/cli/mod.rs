@@ -151,8 +151,13 @@ pub enum Command {
     )]
     Keys(KeysCommand),
     /// Print the GraphQL schema (SDL) to stdout; needs no database
-    #[command(after_help = concat!("Examples:\n  gcm-catalogue schema > schema.graphql\n\n", environment!()))]
-    Schema,
+    #[command(after_help = concat!("Examples:\n  gcm-catalogue schema > schema.graphql\n  gcm-catalogue schema --client > schema.client.graphql\n\n", environment!()))]
+    Schema {
+        /// The client-facing schema (as clients see it through a router: no federation
+        /// link, directives or fields), for Relay and codegen tools
+        #[arg(long)]
+        client: bool,
+    },
     /// Check, changing nothing, what a first start needs (PostgreSQL, data directory, port,
     /// DATABASE_URL)
     #[command(
@@ -253,8 +258,8 @@ async fn execute(cli: Cli) -> anyhow::Result<Outcome> {
             );
         }
         Command::Keys(command) => keys::run(config, command).await?,
-        Command::Schema => {
-            print!("{}", commands::schema()?);
+        Command::Schema { client } => {
+            print!("{}", commands::schema(client)?);
         }
     }
     Ok(Outcome::Success)
