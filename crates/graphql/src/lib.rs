@@ -155,7 +155,7 @@ pub fn client_sdl() -> String {
             .sdl_with_options(async_graphql::SDLExportOptions::new());
     let mut out = String::with_capacity(exported.len());
     for line in exported.lines() {
-        if line.starts_with("directive @listSize(") || line.starts_with("directive @cost(") {
+        if federation::is_demand_control_definition(line) {
             continue;
         }
         out.push_str(&without_directive(

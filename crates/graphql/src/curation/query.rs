@@ -60,8 +60,13 @@ fn filter_text(argument: &str, value: Option<String>) -> ApiResult<Option<String
         .transpose()
 }
 
-/// Checks a page size, 0 to [`MAX_PAGE_SIZE`].
-fn page_size(first: i32) -> ApiResult<i64> {
+/// A curation list's `first` (0 to [`MAX_PAGE_SIZE`]) and `after`, checked and decoded
+/// with `parse`.
+fn page_arguments<K>(
+    first: i32,
+    after: Option<String>,
+    parse: impl Fn(&str) -> Result<K, ApiError>,
+) -> ApiResult<(i64, Option<K>)> {
     if !(0..=MAX_PAGE_SIZE).contains(&first) {
         return Err(gql(ApiError::PageTooLarge {
             argument: "first",
@@ -69,7 +74,11 @@ fn page_size(first: i32) -> ApiResult<i64> {
             max: MAX_PAGE_SIZE,
         }));
     }
-    Ok(i64::from(first))
+    if let Some(after) = &after {
+        check_cursor("after", after).map_err(gql)?;
+    }
+    let after = after.as_deref().map(parse).transpose().map_err(gql)?;
+    Ok((i64::from(first), after))
 }
 
 /// One page of a curation list of submissions, built with three statements.
@@ -79,15 +88,7 @@ async fn submission_page(
     first: i32,
     after: Option<String>,
 ) -> ApiResult<SubmissionConnection> {
-    let first = page_size(first)?;
-    if let Some(after) = &after {
-        check_cursor("after", after).map_err(gql)?;
-    }
-    let after = after
-        .as_deref()
-        .map(parse_submission_cursor)
-        .transpose()
-        .map_err(gql)?;
+    let (first, after) = page_arguments(first, after, parse_submission_cursor)?;
     let mut conn = conn(ctx).await?;
     let (rows, has_next_page) = submissions::page(&mut conn, list, first, after)
         .await
@@ -166,15 +167,7 @@ impl CurationQuery {
         #[graphql(desc = "Narrow by action, actor and subject.")] filter: Option<AuditFilter>,
     ) -> ApiResult<AuditEntryConnection> {
         require(ctx, &[Role::Admin])?;
-        let first = page_size(first)?;
-        if let Some(after) = &after {
-            check_cursor("after", after).map_err(gql)?;
-        }
-        let after = after
-            .as_deref()
-            .map(parse_audit_cursor)
-            .transpose()
-            .map_err(gql)?;
+        let (first, after) = page_arguments(first, after, parse_audit_cursor)?;
         let filter = filter.unwrap_or_default();
         let filter = StoreAuditFilter {
             action: filter_text("filter.action", filter.action)?,

@@ -430,14 +430,23 @@ impl From<AuditRow> for AuditEntry {
     }
 }
 
-pub fn parse_audit_cursor(cursor: &str) -> Result<i64, ApiError> {
-    let invalid =
-        || ApiError::InvalidCursor(format!("{cursor:?} is not a cursor of the audit log"));
+/// The key a curation list's cursor (`<prefix><key>`, base64) names, or `INVALID_CURSOR`
+/// naming the list.
+fn parse_cursor<K: std::str::FromStr>(
+    cursor: &str,
+    prefix: &str,
+    list: &str,
+) -> Result<K, ApiError> {
+    let invalid = || ApiError::InvalidCursor(format!("{cursor:?} is not a cursor of {list}"));
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    text.strip_prefix("Audit:")
+    text.strip_prefix(prefix)
         .and_then(|n| n.parse().ok())
         .ok_or_else(invalid)
+}
+
+pub fn parse_audit_cursor(cursor: &str) -> Result<i64, ApiError> {
+    parse_cursor(cursor, "Audit:", "the audit log")
 }
 
 const SUBMISSION_CURSOR: &str = "SubmissionCursor:";
@@ -448,13 +457,7 @@ pub fn submission_cursor(id: i32) -> String {
 }
 
 pub fn parse_submission_cursor(cursor: &str) -> Result<i32, ApiError> {
-    let invalid =
-        || ApiError::InvalidCursor(format!("{cursor:?} is not a cursor of a submission list"));
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    text.strip_prefix(SUBMISSION_CURSOR)
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(invalid)
+    parse_cursor(cursor, SUBMISSION_CURSOR, "a submission list")
 }
 
 /// One submission of a curation list with its cursor.

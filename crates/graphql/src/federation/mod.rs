@@ -350,6 +350,12 @@ pub fn federation_sdl() -> String {
     .clone()
 }
 
+/// Whether an exported SDL line defines `@listSize` or `@cost`: the federation spec's own
+/// directives, which neither the subgraph SDL (linked instead) nor the client SDL declares.
+pub(crate) fn is_demand_control_definition(line: &str) -> bool {
+    line.starts_with("directive @listSize(") || line.starts_with("directive @cost(")
+}
+
 /// Links [`FEDERATION_VERSION`] with [`FEDERATION_IMPORTS`] in place of async-graphql's
 /// own link, and drops the definitions of the imported directives (a router knows them
 /// from the link; a subgraph that redefines them must match the spec to the letter).
@@ -357,7 +363,7 @@ fn link_federation(exported: &str) -> String {
     let mut out = String::with_capacity(exported.len());
     let mut lines = exported.lines().peekable();
     while let Some(line) = lines.next() {
-        if line.starts_with("directive @listSize(") || line.starts_with("directive @cost(") {
+        if is_demand_control_definition(line) {
             continue;
         }
         if line == "extend schema @link(" {

@@ -11,47 +11,43 @@ use gcm_store::{Conn, Pool, StoreError};
 
 use crate::error::{ApiResult, gql};
 
-// Executed by the server: the reads plus the federation router's fields.
-/// Everything a client can read.
-#[derive(MergedObject, Default)]
-#[graphql(name = "Query")]
-pub struct Query(
-    catalogue::CatalogueQuery,
-    geography::GeographyQuery,
-    guidance::GuidanceQuery,
-    items::ItemQuery,
-    node::NodeQuery,
-    crate::curation::query::CurationQuery,
-    crate::federation::FederationQuery,
+/// Declares a root `Query`: every domain's reads, then `$extra` (the federation parts).
+/// The domains are listed once, so the three roots below cannot drift apart.
+macro_rules! root_query {
+    ($(#[$doc:meta])* $name:ident($($extra:ty),*)) => {
+        $(#[$doc])*
+        #[derive(MergedObject, Default)]
+        #[graphql(name = "Query")]
+        pub struct $name(
+            catalogue::CatalogueQuery,
+            geography::GeographyQuery,
+            guidance::GuidanceQuery,
+            items::ItemQuery,
+            node::NodeQuery,
+            crate::curation::query::CurationQuery,
+            $($extra),*
+        );
+    };
+}
+
+root_query!(
+    // Executed by the server: the reads plus the federation router's fields.
+    /// Everything a client can read.
+    Query(crate::federation::FederationQuery)
 );
 
-// The same reads with the entity-key declarations instead of the router fields: the
-// schema the federation SDL is exported from, never executed.
-/// Everything a client can read.
-#[derive(MergedObject, Default)]
-#[graphql(name = "Query")]
-pub struct KeyQuery(
-    catalogue::CatalogueQuery,
-    geography::GeographyQuery,
-    guidance::GuidanceQuery,
-    items::ItemQuery,
-    node::NodeQuery,
-    crate::curation::query::CurationQuery,
-    crate::federation::EntityKeys,
+root_query!(
+    // The same reads with the entity-key declarations instead of the router fields: the
+    // schema the federation SDL is exported from, never executed.
+    /// Everything a client can read.
+    KeyQuery(crate::federation::EntityKeys)
 );
 
-// The reads as clients see them through a router: no federation fields. The schema the
-// client-facing SDL (`schema.client.graphql`) is exported from, never executed.
-/// Everything a client can read.
-#[derive(MergedObject, Default)]
-#[graphql(name = "Query")]
-pub struct ClientQuery(
-    catalogue::CatalogueQuery,
-    geography::GeographyQuery,
-    guidance::GuidanceQuery,
-    items::ItemQuery,
-    node::NodeQuery,
-    crate::curation::query::CurationQuery,
+root_query!(
+    // The reads as clients see them through a router: no federation fields. The schema
+    // the client-facing SDL (`schema.client.graphql`) is exported from, never executed.
+    /// Everything a client can read.
+    ClientQuery()
 );
 
 /// A pooled connection for a root field's own (unbatched) statement.

@@ -258,20 +258,20 @@ pub struct GuidanceCoverage {
 impl GuidanceCoverage {
     /// Both kinds of mechanism for one objective, from its coverage rows (none: not compiled).
     pub fn of_objective(rows: &[CoverageRow]) -> Result<Vec<Self>, ApiError> {
-        [
+        if let Some(other) = rows
+            .iter()
+            .find(|r| gcm_domain::MechanismKind::parse(&r.mechanism).is_err())
+        {
+            return Err(corrupt("mechanism", &other.mechanism));
+        }
+        Ok([
             gcm_domain::MechanismKind::SpecialProcedure,
             gcm_domain::MechanismKind::TreatyBody,
         ]
         .into_iter()
         .map(|kind| {
             let row = rows.iter().find(|r| r.mechanism == kind.as_str());
-            if let Some(other) = rows
-                .iter()
-                .find(|r| gcm_domain::MechanismKind::parse(&r.mechanism).is_err())
-            {
-                return Err(corrupt("mechanism", &other.mechanism));
-            }
-            Ok(match row {
+            match row {
                 None => GuidanceCoverage {
                     mechanism: kind.into(),
                     status: CoverageStatus::NotCompiled,
@@ -289,8 +289,8 @@ impl GuidanceCoverage {
                     statement: row.statement.clone(),
                     publication: Some(Publication::from_json(&row.publication)),
                 },
-            })
+            }
         })
-        .collect()
+        .collect())
     }
 }
