@@ -918,8 +918,22 @@ async fn admins_edit_an_items_links_with_every_problem_at_its_path_and_an_audit_
     );
 
     let version = catalogue_version(&db).await;
+    // A global item with a country: refused by the importer's rule, so that the export
+    // of a curated catalogue still imports.
+    let global_with_country = call(
+        &server,
+        Some(&admin),
+        set,
+        json!({ "id": item_id, "links": { "countries": ["PER"] } }),
+    )
+    .await;
+    assert_code(&global_with_country, "BAD_USER_INPUT");
+    assert_eq!(
+        global_with_country["errors"][0]["extensions"]["problems"][0]["path"],
+        json!(["input", "countries"])
+    );
     let links = json!({ "objectives": [22, 6], "actions": ["22b"], "guidanceSources": [guidance],
-                        "countries": ["PER"], "regions": ["americas"] });
+                        "countries": ["PER"], "regions": ["americas"], "scope": "REGIONAL" });
     let item = data(
         &server,
         Some(&admin),
@@ -947,6 +961,18 @@ async fn admins_edit_an_items_links_with_every_problem_at_its_path_and_an_audit_
     .await;
     assert_eq!(kept["setItemLinks"]["countries"], json!([]));
     assert_eq!(kept["setItemLinks"]["actions"], json!([{ "code": "22b" }]));
+    let regional_without_region = call(
+        &server,
+        Some(&admin),
+        set,
+        json!({ "id": item_id, "links": { "regions": [] } }),
+    )
+    .await;
+    assert_code(&regional_without_region, "BAD_USER_INPUT");
+    assert_eq!(
+        regional_without_region["errors"][0]["extensions"]["problems"][0]["path"],
+        json!(["input", "regions"])
+    );
 
     let log = data(
         &server,
@@ -962,6 +988,13 @@ async fn admins_edit_an_items_links_with_every_problem_at_its_path_and_an_audit_
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0]["actor"], "hub-admin");
     assert_eq!(entries[0]["after"]["countries"], json!(["PER"]));
+    assert_eq!(
+        (
+            &entries[0]["before"]["scope"],
+            &entries[0]["after"]["scope"]
+        ),
+        (&json!("global"), &json!("regional"))
+    );
     assert_eq!(entries[1]["before"]["countries"], json!(["PER"]));
     assert_eq!(entries[1]["after"]["countries"], json!([]));
 }

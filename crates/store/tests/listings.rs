@@ -386,7 +386,7 @@ async fn links_keep_their_items_listing_keys_through_imports_and_edits() {
              INSERT INTO item_objectives (item_id, objective_number)
                  SELECT i.id, o.number FROM (SELECT id FROM items WHERE id % 11 = 0 LIMIT 40) i
                  CROSS JOIN (VALUES (1), (2), (3)) AS o(number)
-                 ON CONFLICT DO NOTHING;
+                 ON CONFLICT (item_id, objective_number) DO NOTHING;
              UPDATE items SET status = 'published'
                  WHERE id IN (SELECT id FROM items WHERE status = 'retracted' ORDER BY id LIMIT 10);",
         )

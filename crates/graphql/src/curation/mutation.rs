@@ -9,8 +9,8 @@ use gcm_store::curation::submissions::{self, ReviewPolicy};
 
 use super::query::load_one;
 use super::types::{
-    ItemLinksInput, ReviewDecision, Submission, SubmitEventInput, SubmitProjectInput,
-    SubmitResourceInput, UpdateSubmissionInput, parse_submission_id,
+    ItemLinksInput, ReviewDecision, SetHubPositionInput, Submission, SubmitEventInput,
+    SubmitProjectInput, SubmitResourceInput, UpdateSubmissionInput, parse_submission_id,
 };
 use super::{curation_error, require};
 use crate::error::{ApiError, ApiResult, gql};
@@ -180,10 +180,33 @@ impl Mutation {
             guidance_sources: links.guidance_sources,
             countries: links.countries,
             regions: links.regions,
+            scope: links.scope.map(Into::into),
         };
         let row = gcm_store::curation::links::set_links(&mut conn, &who, &slug, &links)
             .await
             .map_err(curation_error)?;
+        Ok(CatalogueItem::from_row(row)?)
+    }
+
+    /// Places an item on the Hub page, or takes its place away (admins): the order sort
+    /// `HUB` follows. A place another item holds is refused at `position`.
+    async fn set_hub_position(
+        &self,
+        ctx: &Context<'_>,
+        input: SetHubPositionInput,
+    ) -> ApiResult<CatalogueItem> {
+        let who = require(ctx, ADMINS)?;
+        let slug = item_slug(&input.id)?;
+        let mut conn = conn(ctx).await?;
+        let row = gcm_store::curation::hub_places::set_hub_position(
+            &mut conn,
+            &who,
+            &slug,
+            input.objective,
+            input.position,
+        )
+        .await
+        .map_err(curation_error)?;
         Ok(CatalogueItem::from_row(row)?)
     }
 

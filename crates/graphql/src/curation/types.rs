@@ -606,6 +606,23 @@ pub struct ItemLinksInput {
     pub countries: Option<Vec<String>>,
     /// Region slugs.
     pub regions: Option<Vec<String>>,
+    /// The item's scope (omitted: kept). With the lists it must follow the catalogue's
+    /// rule: a global item has no regions and no countries, a regional one at least one
+    /// region, a national one at least one country.
+    pub scope: Option<crate::types::enums::Scope>,
+}
+
+/// An item's place on the Hub page (sort `HUB`).
+#[derive(InputObject, Debug, Clone)]
+pub struct SetHubPositionInput {
+    /// The item's global id (a resource, event or project).
+    pub id: ID,
+    /// The objective whose page places it: the item's first objective, the one whose file
+    /// the export lists it in.
+    pub objective: i32,
+    /// Its position in its section on that page, 1 to 100000000, not held by another
+    /// item; null takes its place away (`HUB` then lists it after the placed items).
+    pub position: Option<i32>,
 }
 
 /// Narrows the audit trail; fields combine with AND.

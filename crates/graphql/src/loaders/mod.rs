@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use gcm_store::models::catalogue_items::{self, GeographyRow, ItemRow};
+use gcm_store::models::catalogue_items::{self, GeographyRow, HubPositionRow, ItemRow};
 use gcm_store::models::countries::{self, CountryRow};
 use gcm_store::models::guidance::{self, CoverageRow, GuidanceRow};
 use gcm_store::models::objectives::{
@@ -111,6 +111,7 @@ async fn shared_items_of_guidance(
 }
 batch_loader!(PublishedItemBySlug(String) => ItemRow, catalogue_items::published_by_slugs);
 batch_loader!(GeographyOfItem(i32) => GeographyRow, catalogue_items::geography_of_items);
+batch_loader!(HubPositionOfItem(i32) => HubPositionRow, catalogue_items::hub_positions_of_items);
 batch_loader!(ObjectivesOfItem(i32) => Vec<ObjectiveRow>, catalogue_items::objectives_of_items);
 batch_loader!(PrinciplesOfItem(i32) => Vec<PrincipleRow>, reference::principles_of_items);
 batch_loader!(PrincipleBySlug(String) => PrincipleRow, reference::principles_by_slugs);

@@ -2,12 +2,12 @@
 
 use async_graphql::{Context, ID, Interface, Object};
 use chrono::{DateTime, Utc};
-use gcm_store::models::catalogue_items::ItemRow;
+use gcm_store::models::catalogue_items::{HubPositionRow, ItemRow};
 
 use super::enums::{GeographySource, ItemKind, ResourceSection, Scope, TitleProvenance};
 use super::geography::{Country, Region};
 use super::guidance::GuidanceSource;
-use super::objective::{Action, Objective};
+use super::objective::{Action, Objective, objective_by_number};
 use super::reference::{DocumentType, GuidingPrinciple};
 use super::scalars::Date;
 use crate::error::{ApiError, ApiResult, corrupt, gql};
@@ -15,8 +15,25 @@ use crate::ids::{NodeType, node_id};
 use crate::limits::directives::{design, first_only, list_size};
 use crate::loaders::{
     ActionsOfItem, CountriesOfItem, CountryById, DocumentTypeById, GeographyOfItem, GuidanceOfItem,
-    ObjectivesOfItem, PrinciplesOfItem, RegionsOfItem, many_first, one,
+    HubPositionOfItem, ObjectivesOfItem, PrinciplesOfItem, RegionsOfItem, many_first, one,
 };
+
+/// An item's place on the Hub page: the order sort `HUB` follows.
+pub struct HubPosition(pub HubPositionRow);
+
+#[Object]
+impl HubPosition {
+    /// The objective whose page places the item.
+    async fn objective(&self, ctx: &Context<'_>) -> ApiResult<Objective> {
+        objective_by_number(ctx, self.0.objective_number).await
+    }
+
+    /// 1 for the first item of its section (Documents, Events, Projects, Training and
+    /// guidance, Videos) on that page.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+}
 
 /// Anything the Hub catalogues under an objective: a resource, an event or a project.
 #[derive(Interface)]
@@ -71,6 +88,11 @@ use crate::loaders::{
         name = "geography_reason",
         ty = "ApiResult<Option<String>>",
         desc = "The curators' reason for the item's scope, regions and countries, when they gave one (e.g. \"guidance note for Peru\")."
+    ),
+    field(
+        name = "hub_position",
+        ty = "ApiResult<Option<HubPosition>>",
+        desc = "Where the Hub page lists the item (sort `HUB`): its position in its section on its first objective's page. Null for an item the Hub does not place (curated or submitted later): `HUB` lists those after the placed ones, global before regional before national, newest first."
     ),
     field(
         name = "objectives",
@@ -244,6 +266,14 @@ macro_rules! catalogue_item_object {
             pub async fn geography_reason(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
                 let geography = one(ctx.data()?, GeographyOfItem(self.0.id)).await.map_err(gql)?;
                 Ok(geography.and_then(|g| g.reason))
+            }
+
+            /// Where the Hub page lists the item (sort `HUB`): its position in its section
+            /// on its first objective's page. Null for an item the Hub does not place
+            /// (curated or submitted later): `HUB` lists those after the placed ones, global
+            /// before regional before national, newest first.
+            pub async fn hub_position(&self, ctx: &Context<'_>) -> ApiResult<Option<HubPosition>> {
+                Ok(one(ctx.data()?, HubPositionOfItem(self.0.id)).await.map_err(gql)?.map(HubPosition))
             }
 
             /// The GCM objectives the item serves.

@@ -161,6 +161,8 @@ pub(crate) struct Item {
     pub ends_on: Option<NaiveDate>,
     pub scope: Scope,
     pub status: ItemStatus,
+    /// Its place in its section on its file's objective page; 0 when the Hub does not
+    /// place it (the file gives no `position`).
     pub position: i32,
     pub geography_reason: Option<String>,
     /// The objective of the file it is listed in, then any `other_objectives`.

@@ -153,6 +153,11 @@ impl<'a> Obj<'a> {
         self.int_in(key, 1..=100_000_000)
     }
 
+    /// As [`Obj::position`], when the field may be absent.
+    pub fn opt_position(&self, key: &str) -> Option<Option<i32>> {
+        self.opt_int_in(key, 1..=100_000_000)
+    }
+
     pub fn bool(&self, key: &str) -> Option<bool> {
         self.required(key).and_then(|v| self.as_bool(key, v))
     }

@@ -1,10 +1,12 @@
 //! Admins' edits of an item's curated links: objectives, actions, guidance sources,
 //! countries and regions. Each list given replaces the stored one; an omitted list stays.
-//! The item's scope is left as curated (it carries a reason the links alone do not).
+//! The item's scope is left as curated (it carries a reason the links alone do not)
+//! unless given, and must agree with the geography by the importer's rules, so that the
+//! export of a curated catalogue imports back.
 
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use gcm_domain::ObjectiveNumber;
+use gcm_domain::{ObjectiveNumber, Scope};
 use serde_json::{Value, json};
 
 use super::input::{Problems, SlugTable, resolve_iso3s, resolve_slugs};
@@ -27,6 +29,8 @@ pub struct LinksInput {
     /// ISO 3166-1 alpha-3 codes.
     pub countries: Option<Vec<String>>,
     pub regions: Option<Vec<String>>,
+    /// The item's scope; `None` keeps it.
+    pub scope: Option<Scope>,
 }
 
 /// `22b` → (22, "b").
@@ -133,27 +137,28 @@ pub async fn set_links(
             None => None,
             Some(slugs) => Some(resolve_slugs(conn, &mut p, SlugTable::Regions, slugs).await?),
         };
+        let has_regions = match &region_ids {
+            Some(ids) => !ids.is_empty(),
+            None => has_any(conn, item.id, Geography::Regions).await?,
+        };
+        let has_countries = match &country_ids {
+            Some(ids) => !ids.is_empty(),
+            None => has_any(conn, item.id, Geography::Countries).await?,
+        };
+        if let Some((field, message)) = geography_conflict(
+            links,
+            links.scope.unwrap_or(item.scope),
+            has_regions,
+            has_countries,
+        ) {
+            p.at(field, None, message);
+        }
         if !p.0.is_empty() {
             return Err(CurationError::Invalid(p.0));
         }
 
         if let Some(numbers) = objective_numbers {
-            diesel::delete(item_objectives::table.filter(item_objectives::item_id.eq(item.id)))
-                .execute(conn)
-                .await?;
-            let rows: Vec<_> = numbers
-                .iter()
-                .map(|&n| {
-                    (
-                        item_objectives::item_id.eq(item.id),
-                        item_objectives::objective_number.eq(n),
-                    )
-                })
-                .collect();
-            diesel::insert_into(item_objectives::table)
-                .values(rows)
-                .execute(conn)
-                .await?;
+            replace_objectives(conn, item.id, &numbers).await?;
         }
         if let Some(ids) = action_ids {
             diesel::delete(item_actions::table.filter(item_actions::item_id.eq(item.id)))
@@ -238,7 +243,10 @@ pub async fn set_links(
             }
         }
         let after_item: ItemRow = diesel::update(items::table.find(item.id))
-            .set(items::updated_at.eq(diesel::dsl::now))
+            .set((
+                items::updated_at.eq(diesel::dsl::now),
+                items::scope.eq(links.scope.unwrap_or(item.scope)),
+            ))
             .returning(ItemRow::as_returning())
             .get_result(conn)
             .await?;
@@ -260,14 +268,139 @@ pub async fn set_links(
     .await
 }
 
+enum Geography {
+    Regions,
+    Countries,
+}
+
+async fn has_any(
+    conn: &mut AsyncPgConnection,
+    item_id: i32,
+    of: Geography,
+) -> CurationResult<bool> {
+    Ok(match of {
+        Geography::Regions => {
+            diesel::select(diesel::dsl::exists(
+                item_regions::table.filter(item_regions::item_id.eq(item_id)),
+            ))
+            .get_result(conn)
+            .await?
+        }
+        Geography::Countries => {
+            diesel::select(diesel::dsl::exists(
+                item_countries::table.filter(item_countries::item_id.eq(item_id)),
+            ))
+            .get_result(conn)
+            .await?
+        }
+    })
+}
+
+/// The importer's rule for a scope and the geography beside it (`links.json`): global has
+/// no regions and no countries, regional at least one region, national at least one
+/// country. The problem is reported at the field the input changed.
+fn geography_conflict(
+    links: &LinksInput,
+    scope: Scope,
+    has_regions: bool,
+    has_countries: bool,
+) -> Option<(&'static str, &'static str)> {
+    let (list, message) = match scope {
+        Scope::Global if has_regions || has_countries => (
+            if has_regions { "regions" } else { "countries" },
+            "a global item has no regions and no countries",
+        ),
+        Scope::Regional if !has_regions => ("regions", "a regional item needs at least one region"),
+        Scope::National if !has_countries => {
+            ("countries", "a national item needs at least one country")
+        }
+        _ => return None,
+    };
+    let given = match list {
+        "regions" => links.regions.is_some(),
+        _ => links.countries.is_some(),
+    };
+    Some((
+        if links.scope.is_some() || !given {
+            "scope"
+        } else {
+            list
+        },
+        message,
+    ))
+}
+
+/// Replaces the item's objectives, keeping the links that stay (and so the item's Hub
+/// place, when its page stays its first objective's: the one whose file lists it). A
+/// place on a page that is no longer the first objective's is taken away, with
+/// `items.position`, which mirrors it for the export.
+async fn replace_objectives(
+    conn: &mut AsyncPgConnection,
+    item_id: i32,
+    numbers: &[i32],
+) -> CurationResult<()> {
+    diesel::delete(
+        item_objectives::table
+            .filter(item_objectives::item_id.eq(item_id))
+            .filter(item_objectives::objective_number.ne_all(numbers)),
+    )
+    .execute(conn)
+    .await?;
+    let rows: Vec<_> = numbers
+        .iter()
+        .map(|&n| {
+            (
+                item_objectives::item_id.eq(item_id),
+                item_objectives::objective_number.eq(n),
+            )
+        })
+        .collect();
+    diesel::insert_into(item_objectives::table)
+        .values(rows)
+        .on_conflict((item_objectives::item_id, item_objectives::objective_number))
+        .do_nothing()
+        .execute(conn)
+        .await?;
+    let first = numbers.iter().min().copied().unwrap_or_default();
+    diesel::update(
+        item_objectives::table
+            .filter(item_objectives::item_id.eq(item_id))
+            .filter(item_objectives::objective_number.ne(first))
+            .filter(item_objectives::hub_position.is_not_null()),
+    )
+    .set(item_objectives::hub_position.eq(None::<i32>))
+    .execute(conn)
+    .await?;
+    let kept: Option<i32> = item_objectives::table
+        .filter(item_objectives::item_id.eq(item_id))
+        .filter(item_objectives::objective_number.eq(first))
+        .select(item_objectives::hub_position)
+        .first::<Option<i32>>(conn)
+        .await
+        .optional()?
+        .flatten();
+    diesel::update(items::table.find(item_id))
+        .set(items::position.eq(kept.unwrap_or(0)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The item's links as the audit trail keeps them: by natural key.
 async fn current(conn: &mut AsyncPgConnection, item_id: i32) -> CurationResult<Value> {
-    let objective_numbers: Vec<i32> = item_objectives::table
+    let objective_links: Vec<(i32, Option<i32>)> = item_objectives::table
         .filter(item_objectives::item_id.eq(item_id))
-        .select(item_objectives::objective_number)
+        .select((
+            item_objectives::objective_number,
+            item_objectives::hub_position,
+        ))
         .order(item_objectives::objective_number)
         .load(conn)
         .await?;
+    let objective_numbers: Vec<i32> = objective_links.iter().map(|l| l.0).collect();
+    let hub_position = objective_links.iter().find_map(|&(objective, position)| {
+        Some(json!({ "objective": objective, "position": position? }))
+    });
     let action_codes: Vec<(i32, String)> = item_actions::table
         .inner_join(actions::table)
         .filter(item_actions::item_id.eq(item_id))
@@ -296,11 +429,19 @@ async fn current(conn: &mut AsyncPgConnection, item_id: i32) -> CurationResult<V
         .order(regions::slug)
         .load(conn)
         .await?;
+    let scope: Scope = items::table
+        .find(item_id)
+        .select(items::scope)
+        .first(conn)
+        .await?;
+    let scope = scope.as_str();
     Ok(json!({
         "objectives": objective_numbers,
         "actions": action_codes.iter().map(|(n, l)| format!("{n}{l}")).collect::<Vec<_>>(),
         "guidanceSources": guidance,
         "countries": iso3s,
         "regions": region_slugs,
+        "scope": scope,
+        "hubPosition": hub_position,
     }))
 }

@@ -5,6 +5,7 @@
 //! reviewers deciding at once, or an update racing a review, end in one consistent state.
 
 pub mod audit;
+pub mod hub_places;
 pub mod input;
 pub mod keys;
 pub mod links;

@@ -122,6 +122,43 @@ pub struct GeographyRow {
     pub submitted: bool,
 }
 
+/// An item's place on the Hub page (sort `HUB`): its position within its section on the
+/// page of `objective_number`.
+#[derive(Debug, Clone)]
+pub struct HubPositionRow {
+    pub objective_number: i32,
+    pub position: i32,
+}
+
+/// The places of the items the Hub places; an unplaced item has no entry.
+pub async fn hub_positions_of_items(
+    conn: &mut AsyncPgConnection,
+    item_ids: &[i32],
+) -> StoreResult<HashMap<i32, HubPositionRow>> {
+    let rows: Vec<(i32, i32, Option<i32>)> = item_objectives::table
+        .filter(item_objectives::item_id.eq_any(item_ids))
+        .filter(item_objectives::hub_position.is_not_null())
+        .select((
+            item_objectives::item_id,
+            item_objectives::objective_number,
+            item_objectives::hub_position,
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, objective_number, position)| {
+            Some((
+                id,
+                HubPositionRow {
+                    objective_number,
+                    position: position?,
+                },
+            ))
+        })
+        .collect())
+}
+
 pub async fn geography_of_items(
     conn: &mut AsyncPgConnection,
     item_ids: &[i32],

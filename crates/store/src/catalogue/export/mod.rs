@@ -108,9 +108,9 @@ fn build(s: &Stored) -> Result<Vec<CatalogueFile>, StoreError> {
                 .map(|(k, s)| file_kind(k, s))
                 .unwrap_or_default()
         };
-        listed.sort_by(|a, b| {
-            (kind(a), a.1.position, &a.0.slug).cmp(&(kind(b), b.1.position, &b.0.slug))
-        });
+        // Placed items by position, then the unplaced ones (position 0) by slug.
+        let key = |item: &Item| (kind(item), item.1.position == 0, item.1.position);
+        listed.sort_by(|a, b| (key(a), &a.0.slug).cmp(&(key(b), &b.0.slug)));
     }
 
     let mut files = vec![

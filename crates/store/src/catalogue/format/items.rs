@@ -119,8 +119,10 @@ pub(crate) fn decode(
             );
         }
     }
-    let position = it.position("position");
-    if let (Some((kind, section)), Some(p)) = (kind, position) {
+    // Absent for an item the Hub does not place (curated or submitted later): sort HUB
+    // lists those after the placed ones.
+    let position = it.opt_position("position");
+    if let (Some((kind, section)), Some(Some(p))) = (kind, position) {
         let name = file_kind(kind, section);
         let shown = format!("position {p} among the {name} items");
         keys.check(it, "position", format!("{name} {p}"), shown);
@@ -221,7 +223,7 @@ pub(crate) fn decode(
         ends_on: ends_on?,
         scope: Scope::Global,
         status: status?.unwrap_or(ItemStatus::Published),
-        position: position?,
+        position: position?.unwrap_or(0),
         geography_reason: None,
         objectives: objectives?,
         region_slugs: Vec::new(),
@@ -299,7 +301,11 @@ pub(crate) fn encode(
         put(&mut r, "kind", file_kind(kind, section));
         put(&mut r, "section", section_heading(kind, section));
     }
-    put(&mut r, "position", more.position);
+    if more.position > 0 {
+        put(&mut r, "position", more.position);
+    } else {
+        r.remove("position");
+    }
     encode_title(&mut r, row);
     put(&mut r, "summary", row.summary.as_str());
     put(&mut r, "summary_truncated", row.summary_truncated);

@@ -12,4 +12,4 @@ dropped AS (
                       WHERE input.item_id = t.item_id AND input.target_id = t.{target}))
 INSERT INTO {table} (item_id, {target})
 SELECT item_id, target_id FROM input
-ON CONFLICT DO NOTHING
+ON CONFLICT (item_id, {target}) DO NOTHING

@@ -1,0 +1,1 @@
+ALTER TABLE item_objectives DROP CONSTRAINT item_objectives_hub_place_key;
