@@ -145,6 +145,21 @@ text_enum!(
     }
 );
 
+impl Scope {
+    /// The catalogue's rule for a scope and the geography beside it, which the importer
+    /// (`links.json`) and curation both apply: why they disagree, if they do.
+    pub fn geography_problem(self, has_regions: bool, has_countries: bool) -> Option<&'static str> {
+        match self {
+            Scope::Global if has_regions || has_countries => {
+                Some("a global item has no regions and no countries")
+            }
+            Scope::Regional if !has_regions => Some("a regional item needs at least one region"),
+            Scope::National if !has_countries => Some("a national item needs at least one country"),
+            _ => None,
+        }
+    }
+}
+
 text_enum!(
     /// Where an item's title came from. A derived or external title is never shown as
     /// the seed's own.

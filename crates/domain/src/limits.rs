@@ -29,3 +29,7 @@ pub const REASON: usize = 2_000;
 pub const KEY_NAME: usize = 100;
 /// Text a client searches or filters by (search text, audit-log filters).
 pub const QUERY_TEXT: usize = 500;
+
+/// The highest position in a list (an item's Hub place, a record's order): well below the
+/// range the importer parks rows in while it reorders a table.
+pub const MAX_POSITION: i32 = 100_000_000;

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use gcm_domain::Invalid;
+use gcm_domain::limits::MAX_POSITION;
 use gcm_domain::text::{self, TextField};
 use serde_json::{Map, Value};
 
@@ -150,12 +151,12 @@ impl<'a> Obj<'a> {
     /// A position in a list: 1 or more, and well below the range the writer parks rows
     /// in while it reorders a table.
     pub fn position(&self, key: &str) -> Option<i32> {
-        self.int_in(key, 1..=100_000_000)
+        self.int_in(key, 1..=i64::from(MAX_POSITION))
     }
 
     /// As [`Obj::position`], when the field may be absent.
     pub fn opt_position(&self, key: &str) -> Option<Option<i32>> {
-        self.opt_int_in(key, 1..=100_000_000)
+        self.opt_int_in(key, 1..=i64::from(MAX_POSITION))
     }
 
     pub fn bool(&self, key: &str) -> Option<bool> {

@@ -6,6 +6,7 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use gcm_domain::ObjectiveNumber;
+use gcm_domain::limits::MAX_POSITION;
 use serde_json::{Value, json};
 
 use super::input::Problems;
@@ -14,9 +15,6 @@ use super::submissions::{bump_catalogue_version, lock_item};
 use super::{CurationError, CurationResult, audit};
 use crate::models::catalogue_items::ItemRow;
 use crate::schema::{item_objectives, items};
-
-/// The highest position a place may have: the importer's bound.
-pub const MAX_POSITION: i32 = 100_000_000;
 
 /// Places the item at `position` in its section on objective `objective`'s page, or
 /// takes its place away (`None`).

@@ -296,25 +296,19 @@ async fn has_any(
     })
 }
 
-/// The importer's rule for a scope and the geography beside it (`links.json`): global has
-/// no regions and no countries, regional at least one region, national at least one
-/// country. The problem is reported at the field the input changed.
+/// The importer's rule for a scope and the geography beside it
+/// ([`Scope::geography_problem`]), reported at the field the input changed.
 fn geography_conflict(
     links: &LinksInput,
     scope: Scope,
     has_regions: bool,
     has_countries: bool,
 ) -> Option<(&'static str, &'static str)> {
-    let (list, message) = match scope {
-        Scope::Global if has_regions || has_countries => (
-            if has_regions { "regions" } else { "countries" },
-            "a global item has no regions and no countries",
-        ),
-        Scope::Regional if !has_regions => ("regions", "a regional item needs at least one region"),
-        Scope::National if !has_countries => {
-            ("countries", "a national item needs at least one country")
-        }
-        _ => return None,
+    let message = scope.geography_problem(has_regions, has_countries)?;
+    let list = match scope {
+        Scope::Global if !has_regions => "countries",
+        Scope::National => "countries",
+        _ => "regions",
     };
     let given = match list {
         "regions" => links.regions.is_some(),

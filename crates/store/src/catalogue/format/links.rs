@@ -189,17 +189,8 @@ fn item_geography(root: &Obj<'_>, refs: &Resolver<'_>, out: &mut Catalogue) {
                 }
             }
         }
-        match scope {
-            Some(Scope::Global) if has_regions || has_countries => {
-                e.report("scope", "a global item has no regions and no countries")
-            }
-            Some(Scope::Regional) if !has_regions => {
-                e.report("scope", "a regional item needs at least one region")
-            }
-            Some(Scope::National) if !has_countries => {
-                e.report("scope", "a national item needs at least one country")
-            }
-            _ => {}
+        if let Some(problem) = scope.and_then(|s| s.geography_problem(has_regions, has_countries)) {
+            e.report("scope", problem);
         }
         let reason = e.opt_text("reason", LONG).flatten();
         if let Some((id, index)) = item {
