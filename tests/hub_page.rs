@@ -227,6 +227,11 @@ async fn the_guidance_panel_tells_none_from_not_compiled_and_cites_each_row_as_g
         ]
     );
     let publication = &objective["guidanceCoverage"][1]["publication"];
+    // The key the statement and every row name in guidance.json.
+    assert_eq!(
+        publication["slug"],
+        "quno-foundations-for-implementation-2018"
+    );
     assert_eq!(publication["title"], "Foundations for Implementation");
     assert_eq!(publication["publisher"], "Quaker United Nations Office");
     assert_eq!(publication["publisherAbbreviation"], "QUNO");

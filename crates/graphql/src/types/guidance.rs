@@ -183,6 +183,9 @@ impl GuidanceSource {
 /// it; guidance rows point to the one that compiled them.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct Publication {
+    /// Stable key that guidance rows and coverage statements name in the catalogue, e.g.
+    /// `quno-foundations-for-implementation-2018` (null when its file gives none).
+    pub slug: Option<String>,
     /// e.g. "Foundations for Implementation".
     pub title: Option<String>,
     /// e.g. "Quaker United Nations Office".
@@ -207,6 +210,7 @@ impl Publication {
     fn from_json(value: &serde_json::Value) -> Self {
         let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
         Publication {
+            slug: text("id"),
             title: text("title"),
             publisher: text("publisher"),
             publisher_abbreviation: text("publisher_abbreviation"),

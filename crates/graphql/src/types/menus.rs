@@ -1,7 +1,7 @@
 //! The Hub's menus as its page shows them, each entry with the filter that selects its items.
 
 use async_graphql::SimpleObject;
-use gcm_store::models::menus::MenuEntryRow;
+use gcm_store::models::menus::{self, MenuEntryRow};
 
 use super::enums::Scope;
 use crate::error::{ApiError, corrupt};
@@ -101,11 +101,11 @@ impl HubMenuFilter {
                 document_types: Some(vec![key()?]),
                 ..Self::default()
             },
-            Some("general") => HubMenuFilter {
+            Some(menus::GENERAL) => HubMenuFilter {
                 general: Some(true),
                 ..Self::default()
             },
-            Some("scope_global") => HubMenuFilter {
+            Some(menus::SCOPE_GLOBAL) => HubMenuFilter {
                 scope: Some(vec![Scope::Global]),
                 ..Self::default()
             },

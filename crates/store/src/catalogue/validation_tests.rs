@@ -674,3 +674,66 @@ fn an_organisation_over_its_length_limit() {
         "{problems:#?}"
     );
 }
+
+#[test]
+fn a_menu_filter_with_an_unknown_value() {
+    assert_eq!(
+        problems_after("objectives.json", &|v| {
+            set(v, "/general_menu_entry/filter", json!("everything"))
+        }),
+        [
+            r#"objectives.json: general_menu_entry.filter: "everything" is not a menu filter (one of general, scope_global)"#
+        ]
+    );
+    assert_eq!(
+        problems_after("principles.json", &|v| {
+            set(v, "/extra_menu_entries/0/filter", json!("scope-global"))
+        }),
+        [
+            r#"principles.json: extra_menu_entries[0].filter: "scope-global" is not a menu filter (one of general, scope_global)"#
+        ]
+    );
+}
+
+#[test]
+fn a_menu_entry_without_a_filter_is_refused_and_null_says_the_source_is_silent() {
+    assert_eq!(
+        problems_after("principles.json", &|v| {
+            remove(v, "/extra_menu_entries/0", "filter")
+        }),
+        [
+            "principles.json: extra_menu_entries[0].filter: required field is missing (one of \
+          general, scope_global, or null when the source does not say what the entry holds)"
+        ]
+    );
+    assert_eq!(
+        problems_after("objectives.json", &|v| {
+            set(v, "/general_menu_entry/filter", Value::Null)
+        }),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn a_publication_reference_to_nothing() {
+    // A row, and the treaty bodies' statement, name a publication the file does not describe.
+    let problems = problems_after("guidance.json", &|v| {
+        set(v, "/special_procedures/2/publication", json!("quno-2019"));
+        set(v, "/treaty_bodies/publication", json!("ohchr-principles"));
+    });
+    assert_eq!(
+        problems,
+        [
+            r#"guidance.json: special_procedures[2].publication: "quno-2019" names no publication (the file describes "quno-foundations-for-implementation-2018")"#,
+            r#"guidance.json: treaty_bodies.publication: "ohchr-principles" names no publication (the file describes "quno-foundations-for-implementation-2018")"#,
+        ]
+    );
+    // Without an id the publication cannot be named at all.
+    let problems = problems_after("guidance.json", &|v| remove(v, "/publication", "id"));
+    assert_eq!(problems.len(), 5, "{problems:#?}");
+    assert!(
+        problems.iter().all(|p| p
+            .ends_with(r#"names no publication (the file describes no publication with an id)"#)),
+        "{problems:#?}"
+    );
+}

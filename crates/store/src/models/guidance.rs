@@ -44,9 +44,15 @@ pub struct GuidanceRow {
     pub publication: Option<serde_json::Value>,
 }
 
+/// The publication the row names (`publication` of its record, an `id` the importer
+/// checked), or for a row that names none the one its objective's file describes.
 const PUBLICATION_OF_ROW: &str = "(SELECT f.document -> 'publication' FROM catalogue_files f \
-     WHERE f.document ? 'publication' AND jsonb_typeof(f.document -> 'objective') = 'number' \
-     AND (f.document ->> 'objective')::int4 = guidance_sources.objective_number LIMIT 1)";
+     WHERE f.document ? 'publication' AND CASE \
+       WHEN guidance_sources.source ->> 'publication' IS NOT NULL \
+       THEN f.document -> 'publication' ->> 'id' = guidance_sources.source ->> 'publication' \
+       ELSE jsonb_typeof(f.document -> 'objective') = 'number' \
+        AND (f.document ->> 'objective')::int4 = guidance_sources.objective_number END \
+     LIMIT 1)";
 
 /// A text key of the row's source record (keys are the format's own, not input).
 fn source_text(key: &'static str) -> SqlLiteral<Nullable<Text>> {

@@ -6,6 +6,13 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::StoreResult;
 
+/// `selects` of an entry that stands for items tagged with no single objective ("General").
+pub const GENERAL: &str = "general";
+/// `selects` of an entry that stands for items of global scope ("Global").
+pub const SCOPE_GLOBAL: &str = "scope_global";
+/// The filters an entry that is not a catalogue record may name (its `filter` field).
+pub const EXTRA_ENTRY_FILTERS: &[&str] = &[GENERAL, SCOPE_GLOBAL];
+
 /// One entry of one menu.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct MenuEntryRow {

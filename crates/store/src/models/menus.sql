@@ -2,22 +2,23 @@
 -- entries that are not records, which the importer keeps in each file's document
 -- (objectives.json `general_menu_entry`, principles.json `extra_menu_entries`,
 -- countries.json `$non_country_entries`). `selects` says what an entry's filter is:
--- a record's key, `general` (items tagged with no objective), `scope_global`, or NULL
--- when the source does not say.
+-- a record's key, or for an extra entry its `filter` as the importer checked it
+-- (`general`: items tagged with no objective; `scope_global`), the `global` country kind
+-- meaning `scope_global`; NULL when the source does not say.
 SELECT 'objectives' AS menu, o.number AS position,
        coalesce(o.source->>'menu_label', o.number || ' - ' || o.short_name) AS label,
        NULL::text AS note, 'objective' AS selects, o.number::text AS key
   FROM objectives o
 UNION ALL
 SELECT 'objectives', (e->>'menu_position')::int4, e->>'label', e->>'note',
-       CASE WHEN (e->>'is_objective')::boolean IS FALSE THEN 'general' END, NULL
+       e->>'filter', NULL
   FROM catalogue_files f CROSS JOIN LATERAL jsonb_path_query(f.document, '$.general_menu_entry') e
  WHERE f.file_name = 'objectives.json'
 UNION ALL
 SELECT 'principles', p.position, p.name, NULL, 'principle', p.slug FROM guiding_principles p
 UNION ALL
 SELECT 'principles', (e->>'menu_position')::int4, e->>'label', e->>'note',
-       CASE WHEN e->>'label' = 'Global geographic scope' THEN 'scope_global' END, NULL
+       e->>'filter', NULL
   FROM catalogue_files f CROSS JOIN LATERAL jsonb_array_elements(f.document->'extra_menu_entries') e
  WHERE f.file_name = 'principles.json'
 UNION ALL

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use gcm_domain::{Invalid, MechanismKind, ObjectiveNumber, limits};
+use gcm_domain::{Invalid, MechanismKind, ObjectiveNumber, Slug, limits};
 use serde_json::Value;
 
 use super::{ABBREVIATION, Keys, LONG, PARAGRAPH_LABEL, TITLE};
@@ -23,15 +23,18 @@ const SPECIAL_PROCEDURES: &str = "special_procedures";
 const TREATY_BODIES: &str = "treaty_bodies";
 pub(crate) const DOCUMENT: &[&str] = &[
     "meta",
-    "publication",
+    PUBLICATION,
     "objective",
     "objective_title_as_given",
     SPECIAL_PROCEDURES,
     TREATY_BODIES,
 ];
-const TREATY_BODIES_ORDER: &[&str] = &["entries", "note_as_given"];
+/// The publication that compiled the file, with its `id`.
+const PUBLICATION: &str = "publication";
+const TREATY_BODIES_ORDER: &[&str] = &["entries", PUBLICATION, "note_as_given"];
 pub(crate) const FIELDS: &[&str] = &[
     "id",
+    PUBLICATION,
     "objective",
     "mechanism_kind",
     "body",
@@ -56,11 +59,13 @@ pub(crate) fn decode(root: &Obj<'_>, refs: &mut Resolver<'_>, out: &mut Catalogu
     {
         refs.objective_exists(root, "objective", n.get());
     }
+    let publications = Publications::of(root);
     let mut lists = vec![(
         root.opt_records(SPECIAL_PROCEDURES),
         MechanismKind::SpecialProcedure,
     )];
-    if let Some(Some(treaty_bodies)) = root.opt_object(TREATY_BODIES) {
+    let treaty_bodies = root.opt_object(TREATY_BODIES).flatten();
+    if let Some(treaty_bodies) = &treaty_bodies {
         lists.push((
             treaty_bodies.opt_records("entries"),
             MechanismKind::TreatyBody,
@@ -72,6 +77,7 @@ pub(crate) fn decode(root: &Obj<'_>, refs: &mut Resolver<'_>, out: &mut Catalogu
     for (records, expected) in lists {
         for g in records.unwrap_or_default() {
             let slug = keys.slug(&g, "id");
+            publications.check_reference(&g);
             let objective = refs.objective_ref(&g, "objective");
             let mechanism = g
                 .parse("mechanism_kind", MechanismKind::parse)
@@ -139,7 +145,51 @@ pub(crate) fn decode(root: &Obj<'_>, refs: &mut Resolver<'_>, out: &mut Catalogu
             });
         }
     }
+    // The statement follows its entries in the file, and so do its problems.
+    if let Some(treaty_bodies) = &treaty_bodies {
+        publications.check_reference(treaty_bodies);
+    }
     refs.guidance = Some(facts);
+}
+
+/// The publications a guidance file describes (its `publication`, keyed by its `id`), which
+/// its rows and statements may name in their own `publication`.
+struct Publications {
+    ids: Vec<String>,
+}
+
+impl Publications {
+    fn of(root: &Obj<'_>) -> Self {
+        let ids = match root.opt_object(PUBLICATION) {
+            Some(Some(publication)) => publication
+                .opt_parse("id", Slug::parse)
+                .flatten()
+                .map(Slug::into_string)
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        };
+        Self { ids }
+    }
+
+    /// Refuses a `publication` of `record` that names none of the file's publications.
+    fn check_reference(&self, record: &Obj<'_>) {
+        let Some(Some(id)) = record.opt_parse(PUBLICATION, Slug::parse) else {
+            return;
+        };
+        if !self.ids.iter().any(|known| known == id.as_str()) {
+            let known = if self.ids.is_empty() {
+                "the file describes no publication with an id".to_owned()
+            } else {
+                let quoted_ids: Vec<String> = self.ids.iter().map(|id| quoted(id)).collect();
+                format!("the file describes {}", quoted_ids.join(", "))
+            };
+            record.report(
+                PUBLICATION,
+                format!("{} names no publication ({known})", quoted(id.as_str())),
+            );
+        }
+    }
 }
 
 fn parse_document_symbol(s: &str) -> Result<String, Invalid> {

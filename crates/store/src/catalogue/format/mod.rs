@@ -21,6 +21,7 @@ pub(crate) mod guidance;
 pub(crate) mod instruments;
 pub(crate) mod items;
 pub(crate) mod links;
+pub(crate) mod menu_extras;
 pub(crate) mod objectives;
 pub(crate) mod pages;
 pub(crate) mod principles;

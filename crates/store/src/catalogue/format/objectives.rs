@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use gcm_domain::{Invalid, ObjectiveNumber};
 use serde_json::{Value, json};
 
-use super::{Keys, LONG, NAME, PARAGRAPHS, TITLE};
+use super::{Keys, LONG, NAME, PARAGRAPHS, TITLE, menu_extras};
 use crate::catalogue::document::{self, keep, ordered, with_records};
 use crate::catalogue::export::{Stored, matching_entry, put, put_optional, put_unless_default};
 use crate::catalogue::json::quoted;
@@ -17,7 +17,9 @@ use crate::catalogue::resolve::{ObjectiveFacts, Resolver};
 
 pub(crate) const FILE: &str = "objectives.json";
 pub(crate) const RECORDS: &str = "objectives";
-pub(crate) const DOCUMENT: &[&str] = &["meta", RECORDS, "general_menu_entry"];
+/// The menu line after objective 23 that is not an objective ("General").
+const GENERAL_MENU_ENTRY: &str = "general_menu_entry";
+pub(crate) const DOCUMENT: &[&str] = &["meta", RECORDS, GENERAL_MENU_ENTRY];
 pub(crate) const FIELDS: &[&str] = &[
     "id",
     "number",
@@ -46,6 +48,9 @@ const ACTION_KEYS: &[&str] = &["letter"];
 
 pub(crate) fn decode(root: &Obj<'_>, refs: &mut Resolver<'_>, out: &mut Catalogue) {
     document::store(out, root.file, keep(root, &[RECORDS]));
+    if let Some(Some(entry)) = root.opt_object(GENERAL_MENU_ENTRY) {
+        menu_extras::check(&entry);
+    }
     let Some(records) = root.records(RECORDS) else {
         return;
     };

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Keys, NAME};
+use super::{Keys, NAME, menu_extras};
 use crate::catalogue::document::{self, keep, ordered, with_records};
 use crate::catalogue::export::{Stored, put};
 use crate::catalogue::model::{Catalogue, Principle};
@@ -11,7 +11,6 @@ use crate::catalogue::obj::Obj;
 
 pub(crate) const FILE: &str = "principles.json";
 pub(crate) const RECORDS: &str = "principles";
-pub(crate) const DOCUMENT: &[&str] = &["meta", RECORDS, "extra_menu_entries"];
 pub(crate) const FIELDS: &[&str] = &[
     "position",
     "slug",
@@ -21,8 +20,15 @@ pub(crate) const FIELDS: &[&str] = &[
 ];
 pub(crate) const KEYS: &[&str] = &["position", "slug", "name"];
 
+/// The menu lines after the principles that are not principles.
+const EXTRA_MENU_ENTRIES: &str = "extra_menu_entries";
+pub(crate) const DOCUMENT: &[&str] = &["meta", RECORDS, EXTRA_MENU_ENTRIES];
+
 pub(crate) fn decode(root: &Obj<'_>, out: &mut Catalogue) {
     document::store(out, root.file, keep(root, &[RECORDS]));
+    for entry in root.opt_records(EXTRA_MENU_ENTRIES).unwrap_or_default() {
+        menu_extras::check(&entry);
+    }
     let Some(records) = root.records(RECORDS) else {
         return;
     };
