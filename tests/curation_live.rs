@@ -38,28 +38,6 @@ async fn subscribe(server: &TestServer, filter: Value) -> Socket {
     socket
 }
 
-async fn publish(server: &TestServer, cast: &Cast, title: &str, objectives: Value) {
-    let mut input = resource_input(title);
-    input["objectives"] = objectives;
-    let body = data(
-        server,
-        Some(&cast.contributor),
-        &submit_resource(),
-        json!({ "input": input }),
-    )
-    .await;
-    let id = body["submitResource"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    decide_ok(server, &cast.internal, &id, "APPROVE").await;
-    decide_ok(server, &cast.external[0], &id, "APPROVE").await;
-    assert_eq!(
-        decide_ok(server, &cast.external[1], &id, "APPROVE").await,
-        "PUBLISHED"
-    );
-}
-
 #[tokio::test]
 async fn a_subscriber_on_one_process_receives_publications_made_through_another() {
     let db = TestDatabase::with_bundled_catalogue().await;

@@ -479,10 +479,10 @@ fn corpus() -> Vec<Case> {
             Some("GRAPHQL_VALIDATION_FAILED"),
         ),
         case(
-            "subscription",
+            "subscription without a stream",
             query("subscription { __typename }"),
-            200,
-            Some("GRAPHQL_VALIDATION_FAILED"),
+            400,
+            Some("OPERATION_NOT_ALLOWED"),
         ),
         case(
             "unknown mutation",

@@ -6,28 +6,16 @@
 mod curation_support;
 mod ops_support;
 
-use gcm_test_support::{TestDatabase, TestServer};
+use gcm_test_support::{TestDatabase, TestServer, content_type};
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gcm-catalogue");
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 async fn post(server: &TestServer, accept: &str, body: Value) -> (u16, String, Value) {
-    let response = server
-        .http()
-        .post(server.url("/graphql"))
-        .header("accept", accept)
-        .json(&body)
-        .send()
-        .await
-        .expect("POST /graphql");
+    let response = server.post_accepting(accept, &body).await;
     let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let content_type = content_type(&response);
     let body = response.json().await.expect("a JSON body");
     (status, content_type, body)
 }

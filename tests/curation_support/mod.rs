@@ -233,3 +233,27 @@ impl Cast {
         }
     }
 }
+
+/// Submits a resource tagged with `objectives` and has the cast's reviewers approve it
+/// until it is published.
+pub async fn publish(server: &TestServer, cast: &Cast, title: &str, objectives: Value) {
+    let mut input = resource_input(title);
+    input["objectives"] = objectives;
+    let body = data(
+        server,
+        Some(&cast.contributor),
+        &submit_resource(),
+        json!({ "input": input }),
+    )
+    .await;
+    let id = body["submitResource"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    decide_ok(server, &cast.internal, &id, "APPROVE").await;
+    decide_ok(server, &cast.external[0], &id, "APPROVE").await;
+    assert_eq!(
+        decide_ok(server, &cast.external[1], &id, "APPROVE").await,
+        "PUBLISHED"
+    );
+}

@@ -26,7 +26,9 @@ use tokio_postgres::NoTls;
 
 #[cfg(feature = "app")]
 pub use app::TestApp;
-pub use server::{SERVICE_VARIABLES_FOR_COMMANDS, STARTUP_TIMEOUT, ScratchDir, TestServer, signal};
+pub use server::{
+    SERVICE_VARIABLES_FOR_COMMANDS, STARTUP_TIMEOUT, ScratchDir, TestServer, content_type, signal,
+};
 
 /// The repository root (where `Cargo.toml`, `migrations/` and `data/` are).
 pub fn workspace_root() -> PathBuf {

@@ -152,6 +152,17 @@ impl TestServer {
         &self.http
     }
 
+    /// `POST /graphql` with `body`, from a client that reads `accept`.
+    pub async fn post_accepting(&self, accept: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .post(self.url("/graphql"))
+            .header("accept", accept)
+            .json(body)
+            .send()
+            .await
+            .expect("POST /graphql")
+    }
+
     pub fn pid(&self) -> Option<u32> {
         self.child.id()
     }
@@ -274,4 +285,14 @@ impl Drop for TestServer {
 pub fn signal(pid: u32, signal: nix::sys::signal::Signal) {
     let pid = i32::try_from(pid).expect("a pid");
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).expect("send signal");
+}
+
+/// A response's `Content-Type` ("" when it has none).
+pub fn content_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }

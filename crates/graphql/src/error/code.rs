@@ -32,9 +32,14 @@ error_codes! {
     /// Not a GraphQL request: a body that is not JSON, a field of the wrong type.
     BadRequest = "BAD_REQUEST" => 400,
     UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE" => 415,
+    /// An `Accept` the server cannot serve: none of JSON, `application/graphql-response+json`,
+    /// `multipart/mixed;subscriptionSpec=1.0` or `text/event-stream` (an unknown
+    /// `subscriptionSpec` included).
+    NotAcceptable = "NOT_ACCEPTABLE" => 406,
     /// A mutation or subscription sent with GET.
     MethodNotAllowed = "METHOD_NOT_ALLOWED" => 405,
-    /// A query or mutation sent over `/graphql/ws`, which runs subscriptions only.
+    /// A query or mutation sent over `/graphql/ws`, which runs subscriptions only; a
+    /// subscription POSTed by a client that reads only JSON (it must accept a stream).
     OperationNotAllowed = "OPERATION_NOT_ALLOWED" => 400,
     BatchingDisabled = "BATCHING_DISABLED" => 400,
     MaxBatchSizeExceeded = "MAX_BATCH_SIZE_EXCEEDED" => 400,

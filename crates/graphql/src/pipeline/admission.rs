@@ -112,8 +112,17 @@ impl Pipeline {
         }
         match (transport, operation_type) {
             (Transport::HttpGet, OperationType::Query)
-            | (Transport::HttpPost, _)
+            | (Transport::HttpPost, OperationType::Query | OperationType::Mutation)
+            | (Transport::HttpStream, _)
             | (Transport::WebSocket, OperationType::Subscription) => {}
+            (Transport::HttpPost, OperationType::Subscription) => {
+                return Err(Refusal::new(
+                    ErrorCode::OperationNotAllowed,
+                    "A subscription streams its events: send it with `Accept: \
+                     multipart/mixed;subscriptionSpec=1.0` or `Accept: text/event-stream`, or \
+                     over /graphql/ws.",
+                ));
+            }
             (Transport::HttpGet, _) => {
                 return Err(Refusal::new(
                     ErrorCode::MethodNotAllowed,

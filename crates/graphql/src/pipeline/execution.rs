@@ -85,11 +85,7 @@ impl Pipeline {
             _ => None,
         };
         let admitted = self.check_document(checked, transport)?;
-        let _slot = match &self.heavy {
-            Some(gate) => gate.admit(admitted.requested_cost).await?,
-            None => None,
-        };
-        let mut answer = self.execute(admitted, context).await;
+        let mut answer = self.run_admitted(admitted, context).await?;
         if let (Some(cache), Some(key), Some(_)) =
             (&self.response_cache, cache_key, &answer.cache_control)
         {
@@ -106,6 +102,19 @@ impl Pipeline {
             );
         }
         Ok(answer)
+    }
+
+    /// An admitted request's one answer, once the cap on heavy work lets it run.
+    pub(super) async fn run_admitted(
+        &self,
+        admitted: Admitted,
+        context: &Context,
+    ) -> Result<Answer, Refusal> {
+        let _slot = match &self.heavy {
+            Some(gate) => gate.admit(admitted.requested_cost).await?,
+            None => None,
+        };
+        Ok(self.execute(admitted, context).await)
     }
 
     /// Executes an admitted request with the request's own loaders.

@@ -1,6 +1,8 @@
 //! One GraphQL request, whatever carried it (HTTP GET, POST, a batch's member, a WebSocket
 //! `subscribe`): the only gate into the executor. In order:
 //!
+//! (A subscription over HTTP runs the same stages, then streams: [`streaming`].)
+//!
 //! 1. [`callers`]: who is asking (a verified key, or an address), and the rate limit
 //!    ([`rate_limit`]) of that client;
 //! 2. [`persisted`]: the document a hash names, or only trusted documents;
@@ -24,6 +26,7 @@ pub mod refusal;
 pub mod request;
 pub mod response_cache;
 mod response_order;
+pub mod streaming;
 pub mod subscriptions;
 
 use std::collections::HashSet;
@@ -52,6 +55,10 @@ pub enum Transport {
     /// Subscriptions only: queries and mutations go to `POST /graphql`, where their
     /// answers can be cached, traced and timed out.
     WebSocket,
+    /// `POST /graphql` read as a stream (`multipart/mixed;subscriptionSpec=1.0` or
+    /// `text/event-stream`): any operation; a subscription streams its events, anything
+    /// else is one answer (see [`streaming`]).
+    HttpStream,
 }
 
 /// The deployment's settings of the pipeline (their defaults are the configuration's,

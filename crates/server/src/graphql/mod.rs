@@ -10,12 +10,17 @@
 //!   no `data`; otherwise `application/json`, 200 for every well-formed request except
 //!   limit breaches (400), as the specification allows. Every response reports
 //!   `extensions.cost = { requested, actual }`.
+//! - A POST whose `Accept` takes `multipart/mixed;subscriptionSpec=1.0` or
+//!   `text/event-stream` may run a subscription: its events stream back ([`stream`]).
+//!   An `Accept` with nothing this server writes is 406 ([`accept`]).
 
+pub mod accept;
 pub mod client;
 pub mod graphiql;
 pub mod params;
 pub mod response;
 pub mod route;
+pub mod stream;
 
 use std::time::Duration;
 

@@ -10,8 +10,6 @@ use gcm_graphql::error::ErrorCode;
 use gcm_graphql::pipeline::execution::{encode, etag_of};
 use gcm_graphql::pipeline::{Answer, Refusal};
 
-const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
-
 /// Which media type the client reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Media {
@@ -20,21 +18,9 @@ pub enum Media {
 }
 
 impl Media {
+    /// The JSON media type the client reads (JSON when its `Accept` names none).
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let accept = headers
-            .get_all(header::ACCEPT)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .collect::<Vec<_>>()
-            .join(",");
-        // The first of the two listed wins (clients list their preference first).
-        let graphql = accept.find(GRAPHQL_RESPONSE_JSON);
-        let json = accept.find("application/json");
-        match (graphql, json) {
-            (Some(g), Some(j)) if j < g => Media::Json,
-            (Some(_), _) => Media::GraphQlResponse,
-            _ => Media::Json,
-        }
+        super::accept::negotiate(headers).map_or(Media::Json, |accepted| accepted.refusal_media())
     }
 
     fn content_type(self) -> HeaderValue {

@@ -9,9 +9,11 @@ use gcm_graphql::error::ErrorCode;
 use gcm_graphql::pipeline::execution::Context;
 use gcm_graphql::pipeline::{Refusal, Transport};
 
+use super::accept::{self, Accepted};
 use super::client::Client;
 use super::params::{self, Decoded};
 use super::response::{self, Media};
+use super::stream;
 use crate::AppState;
 
 pub async fn post(
@@ -20,11 +22,18 @@ pub async fn post(
     request: Request,
 ) -> Response {
     let started = Instant::now();
-    let media = Media::from_headers(request.headers());
+    let accepted = match accept::negotiate(request.headers()) {
+        Ok(accepted) => accepted,
+        Err(refusal) => return refused(refusal, started),
+    };
+    let media = accepted.refusal_media();
     let context = context(&client, request.headers());
     let http = &state.http;
     let answered = tokio::time::timeout(http.request_timeout, async {
         match params::from_post(request, http.max_body_bytes, http.max_batch).await? {
+            Decoded::Single(request) if let Some(protocol) = accepted.stream => {
+                stream::post(&state, request, &context, protocol, accepted).await
+            }
             Decoded::Single(request) => state
                 .pipeline
                 .run(request, Transport::HttpPost, &context)
@@ -60,7 +69,23 @@ pub async fn get(
     if wants_html(&request) && request.uri().query().is_none_or(|q| !q.contains("query=")) {
         return super::graphiql::page();
     }
-    let media = Media::from_headers(request.headers());
+    let media = match accept::negotiate(request.headers()) {
+        Ok(Accepted {
+            answer: Some(media),
+            ..
+        }) => media,
+        // GET runs queries only: a client that reads nothing but a stream is not served.
+        Ok(Accepted { answer: None, .. }) => {
+            return refused(
+                Refusal::new(
+                    ErrorCode::NotAcceptable,
+                    "GET answers in JSON only; stream a subscription with POST",
+                ),
+                started,
+            );
+        }
+        Err(refusal) => return refused(refusal, started),
+    };
     let context = context(&client, request.headers());
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let decoded = params::from_url(&request);
@@ -116,6 +141,12 @@ fn finish(
     };
     response::record("unknown", refusal.outcome(), started);
     response::refused(media, &refusal)
+}
+
+/// A refusal before the request was read (its `Accept`), in JSON.
+fn refused(refusal: Refusal, started: Instant) -> Response {
+    response::record("unknown", refusal.outcome(), started);
+    response::refused(Media::Json, &refusal)
 }
 
 /// The metric labels of a single answer, carried on its response to [`finish`].
