@@ -1,12 +1,17 @@
 //! The subgraph proven with Apollo's own tools (tests/federation/run.mjs): composition
 //! with a partner subgraph, a real gateway in front of both, queries across subgraphs in
 //! both directions, and the ftv1 trace decoded by Apollo's protobuf package. Also the
-//! `_entities` contract: batched, and per-representation nulls with indexed errors.
+//! `_entities` contract: batched, and per-representation nulls with indexed errors. The same
+//! subgraphs behind Hive Gateway (tests/federation/hive.mjs), with its demand control and a
+//! subscription through it.
+
+mod curation_support;
+
+use curation_support::BIN;
 
 use gcm_test_support::{TestDatabase, TestServer};
 use serde_json::{Value, json};
-
-const BIN: &str = env!("CARGO_BIN_EXE_gcm-catalogue");
+use tokio::io::{AsyncBufReadExt, BufReader};
 
 #[tokio::test]
 async fn composes_with_a_partner_and_serves_queries_through_a_real_gateway() {
@@ -125,6 +130,105 @@ async fn composes_with_a_partner_and_serves_queries_through_a_real_gateway() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn serves_queries_demand_control_and_a_subscription_through_hive_gateway() {
+    let db = TestDatabase::with_bundled_catalogue().await;
+    let cast = curation_support::Cast::create(&db);
+    let server = TestServer::start(BIN, db.url()).await;
+    let mut script = gcm_test_support::spawn_node(
+        "federation",
+        "@graphql-hive/gateway",
+        "hive.mjs",
+        vec![server.url("/graphql")],
+    )
+    .await;
+    let stdout = script.stdout.take().expect("piped stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut last = String::new();
+    let reading = async {
+        while let Some(line) = lines.next_line().await.expect("reading the script") {
+            if line == "subscribed" {
+                // Live through the gateway: publish one item off the filter, one on it.
+                curation_support::publish(
+                    &server,
+                    &cast,
+                    "Not about social protection",
+                    json!([1]),
+                )
+                .await;
+                curation_support::publish(
+                    &server,
+                    &cast,
+                    "Portable pensions for migrant workers",
+                    json!([22]),
+                )
+                .await;
+            } else if !line.trim().is_empty() {
+                last = line;
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(180), reading)
+        .await
+        .expect("hive.mjs within 3 minutes");
+    let status = script.wait().await.expect("hive.mjs exits");
+    let mut stderr = String::new();
+    if let Some(mut err) = script.stderr.take() {
+        use tokio::io::AsyncReadExt;
+        let _ = err.read_to_string(&mut stderr).await;
+    }
+    assert!(status.success(), "hive.mjs failed: {stderr}");
+    let report: Value = serde_json::from_str(&last).unwrap_or_else(|e| panic!("{e}: {last}"));
+    assert_eq!(report["composition"]["errors"], json!([]));
+
+    // Partner → catalogue and back, each through one `_entities` batch of our subgraph.
+    let highlights = &report["partnerToCatalogue"]["data"]["partnerHighlights"];
+    assert_eq!(highlights[0]["country"]["name"], "Peru");
+    assert_eq!(highlights[0]["country"]["region"]["name"], "Americas");
+    assert_eq!(highlights[0]["objective"]["shortName"], "Social protection");
+    assert_eq!(highlights[1]["country"]["name"], "South Africa");
+    assert_eq!(highlights[2]["country"], Value::Null, "the unknown country");
+    let both_ways = &report["catalogueToPartner"];
+    assert_eq!(
+        both_ways["data"]["objective"]["partnerPrograms"],
+        json!(["fixture-programme-22"])
+    );
+    assert_eq!(both_ways["data"]["country"]["partnerOfficeCount"], 3);
+    assert!(both_ways.get("errors").is_none(), "{both_ways}");
+
+    // Hive Gateway's demand control reads our @cost/@listSize: the walk of every
+    // objective's first 100 resources and their countries is over its budget.
+    let refused = &report["overBudget"];
+    assert_eq!(refused["data"], Value::Null, "{refused}");
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "COST_ESTIMATED_TOO_EXPENSIVE",
+        "{refused}"
+    );
+    let estimated = refused["extensions"]["cost"]["estimated"]
+        .as_u64()
+        .unwrap_or(0);
+    assert!(
+        estimated > report["maxCost"].as_u64().unwrap_or(u64::MAX),
+        "{refused}"
+    );
+
+    // The subscription, through the gateway (graphql-sse to our subgraph), filtered, and
+    // joined with the partner's fields.
+    let subscription = &report["subscription"];
+    assert_eq!(subscription["status"], 200, "{subscription}");
+    assert!(subscription.get("timedOut").is_none(), "{subscription}");
+    let item = &subscription["event"]["data"]["itemPublished"];
+    assert_eq!(
+        item["title"], "Portable pensions for migrant workers",
+        "{subscription}"
+    );
+    assert_eq!(item["__typename"], "Resource");
+    assert_eq!(
+        item["objectives"],
+        json!([{ "number": 22, "partnerPrograms": ["fixture-programme-22"] }])
+    );
 }
 
 #[tokio::test]

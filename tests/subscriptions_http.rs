@@ -254,6 +254,30 @@ async fn what_a_stream_cannot_carry_gets_the_protocols_own_answer() {
         .expect("request");
     assert_eq!(refused.status(), 401);
 
+    // graphql-sse may subscribe with GET (Hive Gateway does), but GET never mutates.
+    let get = |query: &str| {
+        server
+            .http()
+            .get(server.url("/graphql"))
+            .header("accept", SSE)
+            .query(&[("query", query.to_owned())])
+            .send()
+    };
+    let subscribed = get("subscription { itemPublished { id } }")
+        .await
+        .expect("GET");
+    assert_eq!(subscribed.status(), 200);
+    assert!(content_type(&subscribed).starts_with("text/event-stream"));
+    drop(subscribed);
+    let mutation = get("mutation { withdrawSubmission(id: \"x\") { id } }")
+        .await
+        .expect("GET");
+    assert_eq!(mutation.status(), 405);
+    assert_eq!(
+        code(&mutation.text().await.expect("body")),
+        "METHOD_NOT_ALLOWED"
+    );
+
     // A query to a client that reads only SSE: one `next` event, then `complete`.
     let query = json!({ "query": "query Title { objective(number: 22) { title } }" });
     let (status, content_type, body) = post(&server, SSE, query.clone()).await;

@@ -6,14 +6,12 @@
 //
 // Usage: node run.mjs http://127.0.0.1:PORT/graphql
 
-import { composeServices } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import { Trace } from '@apollo/usage-reporting-protobuf';
-import { parse } from 'graphql';
+
+import { composeWithPartner, post, startPartner } from './partner.mjs';
 
 const catalogueUrl = process.argv[2];
 if (!catalogueUrl) {
@@ -21,77 +19,11 @@ if (!catalogueUrl) {
   process.exit(2);
 }
 
-async function post(url, query, headers = {}) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query }),
-  });
-  return response.json();
-}
-
-// The partner: a small subgraph of a UN partner portal that extends Country and
-// Objective with fields of its own. Its data are test fixtures, not catalogue content.
-const partnerTypeDefs = parse(`
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
-
-  type Country @key(fields: "iso3") {
-    iso3: String!
-    "Test fixture: a partner's own figure."
-    partnerOfficeCount: Int!
-  }
-
-  type Objective @key(fields: "number") {
-    number: Int!
-    "Test fixture: the partner's programmes under the objective."
-    partnerPrograms: [String!]!
-  }
-
-  type PartnerHighlight {
-    label: String!
-    country: Country
-    objective: Objective!
-  }
-
-  type Query {
-    partnerHighlights: [PartnerHighlight!]!
-  }
-`);
-
-const partnerResolvers = {
-  Query: {
-    partnerHighlights: () => [
-      { label: 'fixture-a', country: { iso3: 'PER' }, objective: { number: 22 } },
-      { label: 'fixture-b', country: { iso3: 'ZAF' }, objective: { number: 5 } },
-      { label: 'fixture-unknown', country: { iso3: 'ZZZ' }, objective: { number: 22 } },
-    ],
-  },
-  Country: {
-    __resolveReference: ({ iso3 }) => ({ iso3 }),
-    partnerOfficeCount: ({ iso3 }) => iso3.length,
-  },
-  Objective: {
-    __resolveReference: ({ number }) => ({ number }),
-    partnerPrograms: ({ number }) => [`fixture-programme-${number}`],
-  },
-};
-
 async function main() {
   const report = {};
 
-  const ours = await post(catalogueUrl, '{ _service { sdl } }');
-  const catalogueSdl = ours.data._service.sdl;
-
-  const partner = new ApolloServer({
-    schema: buildSubgraphSchema({ typeDefs: partnerTypeDefs, resolvers: partnerResolvers }),
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
-  });
-  const { url: partnerUrl } = await startStandaloneServer(partner, { listen: { host: '127.0.0.1', port: 0 } });
-
-  const composition = composeServices([
-    { name: 'catalogue', typeDefs: parse(catalogueSdl), url: catalogueUrl },
-    { name: 'partner', typeDefs: partnerTypeDefs, url: partnerUrl },
-  ]);
+  const partner = await startPartner();
+  const composition = await composeWithPartner(catalogueUrl, partner.url);
   report.composition = {
     errors: (composition.errors ?? []).map((e) => e.message),
     hints: (composition.hints ?? []).map((h) => h.toString()),

@@ -404,6 +404,28 @@ pub async fn run_node(
     .expect("the node process")
 }
 
+/// As [`run_node`], for a script the test talks to while it runs: its stdout piped (read it
+/// line by line), killed if the test drops it.
+pub async fn spawn_node(
+    folder: &'static str,
+    marker: &'static str,
+    script: &'static str,
+    args: Vec<String>,
+) -> tokio::process::Child {
+    let tools = tokio::task::spawn_blocking(move || npm_tools(folder, marker))
+        .await
+        .expect("installing the npm packages");
+    tokio::process::Command::new("node")
+        .arg(script)
+        .args(args)
+        .current_dir(tools)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("node must be installed to run tests/{folder}: {e}"))
+}
+
 /// A name no other test of this run (or an earlier run) uses: `PREFIX_pid_counter_nanos`.
 pub fn unique_name(prefix: &str) -> String {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);

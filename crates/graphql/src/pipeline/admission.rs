@@ -114,6 +114,7 @@ impl Pipeline {
             (Transport::HttpGet, OperationType::Query)
             | (Transport::HttpPost, OperationType::Query | OperationType::Mutation)
             | (Transport::HttpStream, _)
+            | (Transport::HttpGetStream, OperationType::Query | OperationType::Subscription)
             | (Transport::WebSocket, OperationType::Subscription) => {}
             (Transport::HttpPost, OperationType::Subscription) => {
                 return Err(Refusal::new(
@@ -123,7 +124,7 @@ impl Pipeline {
                      over /graphql/ws.",
                 ));
             }
-            (Transport::HttpGet, _) => {
+            (Transport::HttpGet | Transport::HttpGetStream, _) => {
                 return Err(Refusal::new(
                     ErrorCode::MethodNotAllowed,
                     "Only queries may be sent with GET; send mutations with POST.",

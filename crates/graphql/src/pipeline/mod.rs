@@ -59,6 +59,9 @@ pub enum Transport {
     /// `text/event-stream`): any operation; a subscription streams its events, anything
     /// else is one answer (see [`streaming`]).
     HttpStream,
+    /// `GET /graphql` read as a stream (graphql-sse's distinct connections allow GET, and
+    /// Hive Gateway subscribes to subgraphs so): queries and subscriptions, never mutations.
+    HttpGetStream,
 }
 
 /// The deployment's settings of the pipeline (their defaults are the configuration's,

@@ -22,15 +22,17 @@ pub enum Streamed {
 }
 
 impl Pipeline {
-    /// Runs `request` for a streaming transport. A subscription's operations read through
-    /// `data` ([`crate::subscription_data`]), whose loaders' batches the transport drives.
+    /// Runs `request` for a streaming transport (`HttpStream` or `HttpGetStream`). A
+    /// subscription's operations read through `data` ([`crate::subscription_data`]), whose
+    /// loaders' batches the transport drives.
     pub async fn run_streaming(
         &self,
         request: GraphQlRequest,
+        transport: Transport,
         context: &Context,
         data: async_graphql::Data,
     ) -> Result<Streamed, Refusal> {
-        let admitted = self.admit(request, Transport::HttpStream)?;
+        let admitted = self.admit(request, transport)?;
         if admitted.operation_type != OperationType::Subscription {
             return self
                 .run_admitted(admitted, context)

@@ -9,7 +9,7 @@ use gcm_graphql::error::ErrorCode;
 use gcm_graphql::pipeline::execution::Context;
 use gcm_graphql::pipeline::{Refusal, Transport};
 
-use super::accept::{self, Accepted};
+use super::accept;
 use super::client::Client;
 use super::params::{self, Decoded};
 use super::response::{self, Media};
@@ -32,7 +32,15 @@ pub async fn post(
     let answered = tokio::time::timeout(http.request_timeout, async {
         match params::from_post(request, http.max_body_bytes, http.max_batch).await? {
             Decoded::Single(request) if let Some(protocol) = accepted.stream => {
-                stream::post(&state, request, &context, protocol, accepted).await
+                stream::run(
+                    &state,
+                    request,
+                    Transport::HttpStream,
+                    &context,
+                    protocol,
+                    accepted,
+                )
+                .await
             }
             Decoded::Single(request) => state
                 .pipeline
@@ -69,23 +77,30 @@ pub async fn get(
     if wants_html(&request) && request.uri().query().is_none_or(|q| !q.contains("query=")) {
         return super::graphiql::page();
     }
-    let media = match accept::negotiate(request.headers()) {
-        Ok(Accepted {
-            answer: Some(media),
-            ..
-        }) => media,
-        // GET runs queries only: a client that reads nothing but a stream is not served.
-        Ok(Accepted { answer: None, .. }) => {
-            return refused(
-                Refusal::new(
-                    ErrorCode::NotAcceptable,
-                    "GET answers in JSON only; stream a subscription with POST",
-                ),
-                started,
-            );
-        }
+    let accepted = match accept::negotiate(request.headers()) {
+        Ok(accepted) => accepted,
         Err(refusal) => return refused(refusal, started),
     };
+    let media = accepted.refusal_media();
+    if let Some(protocol) = accepted.stream {
+        // graphql-sse's distinct connections may subscribe with GET (Hive Gateway does).
+        let context = context(&client, request.headers());
+        let decoded = params::from_url(&request);
+        drop(request);
+        let answered = tokio::time::timeout(state.http.request_timeout, async {
+            stream::run(
+                &state,
+                decoded?,
+                Transport::HttpGetStream,
+                &context,
+                protocol,
+                accepted,
+            )
+            .await
+        })
+        .await;
+        return finish(&state, media, answered, started);
+    }
     let context = context(&client, request.headers());
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let decoded = params::from_url(&request);

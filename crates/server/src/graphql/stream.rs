@@ -1,4 +1,4 @@
-//! `POST /graphql` read as a stream, for routers and browsers that do not speak WebSocket:
+//! `/graphql` read as a stream (POST, or GET for graphql-sse clients that subscribe so), for routers and browsers that do not speak WebSocket:
 //! Apollo's multipart HTTP subscriptions (`multipart/mixed;subscriptionSpec=1.0`, each
 //! event `{"payload": …}`, a `{}` heartbeat part at once and every [`HEARTBEAT`]) and
 //! graphql-sse's distinct connections mode (`event: next` per event, `event: complete` at
@@ -20,7 +20,7 @@ use gcm_graphql::error::ErrorCode;
 use gcm_graphql::loaders::scheduler::Batches;
 use gcm_graphql::pipeline::execution::Context;
 use gcm_graphql::pipeline::streaming::Streamed;
-use gcm_graphql::pipeline::{GraphQlRequest, Refusal};
+use gcm_graphql::pipeline::{GraphQlRequest, Refusal, Transport};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 use super::accept::{Accepted, StreamProtocol};
@@ -74,16 +74,21 @@ impl StreamProtocol {
 
 /// Runs `request` for a client that reads `protocol`; `accepted.answer` is how a query's
 /// answer or a refusal is written when the client also takes JSON.
-pub async fn post(
+pub async fn run(
     state: &AppState,
     request: GraphQlRequest,
+    transport: Transport,
     context: &Context,
     protocol: StreamProtocol,
     accepted: Accepted,
 ) -> Result<Response, Refusal> {
     let batches = Batches::default();
     let data = gcm_graphql::subscription_data(&state.pool, &batches);
-    match state.pipeline.run_streaming(request, context, data).await? {
+    match state
+        .pipeline
+        .run_streaming(request, transport, context, data)
+        .await?
+    {
         Streamed::Answer(answer) => Ok(match accepted.answer {
             Some(media) => response::answered(media, answer, None),
             None => {
