@@ -12,6 +12,7 @@ use futures::stream::BoxStream;
 use super::execution::{Answer, Context, into_request};
 use super::subscriptions::SubscriptionExecutor;
 use super::{GraphQlRequest, Pipeline, Refusal, Transport};
+use crate::loaders::scheduler::Batches;
 
 /// What a streaming client gets.
 pub enum Streamed {
@@ -23,14 +24,14 @@ pub enum Streamed {
 
 impl Pipeline {
     /// Runs `request` for a streaming transport (`HttpStream` or `HttpGetStream`). A
-    /// subscription's operations read through `data` ([`crate::subscription_data`]), whose
-    /// loaders' batches the transport drives.
+    /// subscription reads through loaders of its own ([`crate::subscription_data`]) whose
+    /// batches queue on `batches`, which the transport drives.
     pub async fn run_streaming(
         &self,
         request: GraphQlRequest,
         transport: Transport,
         context: &Context,
-        data: async_graphql::Data,
+        batches: &Batches,
     ) -> Result<Streamed, Refusal> {
         let admitted = self.admit(request, transport)?;
         if admitted.operation_type != OperationType::Subscription {
@@ -40,6 +41,7 @@ impl Pipeline {
                 .map(Streamed::Answer);
         }
         let request = into_request(admitted).data(context.caller.clone());
+        let data = crate::subscription_data(&self.pool, batches);
         Ok(Streamed::Events(
             SubscriptionExecutor::new(self).execute_stream(request, Some(Arc::new(data))),
         ))

@@ -64,7 +64,8 @@ fn range_of(mime: &mime::Mime) -> Range {
     }
 }
 
-/// The client's `Accept`, or the 406 it gets.
+/// The client's `Accept`, or the 406 it gets (counted by the handler that answers it:
+/// [`super::response::Media::from_headers`] asks too, for refusals of other kinds).
 pub fn negotiate(headers: &HeaderMap) -> Result<Accepted, Refusal> {
     let accept = headers
         .get_all(header::ACCEPT)
@@ -123,8 +124,6 @@ pub fn negotiate(headers: &HeaderMap) -> Result<Accepted, Refusal> {
         ),
         None => format!("Nothing in Accept can be served here; accept one of {served}"),
     };
-    metrics::counter!("gcm_limit_breaches_total", "limit" => ErrorCode::NotAcceptable.as_str())
-        .increment(1);
     Err(Refusal::new(ErrorCode::NotAcceptable, message))
 }
 

@@ -144,7 +144,7 @@ fn with_headers(media: Media, mut response: Response) -> Response {
 }
 
 /// Answers differ by media type and credentials.
-fn vary(headers: &mut HeaderMap) {
+pub(super) fn vary(headers: &mut HeaderMap) {
     headers.insert(
         header::VARY,
         HeaderValue::from_static("accept, authorization"),

@@ -82,35 +82,25 @@ pub async fn get(
         Err(refusal) => return refused(refusal, started),
     };
     let media = accepted.refusal_media();
-    if let Some(protocol) = accepted.stream {
-        // graphql-sse's distinct connections may subscribe with GET (Hive Gateway does).
-        let context = context(&client, request.headers());
-        let decoded = params::from_url(&request);
-        drop(request);
-        let answered = tokio::time::timeout(state.http.request_timeout, async {
-            stream::run(
-                &state,
-                decoded?,
-                Transport::HttpGetStream,
-                &context,
-                protocol,
-                accepted,
-            )
-            .await
-        })
-        .await;
-        return finish(&state, media, answered, started);
-    }
     let context = context(&client, request.headers());
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let decoded = params::from_url(&request);
     drop(request);
     let answered = tokio::time::timeout(state.http.request_timeout, async {
-        let answer = state
-            .pipeline
-            .run(decoded?, Transport::HttpGet, &context)
-            .await?;
-        Ok(response::answered(media, answer, Some(if_none_match)))
+        match accepted.stream {
+            // graphql-sse's distinct connections may subscribe with GET (Hive Gateway does).
+            Some(protocol) => {
+                let transport = Transport::HttpGetStream;
+                stream::run(&state, decoded?, transport, &context, protocol, accepted).await
+            }
+            None => {
+                let answer = state
+                    .pipeline
+                    .run(decoded?, Transport::HttpGet, &context)
+                    .await?;
+                Ok(response::answered(media, answer, Some(if_none_match)))
+            }
+        }
     })
     .await;
     finish(&state, media, answered, started)
@@ -158,8 +148,9 @@ fn finish(
     response::refused(media, &refusal)
 }
 
-/// A refusal before the request was read (its `Accept`), in JSON.
+/// A refusal of the request's `Accept` (nothing it names can be served), in JSON.
 fn refused(refusal: Refusal, started: Instant) -> Response {
+    metrics::counter!("gcm_limit_breaches_total", "limit" => refusal.code.as_str()).increment(1);
     response::record("unknown", refusal.outcome(), started);
     response::refused(Media::Json, &refusal)
 }

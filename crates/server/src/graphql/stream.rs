@@ -83,10 +83,9 @@ pub async fn run(
     accepted: Accepted,
 ) -> Result<Response, Refusal> {
     let batches = Batches::default();
-    let data = gcm_graphql::subscription_data(&state.pool, &batches);
     match state
         .pipeline
-        .run_streaming(request, transport, context, data)
+        .run_streaming(request, transport, context, &batches)
         .await?
     {
         Streamed::Answer(answer) => Ok(match accepted.answer {
@@ -173,10 +172,7 @@ fn streaming_response(protocol: StreamProtocol, body: Body, recorded: Recorded) 
         HeaderValue::from_static(protocol.content_type()),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::VARY,
-        HeaderValue::from_static("accept, authorization"),
-    );
+    response::vary(headers);
     // Proxies such as nginx must pass each event on as it comes.
     headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response.extensions_mut().insert(recorded);

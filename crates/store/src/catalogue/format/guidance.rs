@@ -59,7 +59,7 @@ pub(crate) fn decode(root: &Obj<'_>, refs: &mut Resolver<'_>, out: &mut Catalogu
     {
         refs.objective_exists(root, "objective", n.get());
     }
-    let publications = Publications::of(root);
+    let publication = Publication::of(root);
     let mut lists = vec![(
         root.opt_records(SPECIAL_PROCEDURES),
         MechanismKind::SpecialProcedure,
@@ -77,7 +77,7 @@ pub(crate) fn decode(root: &Obj<'_>, refs: &mut Resolver<'_>, out: &mut Catalogu
     for (records, expected) in lists {
         for g in records.unwrap_or_default() {
             let slug = keys.slug(&g, "id");
-            publications.check_reference(&g);
+            publication.check_reference(&g);
             let objective = refs.objective_ref(&g, "objective");
             let mechanism = g
                 .parse("mechanism_kind", MechanismKind::parse)
@@ -147,48 +147,43 @@ pub(crate) fn decode(root: &Obj<'_>, refs: &mut Resolver<'_>, out: &mut Catalogu
     }
     // The statement follows its entries in the file, and so do its problems.
     if let Some(treaty_bodies) = &treaty_bodies {
-        publications.check_reference(treaty_bodies);
+        publication.check_reference(treaty_bodies);
     }
     refs.guidance = Some(facts);
 }
 
-/// The publications a guidance file describes (its `publication`, keyed by its `id`), which
+/// The publication a guidance file describes (its `publication`, keyed by its `id`), which
 /// its rows and statements may name in their own `publication`.
-struct Publications {
-    ids: Vec<String>,
+struct Publication {
+    id: Option<String>,
 }
 
-impl Publications {
+impl Publication {
     fn of(root: &Obj<'_>) -> Self {
-        let ids = match root.opt_object(PUBLICATION) {
+        let id = match root.opt_object(PUBLICATION) {
             Some(Some(publication)) => publication
                 .opt_parse("id", Slug::parse)
                 .flatten()
-                .map(Slug::into_string)
-                .into_iter()
-                .collect(),
-            _ => Vec::new(),
+                .map(Slug::into_string),
+            _ => None,
         };
-        Self { ids }
+        Self { id }
     }
 
-    /// Refuses a `publication` of `record` that names none of the file's publications.
+    /// Refuses a `publication` of `record` that names another than the file's.
     fn check_reference(&self, record: &Obj<'_>) {
-        let Some(Some(id)) = record.opt_parse(PUBLICATION, Slug::parse) else {
+        let Some(Some(named)) = record.opt_parse(PUBLICATION, Slug::parse) else {
             return;
         };
-        if !self.ids.iter().any(|known| known == id.as_str()) {
-            let known = if self.ids.is_empty() {
-                "the file describes no publication with an id".to_owned()
-            } else {
-                let quoted_ids: Vec<String> = self.ids.iter().map(|id| quoted(id)).collect();
-                format!("the file describes {}", quoted_ids.join(", "))
-            };
-            record.report(
-                PUBLICATION,
-                format!("{} names no publication ({known})", quoted(id.as_str())),
-            );
-        }
+        let known = match &self.id {
+            Some(id) if id == named.as_str() => return,
+            Some(id) => format!("the file describes {}", quoted(id)),
+            None => "the file describes no publication with an id".to_owned(),
+        };
+        record.report(
+            PUBLICATION,
+            format!("{} names no publication ({known})", quoted(named.as_str())),
+        );
     }
 }
 
