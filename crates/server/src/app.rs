@@ -103,7 +103,7 @@ pub fn build_app(state: AppState) -> Router {
                         .get(REQUEST_ID_HEADER)
                         .and_then(|value| value.to_str().ok())
                         .unwrap_or("");
-                    tracing::info_span!(
+                    let span = tracing::info_span!(
                         "request",
                         method = %request.method(),
                         uri = %request.uri().path(),
@@ -112,7 +112,11 @@ pub fn build_app(state: AppState) -> Router {
                         // requested cost (the last one, for a batch).
                         operation = tracing::field::Empty,
                         cost = tracing::field::Empty,
-                    )
+                        // Read by the OpenTelemetry layer alone (crate::telemetry).
+                        otel.kind = "server",
+                    );
+                    crate::telemetry::continue_trace(&span, request.headers());
+                    span
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )

@@ -16,6 +16,7 @@ pub mod list_sizes;
 pub mod metrics;
 pub mod shutdown;
 pub mod subscriptions;
+pub mod telemetry;
 
 use std::io::Write;
 use std::net::SocketAddr;

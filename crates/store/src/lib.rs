@@ -22,5 +22,6 @@ pub mod version;
 
 pub use error::{StoreError, StoreResult};
 pub use pool::{
-    Conn, Pool, PoolConfig, build_pool, forget_cached_statements, note_stale_plan, stale_plans_seen,
+    Conn, Pool, PoolConfig, build_pool, forget_cached_statements, note_stale_plan,
+    record_statement_texts, stale_plans_seen,
 };

@@ -53,16 +53,62 @@ impl Default for PoolConfig {
     }
 }
 
-/// Counts every statement sent, in the Prometheus counter `gcm_sql_statements_total`:
-/// the number that shows whether loaders batch (bounded by query depth, not breadth).
-struct StatementCounter;
+/// Whether a statement's span carries its text: only when traces are exported (the text is
+/// made anew for every statement). Set once, by the service's telemetry.
+static STATEMENT_TEXTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-impl Instrumentation for StatementCounter {
+/// Statement spans carry their SQL text from now on.
+pub fn record_statement_texts() {
+    STATEMENT_TEXTS.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Counts every statement sent, in the Prometheus counter `gcm_sql_statements_total`
+/// (the number that shows whether loaders batch: bounded by query depth, not breadth),
+/// and spans each statement (`sql`, a client span, child of whatever request runs it)
+/// from its start to its end.
+#[derive(Default)]
+struct StatementInstrumentation {
+    running: Option<tracing::Span>,
+}
+
+impl Instrumentation for StatementInstrumentation {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { .. } = event {
-            metrics::counter!("gcm_sql_statements_total").increment(1);
+        match event {
+            InstrumentationEvent::StartQuery { query, .. } => {
+                metrics::counter!("gcm_sql_statements_total").increment(1);
+                let span = tracing::info_span!(
+                    "sql",
+                    otel.kind = "client",
+                    db.system.name = "postgresql",
+                    db.query.text = tracing::field::Empty,
+                    error = tracing::field::Empty,
+                );
+                // `AtomicBool::load` by path: diesel's `RunQueryDsl::load` is in scope.
+                let texts = std::sync::atomic::AtomicBool::load(
+                    &STATEMENT_TEXTS,
+                    std::sync::atomic::Ordering::Relaxed,
+                );
+                if texts && !span.is_disabled() {
+                    span.record("db.query.text", statement_text(&query.to_string()));
+                }
+                self.running = Some(span);
+            }
+            InstrumentationEvent::FinishQuery { error, .. } => {
+                if let (Some(span), Some(error)) = (self.running.take(), error) {
+                    span.record("error", tracing::field::display(error));
+                }
+            }
+            _ => {}
         }
     }
+}
+
+/// The SQL of diesel's rendering of a statement, without the bound values it appends
+/// (`… -- binds: [...]`): they are the request's data, not the statement.
+fn statement_text(rendered: &str) -> &str {
+    rendered
+        .split_once(" -- binds: ")
+        .map_or(rendered, |(sql, _)| sql)
 }
 
 /// Builds the pool. Connections are opened lazily, so this succeeds while the database is down.
@@ -78,7 +124,7 @@ pub fn build_pool(database_url: &str, config: &PoolConfig) -> StoreResult<Pool> 
                 .execute(&mut conn)
                 .await
                 .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
-            conn.set_instrumentation(StatementCounter);
+            conn.set_instrumentation(StatementInstrumentation::default());
             Ok(conn)
         }
         .boxed()

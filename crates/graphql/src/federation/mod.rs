@@ -11,6 +11,7 @@ pub mod ftv1;
 
 use async_graphql::{Any, Context, Object, SDLExportOptions, Schema, SimpleObject, Union, Value};
 use futures::future::join_all;
+use tracing::Instrument as _;
 
 use crate::error::{ApiError, ApiResult, gql};
 use crate::ids::NodeType;
@@ -160,6 +161,10 @@ impl FederationQuery {
                 .iter()
                 .map(|r| resolve_representation(loaders, &r.0)),
         )
+        .instrument(tracing::info_span!(
+            "entities",
+            representations = representations.len()
+        ))
         .await;
         Ok(resolved.into_iter().map(|r| Some(r.map_err(gql))).collect())
     }

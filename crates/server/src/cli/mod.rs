@@ -177,7 +177,8 @@ pub enum Command {
 
 /// Runs the parsed command line; the exit status says whether it succeeded.
 pub fn main(cli: Cli) -> ExitCode {
-    let logs = init_tracing(&cli.common.log_filter, cli.common.log_format);
+    let serving = matches!(cli.command, Command::Serve(_));
+    let logs = init_tracing(&cli.common.log_filter, cli.common.log_format, serving);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -186,7 +187,7 @@ pub fn main(cli: Cli) -> ExitCode {
         }
     };
     let outcome = runtime.block_on(execute(cli));
-    // Flush the log lines still queued before the final word.
+    // Export the spans and flush the log lines still queued before the final word.
     drop(logs);
     match outcome {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

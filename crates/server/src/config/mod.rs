@@ -16,6 +16,7 @@
 //! | `GCM_PG_BIN_DIR` | `--pg-bin-dir`  | (search)         | Directory holding `initdb`, `pg_ctl` and `postgres` for the embedded cluster. Without it they are looked for on `PATH`, then in `/usr/lib/postgresql/*/bin` (newest first). |
 //! | `RUST_LOG`       | `--log`         | `info`           | Log filter ([`tracing_subscriber::EnvFilter`] syntax, e.g. `info,gcm_store=debug`). Logs go to stderr. |
 //! | `GCM_LOG_FORMAT` | `--log-format`  | `text`           | `text` for people, `json` for log collectors (one JSON object per line). |
+//! | `OTEL_EXPORTER_OTLP_ENDPOINT` | (none) | (none) | Where `serve` exports OpenTelemetry traces (OTLP/HTTP, protobuf); the SDK's other `OTEL_*` variables apply. Unset: no export ([`crate::telemetry`]). |
 //!
 //! The public API's limits (each breach is a GraphQL error whose `extensions.code` names
 //! it, with `extensions.limit` and `extensions.value`, and a 4xx status; see
