@@ -197,6 +197,32 @@ async fn serves_queries_demand_control_and_a_subscription_through_hive_gateway()
     );
     assert_eq!(both_ways["data"]["country"]["partnerOfficeCount"], 3);
     assert!(both_ways.get("errors").is_none(), "{both_ways}");
+    // Every country and objective of the partner's highlights: one `_entities` request.
+    assert_eq!(report["partnerToCatalogueSubgraphRequests"], 1, "{report}");
+
+    // Our `Cache-Control: public, max-age=60` and `ETag` reach the gateway's HTTP cache
+    // (useHttpCache, with queries fetched by GET): it stores our answer under them.
+    let cache = &report["httpCache"];
+    for answers in [
+        &cache["withCache"]["answers"],
+        &cache["withoutCache"]["answers"],
+    ] {
+        for answer in answers.as_array().expect("two answers") {
+            assert_eq!(answer["data"]["country"]["name"], "Peru", "{answer}");
+            assert_eq!(answer["data"]["country"]["region"]["name"], "Americas");
+        }
+    }
+    assert_eq!(cache["withoutCache"]["subgraphRequests"], 2, "{cache}");
+    let stored = cache["stored"].as_array().expect("the cache's entries");
+    assert_eq!(stored.len(), 1, "one answer of ours stored: {cache}");
+    assert_eq!(stored[0]["status"], 200);
+    assert_eq!(stored[0]["cacheControl"], "public, max-age=60", "{cache}");
+    assert_eq!(stored[0]["directives"]["max-age"], "60", "{cache}");
+    assert!(
+        stored[0]["etag"]
+            .as_str()
+            .is_some_and(|etag| etag.starts_with('"'))
+    );
 
     // Hive Gateway's demand control reads our @cost/@listSize: the walk of every
     // objective's first 100 resources and their countries is over its budget.
