@@ -103,30 +103,42 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
+/// An attribute's value as text.
+fn text(value: Option<&AnyValue>) -> String {
+    match value {
+        Some(AnyValue::StringValue(text)) => text.clone(),
+        Some(AnyValue::IntValue(number)) => number.to_string(),
+        Some(other) => format!("{other:?}"),
+        None => String::new(),
+    }
+}
+
 /// A span's attributes as text: `key=value`.
 fn attributes(span: &Span) -> Vec<String> {
     span.attributes
         .iter()
         .map(|attribute| {
-            let value = match attribute
+            let value = attribute
                 .value
                 .as_ref()
-                .and_then(|value| value.value.as_ref())
-            {
-                Some(AnyValue::StringValue(text)) => text.clone(),
-                Some(AnyValue::IntValue(number)) => number.to_string(),
-                Some(other) => format!("{other:?}"),
-                None => String::new(),
-            };
-            format!("{}={value}", attribute.key)
+                .and_then(|value| value.value.as_ref());
+            format!("{}={}", attribute.key, text(value))
         })
         .collect()
 }
 
 fn attribute(span: &Span, key: &str) -> Option<String> {
-    attributes(span)
-        .into_iter()
-        .find_map(|pair| pair.strip_prefix(&format!("{key}=")).map(str::to_owned))
+    span.attributes
+        .iter()
+        .find(|attribute| attribute.key == key)
+        .map(|attribute| {
+            text(
+                attribute
+                    .value
+                    .as_ref()
+                    .and_then(|value| value.value.as_ref()),
+            )
+        })
 }
 
 async fn post_graphql(server: &TestServer, headers: &[(&str, &str)], body: &Value) -> Value {
