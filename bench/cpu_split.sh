@@ -11,28 +11,17 @@ database=${2:-gcm_bench_l}
 admin=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 url="${admin%/*}/$database"
 body=$(mktemp)
-# The same variables as `node bench/run.js` (workloads.js's `reference`).
-DATABASE_URL=$url node -e '
-  const pg = require("./bench/postgraphile/node_modules/pg");
-  const { reference, workloads } = require("./bench/workloads.js");
-  (async () => {
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
-    const w = workloads(await reference(client)).find((w) => w.id === process.argv[1]);
-    await client.end();
-    console.error(`workload (${w.id}) ${w.name}`);
-    process.stdout.write(JSON.stringify({ query: w.ours, variables: w.vars }));
-  })().catch((e) => { console.error(e); process.exit(1); });' "$workload" > "$body"
-port=18099
-DATABASE_URL=$url GCM_LISTEN=127.0.0.1:$port RUST_LOG=warn GCM_RATE_LIMIT_PER_SECOND=0 \
-  target/release/gcm-catalogue serve > /dev/null 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; rm -f "$body"' EXIT
-for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" 2>/dev/null && break; sleep 0.2; done
+source bench/lib.sh
+workload_body "$workload" "$url" > "$body"
+trap 'kill ${server:-} 2>/dev/null; rm -f "$body"' EXIT
+start_server "$url" 18099
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-postgres_ticks() { local t=0; for p in $(pgrep -u postgres postgres); do t=$((t + $(ticks "$p"))); done; echo "$t"; }
+# With the postmaster's exited children (cutime + cstime): a backend that ends mid-run
+# would otherwise take its time out of the sum.
+reaped_ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+postgres_ticks() { local t=0; for p in $(pgrep -u postgres postgres); do t=$((t + $(reaped_ticks "$p"))); done; echo "$t"; }
 oha=(bench/.tools/bin/oha -c 64 --no-tui -m POST -H content-type:application/json -H accept-encoding:identity
-     -D "$body" "http://127.0.0.1:$port/graphql")
+     -D "$body" "http://127.0.0.1:18099/graphql")
 "${oha[@]}" -z 3s > /dev/null
 s0=$(ticks $server); p0=$(postgres_ticks)
 "${oha[@]}" -z 10s --output-format json > "$body.json"

@@ -895,3 +895,114 @@ async fn lists_and_facets_of_a_generated_catalogue_match_sql() {
     assert_eq!(hits["search"]["totalCount"], sql_count);
     assert!(sql_count > 0);
 }
+
+/// `count` counts exactly up to its limit and says "at least" above it, at the root and
+/// under each objective (text or kept counts alike); `totalCount` stays exact; a limit out
+/// of range is BAD_USER_INPUT. Generated catalogue (synthetic data, labelled so) with a
+/// deployment limit of 100, so broad searches pass it.
+#[tokio::test]
+async fn count_is_exact_up_to_its_limit_and_a_lower_bound_above_it() {
+    let db = TestDatabase::with_synthetic_catalogue(
+        gcm_store::synthetic::SyntheticSize::items(2000),
+        11,
+    )
+    .await;
+    let app = TestApp::with_config(db, |config| config.exact_count_limit = 100).await;
+    let client = app.db.client().await;
+    let matches = |text: &str| {
+        let client = &client;
+        let text = text.to_owned();
+        async move {
+            client
+                .query_one(
+                    "SELECT count(*) FROM items WHERE status = 'published' AND search @@ websearch_to_tsquery('gcm', $1)",
+                    &[&text],
+                )
+                .await
+                .expect("count")
+                .get::<_, i64>(0)
+        }
+    };
+    let query = "query($t: String!, $limit: Int) { search(text: $t, first: 3) {
+                   totalCount count { count precision } limited: count(limit: $limit) { count precision }
+                   edges { node { slug } } } }";
+    let broad = matches("pensions").await;
+    assert!(broad > 100, "the generated catalogue has {broad} matches");
+    let data = app
+        .data(query, json!({ "t": "pensions", "limit": 50 }))
+        .await;
+    assert_eq!(data["search"]["totalCount"], broad);
+    assert_eq!(
+        data["search"]["count"],
+        json!({ "count": 100, "precision": "AT_LEAST" })
+    );
+    assert_eq!(
+        data["search"]["limited"],
+        json!({ "count": 50, "precision": "AT_LEAST" })
+    );
+    // A page is the same whichever count is asked for.
+    assert_eq!(data["search"]["edges"].as_array().map(Vec::len), Some(3));
+
+    // A narrow search (one item's title as a phrase) is counted exactly, at and above its size.
+    let title: String = client
+        .query_one(
+            "SELECT title FROM items WHERE status = 'published' ORDER BY id LIMIT 1",
+            &[],
+        )
+        .await
+        .expect("a title")
+        .get(0);
+    let narrow = format!("\"{}\"", title.replace('"', ""));
+    let few = matches(&narrow).await;
+    assert!((1..=100).contains(&few), "{few} matches for {narrow}");
+    for limit in [few, 100] {
+        let data = app
+            .data(query, json!({ "t": narrow, "limit": limit }))
+            .await;
+        assert_eq!(
+            data["search"]["count"],
+            json!({ "count": few, "precision": "EXACT" })
+        );
+        assert_eq!(
+            data["search"]["limited"],
+            json!({ "count": few, "precision": "EXACT" })
+        );
+        assert_eq!(data["search"]["totalCount"], few);
+    }
+
+    // Under every objective, in one batch: each objective's count agrees with SQL.
+    let data = app
+        .data(
+            "{ objectives { number resources(filter: { text: \"pensions\" }) { totalCount count(limit: 7) { count precision } }
+                                   events { totalCount count(limit: 3) { count precision } } } }",
+            json!({}),
+        )
+        .await;
+    let mut seen = BTreeSet::new();
+    for objective in data["objectives"].as_array().expect("objectives") {
+        for (list, limit) in [("resources", 7), ("events", 3)] {
+            let total = objective[list]["totalCount"].as_i64().expect("totalCount");
+            let expected = if total > limit {
+                json!({ "count": limit, "precision": "AT_LEAST" })
+            } else {
+                json!({ "count": total, "precision": "EXACT" })
+            };
+            assert_eq!(
+                objective[list]["count"], expected,
+                "objective {}",
+                objective["number"]
+            );
+            seen.insert(expected["precision"].to_string());
+        }
+    }
+    assert_eq!(seen.len(), 2, "both precisions answered: {seen:?}");
+
+    // Limits out of range.
+    for limit in [0, -1, 101] {
+        let body = app
+            .graphql(query, json!({ "t": "pensions", "limit": limit }))
+            .await;
+        assert_eq!(codes(&body), ["BAD_USER_INPUT"], "limit {limit}: {body:#}");
+        assert_eq!(body["errors"][0]["path"], json!(["search", "limited"]));
+    }
+}

@@ -37,6 +37,8 @@ pub struct SchemaOptions {
     pub introspection: bool,
     /// Review thresholds and the publication feed.
     pub curation: Curation,
+    /// The most items a connection's `count` counts one by one.
+    pub exact_count_limit: types::connection::ExactCountLimit,
 }
 
 impl Default for SchemaOptions {
@@ -44,6 +46,7 @@ impl Default for SchemaOptions {
         Self {
             introspection: true,
             curation: Curation::default(),
+            exact_count_limit: Default::default(),
         }
     }
 }
@@ -86,6 +89,7 @@ fn schema_builder(
         .data(pool)
         .data(options.curation.policy)
         .data(options.curation.publications.clone())
+        .data(options.exact_count_limit)
         // The depth the server configures is checked before execution (`limits`); this
         // is the backstop for callers that execute directly.
         .limit_depth(4 * MAX_DEPTH)

@@ -211,7 +211,7 @@ async fn a_list_of_one_country_region_principle_or_objective_reads_the_same_from
                 "{listing:?} {sort:?}"
             );
         }
-        let counted = item_pages::counts(&mut conn, listing, None)
+        let counted = item_pages::counts(&mut conn, listing, None, None)
             .await
             .expect("count");
         let listed: usize = all_pages(&db, items, ItemSort::GlobalFirst)
@@ -262,9 +262,10 @@ async fn a_list_of_one_country_region_principle_or_objective_reads_the_same_from
     )
     .await
     .expect("nested pages");
-    let nested_counts = item_pages::counts(&mut conn, &kinds, Some((Parent::Objective, &numbers)))
-        .await
-        .expect("nested counts");
+    let nested_counts =
+        item_pages::counts(&mut conn, &kinds, Some((Parent::Objective, &numbers)), None)
+            .await
+            .expect("nested counts");
     for number in numbers.iter().copied() {
         let alone = ItemFilter {
             objectives: Some(vec![number, number]),
@@ -278,7 +279,7 @@ async fn a_list_of_one_country_region_principle_or_objective_reads_the_same_from
             .collect();
         let under_parent = ids_under(&nested, number);
         assert_eq!(under_parent, page, "objective {number}");
-        let count = item_pages::counts(&mut conn, &alone, None)
+        let count = item_pages::counts(&mut conn, &alone, None, None)
             .await
             .expect("count");
         assert_eq!(
@@ -293,9 +294,14 @@ async fn a_list_of_one_country_region_principle_or_objective_reads_the_same_from
         objectives: Some(vec![22]),
         ..kinds.clone()
     };
-    let narrowed = item_pages::counts(&mut conn, &also_22, Some((Parent::Objective, &numbers)))
-        .await
-        .expect("narrowed counts");
+    let narrowed = item_pages::counts(
+        &mut conn,
+        &also_22,
+        Some((Parent::Objective, &numbers)),
+        None,
+    )
+    .await
+    .expect("narrowed counts");
     let narrowed_pages = item_pages::pages(
         &mut conn,
         &also_22,

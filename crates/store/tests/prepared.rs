@@ -18,6 +18,17 @@ struct Prepared {
     executions: i64,
 }
 
+/// The statements prepared on this session, with how often each ran.
+async fn prepared_statements(conn: &mut diesel_async::AsyncPgConnection) -> Vec<Prepared> {
+    diesel::sql_query(
+        "SELECT statement, generic_plans + custom_plans AS executions \
+         FROM pg_prepared_statements ORDER BY statement",
+    )
+    .load(conn)
+    .await
+    .expect("pg_prepared_statements")
+}
+
 #[tokio::test]
 async fn a_filtered_page_its_count_and_facets_are_prepared_once_and_executed_twice() {
     let db = TestDatabase::with_bundled_catalogue().await;
@@ -46,7 +57,7 @@ async fn a_filtered_page_its_count_and_facets_are_prepared_once_and_executed_twi
         let page = item_pages::pages(&mut conn, &filter, &request, None)
             .await
             .expect("a page");
-        let count = item_pages::counts(&mut conn, &filter, None)
+        let count = item_pages::counts(&mut conn, &filter, None, Some(10_000))
             .await
             .expect("a count");
         let facets = item_pages::facets(&mut conn, &filter, &FacetDimension::ALL)
@@ -61,13 +72,7 @@ async fn a_filtered_page_its_count_and_facets_are_prepared_once_and_executed_twi
     assert!(!answers[0].0.is_empty(), "objective 22 lists global items");
     assert_eq!(answers[0], answers[1], "the prepared run answers the same");
 
-    let prepared: Vec<Prepared> = diesel::sql_query(
-        "SELECT statement, generic_plans + custom_plans AS executions \
-         FROM pg_prepared_statements ORDER BY statement",
-    )
-    .load(&mut conn)
-    .await
-    .expect("pg_prepared_statements");
+    let prepared = prepared_statements(&mut conn).await;
     let of = |needle: &str| -> Vec<&Prepared> {
         prepared
             .iter()
@@ -77,11 +82,38 @@ async fn a_filtered_page_its_count_and_facets_are_prepared_once_and_executed_twi
     // One statement each, run twice: prepared on the first request, executed on the second.
     for (what, needle) in [
         ("the page", "AS snippet"),
-        ("the count", "AS parent_key, count(*) AS count"),
+        ("the count up to a limit", "LIMIT $15) AS m) AS count"),
         ("the facets", "'total' AS dimension"),
     ] {
         let found = of(needle);
         assert_eq!(found.len(), 1, "{what}: {prepared:#?}");
         assert_eq!(found[0].executions, 2, "{what}: {prepared:#?}");
     }
+    // A text search is planned with its values every time (a generic plan of a search
+    // page is the wrong one for a common word): run twice, never prepared.
+    let search = ItemFilter {
+        text: Some("pensions".to_owned()),
+        ..Default::default()
+    };
+    for _ in 0..2 {
+        item_pages::pages(&mut conn, &search, &request, None)
+            .await
+            .expect("a search page");
+        item_pages::counts(&mut conn, &search, None, Some(10_000))
+            .await
+            .expect("a search count");
+        item_pages::facets(&mut conn, &search, &FacetDimension::ALL)
+            .await
+            .expect("search facets");
+    }
+    let prepared = prepared_statements(&mut conn).await;
+    let searches: Vec<&Prepared> = prepared
+        .iter()
+        .filter(|p| p.statement.contains("websearch_to_tsquery"))
+        .collect();
+    assert!(searches.is_empty(), "{searches:#?}");
+    assert!(
+        prepared.len() >= 3,
+        "the earlier statements stay: {prepared:#?}"
+    );
 }

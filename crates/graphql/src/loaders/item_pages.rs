@@ -23,6 +23,8 @@ pub struct ItemCountOf {
     pub parent: Parent,
     pub parent_id: i32,
     pub filter: Arc<ItemFilter>,
+    /// Count exactly up to this many (`count`), or all (`totalCount`).
+    pub up_to: Option<i64>,
 }
 
 /// Groups keys by everything but the parent id: each group is one statement.
@@ -81,14 +83,20 @@ impl Loader<ItemCountOf> for CatalogueLoader {
     async fn load(&self, keys: &[ItemCountOf]) -> Result<HashMap<ItemCountOf, i64>, ApiError> {
         let mut conn = self.conn().await?;
         let mut out = HashMap::new();
-        let groups = grouped(keys, |k| (k.parent, k.filter.clone()), |k| k.parent_id);
-        for ((parent, filter), ids) in groups {
-            let counts = item_pages::counts(&mut conn, &filter, Some((parent, &ids))).await?;
+        let groups = grouped(
+            keys,
+            |k| (k.parent, k.filter.clone(), k.up_to),
+            |k| k.parent_id,
+        );
+        for ((parent, filter, up_to), ids) in groups {
+            let counts =
+                item_pages::counts(&mut conn, &filter, Some((parent, &ids)), up_to).await?;
             for id in ids {
                 let key = ItemCountOf {
                     parent,
                     parent_id: id,
                     filter: filter.clone(),
+                    up_to,
                 };
                 out.insert(key, counts.get(&id).copied().unwrap_or(0));
             }

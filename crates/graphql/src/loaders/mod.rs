@@ -55,10 +55,22 @@ impl CatalogueLoader {
     }
 }
 
+/// Rows of a one-to-many relation as the loader's cache holds them: shared, so handing
+/// them to resolvers copies pointers, not rows (a walk reads tens of thousands).
+pub type Shared<V> = Arc<[Arc<V>]>;
+
 /// Declares a key type and its `load`: collect the keys' values, run one store batch
-/// query, and map the results back to keys.
+/// query, and map the results back to keys, each row behind an `Arc`. `one` keys find one
+/// row, `many` keys a list ([`Shared`]).
 macro_rules! batch_loader {
-    ($(#[$doc:meta])* $key:ident($inner:ty) => $value:ty, $store_fn:path) => {
+    ($(#[$doc:meta])* one $key:ident($inner:ty) => $row:ty, $store_fn:path) => {
+        batch_loader!(@key $(#[$doc])* $key($inner) => Arc<$row>, $store_fn, Arc::new);
+    };
+    ($(#[$doc:meta])* many $key:ident($inner:ty) => $row:ty, $store_fn:path) => {
+        batch_loader!(@key $(#[$doc])* $key($inner) => Shared<$row>, $store_fn,
+            |rows: Vec<$row>| rows.into_iter().map(Arc::new).collect());
+    };
+    (@key $(#[$doc:meta])* $key:ident($inner:ty) => $value:ty, $store_fn:path, $share:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub struct $key(pub $inner);
@@ -71,59 +83,51 @@ macro_rules! batch_loader {
                 let inner: Vec<$inner> = keys.iter().map(|k| k.0.clone()).collect();
                 let mut conn = self.conn().await?;
                 let found = $store_fn(&mut conn, &inner).await?;
-                Ok(found.into_iter().map(|(k, v)| ($key(k), v)).collect())
+                Ok(found.into_iter().map(|(k, v)| ($key(k), $share(v))).collect())
             }
         }
     };
 }
 
-batch_loader!(ObjectiveByNumber(i32) => ObjectiveRow, objectives::by_numbers);
-batch_loader!(ActionsOfObjective(i32) => Vec<ActionRow>, objectives::actions_of_objectives);
+batch_loader!(one ObjectiveByNumber(i32) => ObjectiveRow, objectives::by_numbers);
+batch_loader!(many ActionsOfObjective(i32) => ActionRow, objectives::actions_of_objectives);
 batch_loader!(
     /// `(objective number, letter)`.
-    ActionByCode((i32, String)) => ActionRow, objectives::actions_by_codes
+    one ActionByCode((i32, String)) => ActionRow, objectives::actions_by_codes
 );
-batch_loader!(ActionsOfGuidance(i32) => Vec<ActionRow>, objectives::actions_of_guidance);
-batch_loader!(ActionsOfItem(i32) => Vec<ActionRow>, objectives::actions_of_items);
-batch_loader!(PolicyOptionsOfObjective(i32) => Vec<PolicyOptionRow>, objectives::policy_options_of_objectives);
-batch_loader!(RelatedOfObjective(i32) => Vec<RelatedObjectiveRow>, objectives::related_of_objectives);
-batch_loader!(InstrumentsOfObjective(i32) => Vec<InstrumentRow>, objectives::instruments_of_objectives);
-batch_loader!(InstrumentByCode(String) => InstrumentRow, objectives::instruments_by_codes);
-batch_loader!(GuidanceOfObjective(i32) => Vec<GuidanceRow>, guidance::of_objectives);
-batch_loader!(CoverageOfObjective(i32) => Vec<CoverageRow>, guidance::coverage_of_objectives);
-batch_loader!(GuidanceOfAction(i32) => Vec<GuidanceRow>, guidance::of_actions);
-batch_loader!(GuidanceOfItem(i32) => Vec<GuidanceRow>, guidance::of_items);
-batch_loader!(GuidanceBySlug(String) => GuidanceRow, guidance::by_slugs);
+batch_loader!(many ActionsOfGuidance(i32) => ActionRow, objectives::actions_of_guidance);
+batch_loader!(many ActionsOfItem(i32) => ActionRow, objectives::actions_of_items);
+batch_loader!(many PolicyOptionsOfObjective(i32) => PolicyOptionRow, objectives::policy_options_of_objectives);
+batch_loader!(many RelatedOfObjective(i32) => RelatedObjectiveRow, objectives::related_of_objectives);
+batch_loader!(many InstrumentsOfObjective(i32) => InstrumentRow, objectives::instruments_of_objectives);
+batch_loader!(one InstrumentByCode(String) => InstrumentRow, objectives::instruments_by_codes);
+batch_loader!(many GuidanceOfObjective(i32) => GuidanceRow, guidance::of_objectives);
+batch_loader!(many CoverageOfObjective(i32) => CoverageRow, guidance::coverage_of_objectives);
+batch_loader!(many GuidanceOfAction(i32) => GuidanceRow, guidance::of_actions);
+batch_loader!(many GuidanceOfItem(i32) => GuidanceRow, guidance::of_items);
+batch_loader!(one GuidanceBySlug(String) => GuidanceRow, guidance::by_slugs);
 batch_loader!(
     /// Published items of each guidance source, all kinds at once: a source's
-    /// `resources`, `events` and `projects` share one key and so one statement.
-    /// Shared, not copied: each of the three fields (and each action the source
-    /// appears under) takes only its own kind's rows out of the one list.
-    ItemsOfGuidance(i32) => Arc<Vec<ItemRow>>, shared_items_of_guidance
+    /// `resources`, `events` and `projects` share one key and so one statement; each of
+    /// the three fields (and each action the source appears under) takes its own kind's
+    /// rows out of the one shared list.
+    many ItemsOfGuidance(i32) => ItemRow, catalogue_items::published_of_guidance
 );
-
-async fn shared_items_of_guidance(
-    conn: &mut Conn,
-    guidance_ids: &[i32],
-) -> gcm_store::StoreResult<HashMap<i32, Arc<Vec<ItemRow>>>> {
-    let found = catalogue_items::published_of_guidance(conn, guidance_ids).await?;
-    Ok(found.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
-}
-batch_loader!(PublishedItemBySlug(String) => ItemRow, catalogue_items::published_by_slugs);
-batch_loader!(GeographyOfItem(i32) => GeographyRow, catalogue_items::geography_of_items);
-batch_loader!(HubPositionOfItem(i32) => HubPositionRow, catalogue_items::hub_positions_of_items);
-batch_loader!(ObjectivesOfItem(i32) => Vec<ObjectiveRow>, catalogue_items::objectives_of_items);
-batch_loader!(PrinciplesOfItem(i32) => Vec<PrincipleRow>, reference::principles_of_items);
-batch_loader!(PrincipleBySlug(String) => PrincipleRow, reference::principles_by_slugs);
-batch_loader!(RegionsOfItem(i32) => Vec<RegionRow>, reference::regions_of_items);
-batch_loader!(RegionById(i32) => RegionRow, reference::regions_by_ids);
-batch_loader!(RegionBySlug(String) => RegionRow, reference::regions_by_slugs);
-batch_loader!(DocumentTypeById(i32) => DocumentTypeRow, reference::document_types_by_ids);
-batch_loader!(DocumentTypeBySlug(String) => DocumentTypeRow, reference::document_types_by_slugs);
-batch_loader!(CountriesOfItem(i32) => Vec<CountryRow>, countries::of_items);
-batch_loader!(CountriesOfRegion(i32) => Vec<CountryRow>, countries::of_regions);
-batch_loader!(CountryById(i32) => CountryRow, countries::by_ids);
-batch_loader!(CountryByIso3(String) => CountryRow, countries::by_iso3);
+batch_loader!(one PublishedItemBySlug(String) => ItemRow, catalogue_items::published_by_slugs);
+batch_loader!(one GeographyOfItem(i32) => GeographyRow, catalogue_items::geography_of_items);
+batch_loader!(one HubPositionOfItem(i32) => HubPositionRow, catalogue_items::hub_positions_of_items);
+batch_loader!(many ObjectivesOfItem(i32) => ObjectiveRow, catalogue_items::objectives_of_items);
+batch_loader!(many PrinciplesOfItem(i32) => PrincipleRow, reference::principles_of_items);
+batch_loader!(one PrincipleBySlug(String) => PrincipleRow, reference::principles_by_slugs);
+batch_loader!(many RegionsOfItem(i32) => RegionRow, reference::regions_of_items);
+batch_loader!(one RegionById(i32) => RegionRow, reference::regions_by_ids);
+batch_loader!(one RegionBySlug(String) => RegionRow, reference::regions_by_slugs);
+batch_loader!(one DocumentTypeById(i32) => DocumentTypeRow, reference::document_types_by_ids);
+batch_loader!(one DocumentTypeBySlug(String) => DocumentTypeRow, reference::document_types_by_slugs);
+batch_loader!(many CountriesOfItem(i32) => CountryRow, countries::of_items);
+batch_loader!(many CountriesOfRegion(i32) => CountryRow, countries::of_regions);
+batch_loader!(one CountryById(i32) => CountryRow, countries::by_ids);
+batch_loader!(one CountryByIso3(String) => CountryRow, countries::by_iso3);
 
 /// Loads one value; `None` when the key has none.
 pub async fn one<K>(
@@ -137,14 +141,15 @@ where
     loaders.load_one(key).await
 }
 
-/// Loads a one-to-many relation; empty when the key has none.
-pub async fn many<K, V>(loaders: &Loaders, key: K) -> Result<Vec<V>, ApiError>
+/// Loads a one-to-many relation; empty when the key has none. The rows are shared with
+/// the loader's cache (pointers are copied, not rows).
+pub async fn many<K, V>(loaders: &Loaders, key: K) -> Result<Shared<V>, ApiError>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    V: Send + Sync + Clone + 'static,
-    CatalogueLoader: Loader<K, Value = Vec<V>, Error = ApiError>,
+    V: Send + Sync + 'static,
+    CatalogueLoader: Loader<K, Value = Shared<V>, Error = ApiError>,
 {
-    Ok(loaders.load_one(key).await?.unwrap_or_default())
+    Ok(loaders.load_one(key).await?.unwrap_or_else(|| Arc::new([])))
 }
 
 /// [`many`] cut to the client's `first` (0 to 100, checked before anything loads): the
@@ -153,18 +158,15 @@ pub async fn many_first<K, V>(
     loaders: &Loaders,
     key: K,
     first: Option<i32>,
-) -> Result<Vec<V>, ApiError>
+) -> Result<Vec<Arc<V>>, ApiError>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    V: Send + Sync + Clone + 'static,
-    CatalogueLoader: Loader<K, Value = Vec<V>, Error = ApiError>,
+    V: Send + Sync + 'static,
+    CatalogueLoader: Loader<K, Value = Shared<V>, Error = ApiError>,
 {
-    let limit = first_limit(first)?;
-    let mut rows = many(loaders, key).await?;
-    if let Some(limit) = limit {
-        rows.truncate(limit);
-    }
-    Ok(rows)
+    let limit = first_limit(first)?.unwrap_or(usize::MAX);
+    let rows = many(loaders, key).await?;
+    Ok(rows.iter().take(limit).cloned().collect())
 }
 
 /// How many elements a curated relation list's `first` lets through (`None`: all), checked

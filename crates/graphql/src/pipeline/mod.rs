@@ -98,6 +98,8 @@ pub struct Settings {
     pub heavy_cost: u64,
     pub max_heavy_in_flight: usize,
     pub heavy_queue_wait: Duration,
+    /// The most items a connection's `count` counts one by one.
+    pub exact_count_limit: i64,
 }
 
 /// Distinct operation names kept as metric labels; later ones are counted as `other`, so a
@@ -136,6 +138,9 @@ impl Pipeline {
         let options = SchemaOptions {
             introspection: settings.introspection,
             curation: settings.curation.clone(),
+            exact_count_limit: crate::types::connection::ExactCountLimit(
+                settings.exact_count_limit,
+            ),
         };
         Ok(Self {
             limits: settings.limits.clone(),

@@ -1,5 +1,7 @@
 //! Objectives and the reference lists around them.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Object};
 use gcm_domain::ObjectiveNumber;
 use gcm_store::models::{menus, objectives, reference};
@@ -21,7 +23,7 @@ impl CatalogueQuery {
     #[graphql(directive = list_size::apply(Some(fixed::OBJECTIVES), None, None, None))]
     async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<Objective>> {
         let rows = objectives::all(&mut *conn(ctx).await?).await.map_err(gql)?;
-        Ok(rows.into_iter().map(Objective).collect())
+        Ok(rows.into_iter().map(Arc::new).map(Objective).collect())
     }
 
     /// One objective by its number. A number outside 1 to 23 is an error (`BAD_USER_INPUT`).
@@ -43,7 +45,11 @@ impl CatalogueQuery {
         let rows = reference::all_principles(&mut *conn(ctx).await?)
             .await
             .map_err(gql)?;
-        Ok(rows.into_iter().map(GuidingPrinciple).collect())
+        Ok(rows
+            .into_iter()
+            .map(Arc::new)
+            .map(GuidingPrinciple)
+            .collect())
     }
 
     /// The Hub's document types, in menu order.
@@ -52,7 +58,7 @@ impl CatalogueQuery {
         let rows = reference::all_document_types(&mut *conn(ctx).await?)
             .await
             .map_err(gql)?;
-        Ok(rows.into_iter().map(DocumentType).collect())
+        Ok(rows.into_iter().map(Arc::new).map(DocumentType).collect())
     }
 
     /// ILO conventions and recommendations the catalogue refers to, by code.
@@ -61,7 +67,7 @@ impl CatalogueQuery {
         let rows = objectives::all_instruments(&mut *conn(ctx).await?)
             .await
             .map_err(gql)?;
-        Ok(rows.into_iter().map(Instrument).collect())
+        Ok(rows.into_iter().map(Arc::new).map(Instrument).collect())
     }
 
     /// The Hub's five menus exactly as its page shows them (labels, order, and the

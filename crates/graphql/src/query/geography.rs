@@ -1,5 +1,7 @@
 //! Regions and countries.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Object};
 use gcm_domain::{Iso3, Slug};
 use gcm_store::models::{countries, reference};
@@ -21,7 +23,7 @@ impl GeographyQuery {
         let rows = reference::all_regions(&mut *conn(ctx).await?)
             .await
             .map_err(gql)?;
-        Ok(rows.into_iter().map(Region).collect())
+        Ok(rows.into_iter().map(Arc::new).map(Region).collect())
     }
 
     /// The 195 countries and entities of the Hub's menu, alphabetical; optionally of one region.
@@ -39,7 +41,7 @@ impl GeographyQuery {
         let rows = countries::all(&mut *conn(ctx).await?, region.as_ref().map(Slug::as_str))
             .await
             .map_err(gql)?;
-        Ok(rows.into_iter().map(Country).collect())
+        Ok(rows.into_iter().map(Arc::new).map(Country).collect())
     }
 
     /// One country by ISO 3166-1 alpha-3 code: null when no country has the code; a

@@ -1,5 +1,7 @@
 //! The list of guidance sources.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, InputObject, Object};
 use gcm_domain::ObjectiveNumber;
 use gcm_store::models::guidance::{self, GuidanceFilter as StoreFilter, GuidanceKey, GuidanceRow};
@@ -109,7 +111,7 @@ impl GuidanceSourceEdge {
 
     /// The guidance source.
     async fn node(&self) -> GuidanceSource {
-        GuidanceSource(self.0.clone())
+        GuidanceSource(Arc::new(self.0.clone()))
     }
 }
 
@@ -123,7 +125,12 @@ impl GuidanceSourceConnection {
 
     /// The sources of this page, without cursors.
     async fn nodes(&self) -> Vec<GuidanceSource> {
-        self.rows.iter().cloned().map(GuidanceSource).collect()
+        self.rows
+            .iter()
+            .cloned()
+            .map(Arc::new)
+            .map(GuidanceSource)
+            .collect()
     }
 
     /// Where this page stands in the list, with the cursors to read on.

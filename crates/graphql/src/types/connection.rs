@@ -188,11 +188,16 @@ pub enum Total {
     /// A root list: one count statement.
     Root(Arc<ItemFilter>),
     /// A list nested under a parent: counted in one batch with its siblings.
-    Nested(ItemCountOf),
+    Nested {
+        parent: item_pages::Parent,
+        parent_id: i32,
+        filter: Arc<ItemFilter>,
+    },
 }
 
 impl Total {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+    /// The exact count, or with `up_to` the count of at most `up_to + 1` items.
+    async fn count(&self, ctx: &Context<'_>, up_to: Option<i64>) -> ApiResult<i64> {
         match self {
             Total::Root(filter) => {
                 let pool = ctx.data::<gcm_store::Pool>()?;
@@ -200,21 +205,82 @@ impl Total {
                     .get()
                     .await
                     .map_err(|e| gql(gcm_store::StoreError::from(e)))?;
-                let counts = item_pages::counts(&mut conn, filter, None)
+                let counts = item_pages::counts(&mut conn, filter, None, up_to)
                     .await
                     .map_err(gql)?;
                 Ok(counts.get(&0).copied().unwrap_or(0))
             }
-            Total::Nested(key) => {
+            Total::Nested {
+                parent,
+                parent_id,
+                filter,
+            } => {
+                let key = ItemCountOf {
+                    parent: *parent,
+                    parent_id: *parent_id,
+                    filter: filter.clone(),
+                    up_to,
+                };
                 let loaders = ctx.data::<Loaders>()?;
-                Ok(loaders
-                    .load_one(key.clone())
-                    .await
-                    .map_err(gql)?
-                    .unwrap_or(0))
+                Ok(loaders.load_one(key).await.map_err(gql)?.unwrap_or(0))
             }
         }
     }
+
+    /// `count`: exact up to `limit` (at most the deployment's [`ExactCountLimit`]).
+    async fn bounded(&self, ctx: &Context<'_>, limit: Option<i32>) -> ApiResult<Count> {
+        let most = ctx.data::<ExactCountLimit>()?.0;
+        let limit = match limit {
+            None => most,
+            Some(n) if (1..=most).contains(&i64::from(n)) => i64::from(n),
+            Some(_) => {
+                return Err(gql(ApiError::bad_input(format!(
+                    "`limit` must be between 1 and {most}"
+                ))));
+            }
+        };
+        let counted = self.count(ctx, Some(limit)).await?;
+        Ok(if counted > limit {
+            Count {
+                count: limit,
+                precision: CountPrecision::AtLeast,
+            }
+        } else {
+            Count {
+                count: counted,
+                precision: CountPrecision::Exact,
+            }
+        })
+    }
+}
+
+/// The most items `count` counts one by one: above it, it answers a lower bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExactCountLimit(pub i64);
+
+impl Default for ExactCountLimit {
+    fn default() -> Self {
+        Self(10_000)
+    }
+}
+
+/// Whether a `Count` is the number of items or a lower bound of it.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CountPrecision {
+    /// `count` is how many items the list holds.
+    Exact,
+    /// The list holds more than `count` items; they were not counted further.
+    AtLeast,
+}
+
+/// A count of a list's items that stops at a limit, so a broad text search answers
+/// fast: exact up to the limit, a lower bound (`AT_LEAST`) above it.
+#[derive(SimpleObject, Debug, Clone, Copy)]
+pub struct Count {
+    /// The number of items, or with `AT_LEAST` the limit they pass.
+    pub count: i64,
+    /// Whether `count` is the number of items or a lower bound of it.
+    pub precision: CountPrecision,
 }
 
 /// A page of item rows, trimmed to the size shown, with what the page info needs.
@@ -337,9 +403,21 @@ macro_rules! item_connection {
                 self.0.page_info()
             }
 
-            /// How many items the whole list holds (all pages).
+            /// How many items the whole list holds (all pages), counted exactly. A broad
+            /// text search reads every match to count it; `count` stops at a limit.
             async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-                self.0.total.count(ctx).await
+                self.0.total.count(ctx, None).await
+            }
+
+            /// How many items the whole list holds, counted exactly up to `limit` and
+            /// answered as a lower bound (`AT_LEAST`) above it: fast for any search.
+            async fn count(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = "Count exactly up to this many; default and most: the deployment's limit, 10000 unless it sets another (GCM_EXACT_COUNT_LIMIT).")]
+                limit: Option<i32>,
+            ) -> ApiResult<Count> {
+                self.0.total.bounded(ctx, limit).await
             }
         }
 

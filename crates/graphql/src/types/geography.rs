@@ -1,5 +1,7 @@
 //! Regions and countries.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object};
 use gcm_store::models::countries::CountryRow;
 use gcm_store::models::item_pages::Parent;
@@ -14,7 +16,7 @@ use crate::loaders::{CountriesOfRegion, RegionById, many_first, one};
 
 /// A UN M49 continental region, as the Hub groups countries.
 #[derive(Debug, Clone)]
-pub struct Region(pub RegionRow);
+pub struct Region(pub Arc<RegionRow>);
 
 /// A UN M49 continental region, as the Hub groups countries.
 #[Object]
@@ -56,7 +58,7 @@ impl Region {
 
 /// A country or entity of the Hub's country menu ("Global" is a scope, not a country).
 #[derive(Debug, Clone)]
-pub struct Country(pub CountryRow);
+pub struct Country(pub Arc<CountryRow>);
 
 /// A country or entity of the Hub's country menu ("Global" is a scope, not a country).
 #[Object]

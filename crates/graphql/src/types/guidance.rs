@@ -1,5 +1,7 @@
 //! Guidance from UN human-rights mechanisms, per objective.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object};
 use async_graphql::{Enum, SimpleObject};
 use gcm_store::models::catalogue_items::ItemRow;
@@ -11,12 +13,12 @@ use super::objective::{Action, Objective, objective_by_number};
 use crate::error::{ApiError, ApiResult, corrupt, gql};
 use crate::ids::{NodeType, node_id};
 use crate::limits::directives::{design, first_only, list_size};
-use crate::loaders::{ActionsOfGuidance, ItemsOfGuidance, Loaders, first_limit, many_first, one};
+use crate::loaders::{ActionsOfGuidance, ItemsOfGuidance, Loaders, first_limit, many, many_first};
 
 /// A recommendation of a Special Procedure or Treaty Body that bears on an objective,
 /// as compiled in QUNO's "Foundations for Implementation".
 #[derive(Debug, Clone)]
-pub struct GuidanceSource(pub GuidanceRow);
+pub struct GuidanceSource(pub Arc<GuidanceRow>);
 
 /// The published items of one kind linked to a guidance source.
 async fn items_of_kind<T>(
@@ -24,16 +26,12 @@ async fn items_of_kind<T>(
     guidance_id: i32,
     kind: gcm_domain::ItemKind,
     first: Option<i32>,
-    wrap: impl Fn(ItemRow) -> Result<T, ApiError>,
+    wrap: impl Fn(Arc<ItemRow>) -> Result<T, ApiError>,
 ) -> ApiResult<Vec<T>> {
     let limit = first_limit(first).map_err(gql)?.unwrap_or(usize::MAX);
-    let loaders = ctx.data::<Loaders>()?;
-    let Some(rows) = one(loaders, ItemsOfGuidance(guidance_id))
+    let rows = many(ctx.data::<Loaders>()?, ItemsOfGuidance(guidance_id))
         .await
-        .map_err(gql)?
-    else {
-        return Ok(Vec::new());
-    };
+        .map_err(gql)?;
     rows.iter()
         .filter(|row| row.kind == kind)
         .take(limit)
@@ -261,7 +259,7 @@ pub struct GuidanceCoverage {
 
 impl GuidanceCoverage {
     /// Both kinds of mechanism for one objective, from its coverage rows (none: not compiled).
-    pub fn of_objective(rows: &[CoverageRow]) -> Result<Vec<Self>, ApiError> {
+    pub fn of_objective(rows: &[Arc<CoverageRow>]) -> Result<Vec<Self>, ApiError> {
         if let Some(other) = rows
             .iter()
             .find(|r| gcm_domain::MechanismKind::parse(&r.mechanism).is_err())

@@ -1,5 +1,7 @@
 //! Catalogue items: the `CatalogueItem` interface and its three kinds.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Interface, Object};
 use chrono::{DateTime, Utc};
 use gcm_store::models::catalogue_items::{HubPositionRow, ItemRow};
@@ -19,7 +21,7 @@ use crate::loaders::{
 };
 
 /// An item's place on the Hub page: the order sort `HUB` follows.
-pub struct HubPosition(pub HubPositionRow);
+pub struct HubPosition(pub Arc<HubPositionRow>);
 
 #[Object]
 impl HubPosition {
@@ -154,7 +156,8 @@ pub enum CatalogueItem {
 }
 
 impl CatalogueItem {
-    pub fn from_row(row: ItemRow) -> Result<Self, ApiError> {
+    pub fn from_row(row: impl Into<Arc<ItemRow>>) -> Result<Self, ApiError> {
+        let row = row.into();
         match row.kind {
             gcm_domain::ItemKind::Resource => Ok(Self::Resource(Resource(row))),
             gcm_domain::ItemKind::Event => Ok(Self::Event(Event(row))),
@@ -175,7 +178,8 @@ impl CatalogueItem {
 macro_rules! item_kind_from_row {
     ($ty:ident) => {
         impl $ty {
-            pub fn from_row(row: ItemRow) -> Result<Self, ApiError> {
+            pub fn from_row(row: impl Into<Arc<ItemRow>>) -> Result<Self, ApiError> {
+                let row = row.into();
                 if row.kind == gcm_domain::ItemKind::$ty {
                     Ok(Self(row))
                 } else {
@@ -198,7 +202,7 @@ macro_rules! catalogue_item_object {
     ($(#[$doc:meta])* $ty:ident, $node:expr, { $($extra:tt)* }) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
-        pub struct $ty(pub ItemRow);
+        pub struct $ty(pub Arc<ItemRow>);
 
         $(#[$doc])*
         #[Object]
@@ -265,7 +269,7 @@ macro_rules! catalogue_item_object {
             /// gave one (e.g. "guidance note for Peru").
             pub async fn geography_reason(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
                 let geography = one(ctx.data()?, GeographyOfItem(self.0.id)).await.map_err(gql)?;
-                Ok(geography.and_then(|g| g.reason))
+                Ok(geography.and_then(|g| g.reason.clone()))
             }
 
             /// Where the Hub page lists the item (sort `HUB`): its position in its section

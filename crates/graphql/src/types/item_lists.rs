@@ -14,7 +14,7 @@ use super::enums::ItemSort;
 use super::filter::ItemFilter;
 use crate::error::{ApiError, ApiResult, gql};
 use crate::limits::directives::{CONNECTION_ASSUMED, edges_and_nodes, first_or_last, list_size};
-use crate::loaders::{ItemCountOf, ItemPageOf, Loaders};
+use crate::loaders::{ItemPageOf, Loaders};
 
 /// A validated list request: the store's filter, order and page plan.
 struct ListRequest {
@@ -115,11 +115,11 @@ pub async fn nested_items(
         .await
         .map_err(gql)?
         .unwrap_or_default();
-    let total = Total::Nested(ItemCountOf {
+    let total = Total::Nested {
         parent,
         parent_id,
         filter: list.filter,
-    });
+    };
     Ok(ItemPage::new(rows, list.sort, &list.plan, total))
 }
 

@@ -1,5 +1,7 @@
 //! Objectives and their lettered actions, policy options and related objectives.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object, SimpleObject};
 use gcm_store::models::item_pages::Parent;
 use gcm_store::models::objectives::{ActionRow, ObjectiveRow, PolicyOptionRow};
@@ -17,7 +19,7 @@ use crate::loaders::{
 
 /// One of the 23 objectives of the Global Compact for Safe, Orderly and Regular Migration.
 #[derive(Debug, Clone)]
-pub struct Objective(pub ObjectiveRow);
+pub struct Objective(pub Arc<ObjectiveRow>);
 
 /// One of the 23 objectives of the Global Compact for Safe, Orderly and Regular Migration.
 #[Object]
@@ -159,7 +161,7 @@ impl Objective {
 
 /// A lettered action under an objective's commitment, e.g. 22(b).
 #[derive(Debug, Clone)]
-pub struct Action(pub ActionRow);
+pub struct Action(pub Arc<ActionRow>);
 
 /// A lettered action under an objective's commitment, e.g. 22(b).
 #[Object]
@@ -250,12 +252,12 @@ pub struct PolicyOption {
     pub label_derived: bool,
 }
 
-impl From<PolicyOptionRow> for PolicyOption {
-    fn from(row: PolicyOptionRow) -> Self {
+impl From<Arc<PolicyOptionRow>> for PolicyOption {
+    fn from(row: Arc<PolicyOptionRow>) -> Self {
         Self {
             number: row.number,
-            text: row.text,
-            label: row.label,
+            text: row.text.clone(),
+            label: row.label.clone(),
             label_derived: row.label_derived,
         }
     }

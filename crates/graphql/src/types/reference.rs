@@ -1,5 +1,7 @@
 //! Guiding principles, document types and ILO instruments.
 
+use std::sync::Arc;
+
 use async_graphql::{ID, Object};
 use gcm_store::models::objectives::InstrumentRow;
 use gcm_store::models::reference::{DocumentTypeRow, PrincipleRow};
@@ -9,7 +11,7 @@ use crate::ids::{NodeType, node_id};
 
 /// One of the ten guiding principles of the GCM (A/RES/73/195 paragraph 15).
 #[derive(Debug, Clone)]
-pub struct GuidingPrinciple(pub PrincipleRow);
+pub struct GuidingPrinciple(pub Arc<PrincipleRow>);
 
 /// One of the ten guiding principles of the GCM (A/RES/73/195 paragraph 15).
 #[Object]
@@ -38,7 +40,7 @@ impl GuidingPrinciple {
 
 /// A type of document the Hub classifies resources by.
 #[derive(Debug, Clone)]
-pub struct DocumentType(pub DocumentTypeRow);
+pub struct DocumentType(pub Arc<DocumentTypeRow>);
 
 /// A type of document the Hub classifies resources by.
 #[Object]
@@ -62,7 +64,7 @@ impl DocumentType {
 
 /// An ILO convention or recommendation.
 #[derive(Debug, Clone)]
-pub struct Instrument(pub InstrumentRow);
+pub struct Instrument(pub Arc<InstrumentRow>);
 
 /// An ILO convention or recommendation.
 #[Object]

@@ -126,6 +126,10 @@ pub struct ApiConfig {
     /// timeout, then get SERVICE_UNAVAILABLE with Retry-After (0: no cap)
     #[arg(long, env = "GCM_MAX_HEAVY_IN_FLIGHT", default_value_t = 4)]
     pub max_heavy_in_flight: usize,
+    /// The most items a connection's `count` counts one by one; above it, `count` answers
+    /// this limit as a lower bound (precision AT_LEAST)
+    #[arg(long, env = "GCM_EXACT_COUNT_LIMIT", default_value_t = 10_000, value_parser = clap::value_parser!(i64).range(1..=1_000_000_000))]
+    pub exact_count_limit: i64,
 }
 
 impl Default for ApiConfig {
@@ -165,6 +169,7 @@ impl Default for ApiConfig {
             ws_messages_per_second: 10,
             heavy_cost: 50_000,
             max_heavy_in_flight: 4,
+            exact_count_limit: 10_000,
         }
     }
 }
@@ -205,6 +210,7 @@ impl ApiConfig {
             heavy_cost: self.heavy_cost,
             max_heavy_in_flight: self.max_heavy_in_flight,
             heavy_queue_wait: Duration::from_millis(self.request_timeout_ms * 2 / 3),
+            exact_count_limit: self.exact_count_limit,
         }
     }
 

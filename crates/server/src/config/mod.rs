@@ -52,6 +52,7 @@
 //! | `GCM_RESPONSE_CACHE_CHECK_MS`  | `1000`   | how often, at most, the catalogue's version is checked (the longest a cached answer can outlive an import) |
 //! | `GCM_HEAVY_COST`               | `50000`  | requested cost from which an operation is heavy (the whole-catalogue walks; pages cost a few hundred) |
 //! | `GCM_MAX_HEAVY_IN_FLIGHT`      | `4`      | heavy operations run at once; the others queue up to two thirds of `GCM_REQUEST_TIMEOUT_MS`, and one whose expected wait is longer gets HTTP 503, `Retry-After`, `SERVICE_UNAVAILABLE` at once; `0`: no cap |
+//! | `GCM_EXACT_COUNT_LIMIT`        | `10000`  | the most items a connection's `count` counts one by one; above it `count` answers this limit with precision `AT_LEAST` (`totalCount` stays exact) |
 //! | `GCM_TRUSTED_PROXY_HEADER`     | (none)   | header a trusted proxy sets with the client address (e.g. `x-forwarded-for`; its last entry is used); none: the TCP peer |
 //!
 //! No setting downloads anything: the embedded cluster uses the PostgreSQL installed on the

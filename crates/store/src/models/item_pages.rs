@@ -598,6 +598,15 @@ macro_rules! bind_filter {
     };
 }
 
+/// The statement for a text made for `filter`: prepared once per connection, or with a text
+/// search planned with its values each time ([`Prepared::planned_each_time`]).
+fn statement<Q>(filter: &ItemFilter, sql: &str, query: Q) -> Prepared<Q> {
+    match filter.text {
+        Some(_) => Prepared::planned_each_time(query),
+        None => Prepared::new(sql, query),
+    }
+}
+
 /// Fetches one page (or one page per parent) in list order.
 pub async fn pages(
     conn: &mut AsyncPgConnection,
@@ -618,7 +627,7 @@ pub async fn pages(
         .bind::<Text, _>(HEADLINE_OPTIONS)
         .bind::<Nullable<Int2>, _>(cursor.as_ref().map(|k| k.hub_section))
         .bind::<Nullable<Int4>, _>(cursor.as_ref().map(|k| k.hub_rank));
-    let mut rows: Vec<PageRow> = Prepared::new(&sql, query).load(conn).await?;
+    let mut rows: Vec<PageRow> = statement(filter, &sql, query).load(conn).await?;
     if request.backward {
         // Read backwards from the cursor; clients get pages in list order.
         rows.reverse();
@@ -638,11 +647,15 @@ struct CountRow {
     count: i64,
 }
 
-/// How many items match, overall (`parents` = None, key 0) or per parent.
+/// How many items match, overall (`parents` = None, key 0) or per parent. With `up_to`,
+/// a count that must read the items stops after `up_to + 1` of them (a text search's
+/// matches are rechecked on the heap one by one), so a count above `up_to` only says so;
+/// counts kept in `facet_counts` are cheap and always exact.
 pub async fn counts(
     conn: &mut AsyncPgConnection,
     filter: &ItemFilter,
     parents: Option<(Parent, &[i32])>,
+    up_to: Option<i64>,
 ) -> StoreResult<HashMap<i32, i64>> {
     let parent = parents.map(|(p, _)| p);
     let source = Source::choose(filter, parent, ItemSort::GlobalFirst);
@@ -650,6 +663,13 @@ pub async fn counts(
     let from = source.from(conditions.reads_items);
     let parent_condition = source.parent_condition(parent);
     let kept = source.kept_counts(filter, &conditions);
+    // Counted rows: all of them, or the first `up_to + 1` ($15).
+    let counted = |condition: &str| match up_to {
+        None => format!("SELECT count(*) FROM {from} WHERE {condition}"),
+        Some(_) => {
+            format!("SELECT count(*) FROM (SELECT FROM {from} WHERE {condition} LIMIT $15) AS m")
+        }
+    };
     let sql = match (parents, kept) {
         (None, Some(kept)) => format!(
             "SELECT 0 AS parent_key, coalesce(sum(c.count), 0)::int8 AS count \
@@ -661,18 +681,18 @@ pub async fn counts(
              FROM unnest($14::int4[]) AS p(key)"
         ),
         (None, None) => format!(
-            "SELECT 0 AS parent_key, count(*) AS count FROM {from} WHERE {}",
-            conditions.sql
+            "SELECT 0 AS parent_key, ({}) AS count",
+            counted(&conditions.sql)
         ),
         (Some(_), None) => format!(
-            "SELECT p.key AS parent_key, (SELECT count(*) FROM {from} WHERE {} AND {parent_condition}) AS count \
-             FROM unnest($14::int4[]) AS p(key)",
-            conditions.sql
+            "SELECT p.key AS parent_key, ({}) AS count FROM unnest($14::int4[]) AS p(key)",
+            counted(&format!("{} AND {parent_condition}", conditions.sql))
         ),
     };
     let query = bind_filter!(sql_query(&sql), filter)
-        .bind::<Nullable<Array<Int4>>, _>(parents.map(|(_, keys)| keys.to_vec()));
-    let rows: Vec<CountRow> = Prepared::new(&sql, query).load(conn).await?;
+        .bind::<Nullable<Array<Int4>>, _>(parents.map(|(_, keys)| keys.to_vec()))
+        .bind::<Nullable<Int8>, _>(up_to.map(|n| n.saturating_add(1)));
+    let rows: Vec<CountRow> = statement(filter, &sql, query).load(conn).await?;
     Ok(rows.into_iter().map(|r| (r.parent_key, r.count)).collect())
 }
 
@@ -834,7 +854,7 @@ pub async fn facets(
             sql.push_str(branch);
         }
         let query = bind_filter!(sql_query(&sql), filter);
-        return Ok(Prepared::new(&sql, query).load(conn).await?);
+        return Ok(statement(filter, &sql, query).load(conn).await?);
     }
     // On a listing, the set is read from its index alone unless a dimension or a
     // condition needs the items.
@@ -861,7 +881,7 @@ pub async fn facets(
         sql.push_str(dimension.branch());
     }
     let query = bind_filter!(sql_query(&sql), filter);
-    Ok(Prepared::new(&sql, query).load(conn).await?)
+    Ok(statement(filter, &sql, query).load(conn).await?)
 }
 
 /// The published item `id` when it matches `filter` (live updates check each publication).
@@ -876,7 +896,7 @@ pub async fn published_matching(
         filter.conditions(Source::ITEMS).sql
     );
     let query = bind_filter!(sql_query(&sql), filter).bind::<Int4, _>(id);
-    Ok(Prepared::new(&sql, query)
+    Ok(statement(filter, &sql, query)
         .get_result::<ItemRow>(conn)
         .await
         .optional()?)
