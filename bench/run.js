@@ -467,7 +467,7 @@ function report(all, options, command) {
   lines.push(`- Load: ${options.duration} s per row and concurrency, oha; requests still running at the deadline are cut off and not counted ("failed" counts only errors and non-200 answers).`);
   lines.push("- Statements per request: ours from `gcm_sql_statements_total` (delta over 5 sequential requests); PostGraphile's counted by a TCP proxy (Query and Execute messages) in front of a second, unloaded PostGraphile instance, over 5 sequential requests after a warm-up.");
   lines.push("- Peak RSS: VmHWM of each server process since it started for this size (so it only grows down the table).");
-  lines.push("- CPU per request: utime + stime from /proc over the row's load, of the server process and of all PostgreSQL server processes, divided by the answered requests (the load generator's own CPU is not counted; on 2 cores, p99 < 25 ms at c=64 needs about 0.8 ms in all).");
+  lines.push("- CPU per request: utime + stime from /proc over the row's load, of the server process and of all PostgreSQL server processes (those that exited during the row included, through the postmaster's reaped-children time), divided by the answered requests (the load generator's own CPU is not counted; on 2 cores, p99 < 25 ms at c=64 needs about 0.8 ms in all).");
   lines.push("");
   for (const r of all) {
     lines.push(`### Size ${r.size}: ${r.ref.counts.items} items, ${r.ref.counts.links} links, ${r.ref.counts.guidance} guidance sources (database ${r.ref.counts.size})`, "");

@@ -353,6 +353,26 @@ async fn migrate_applies_pending_migrations_then_has_nothing_to_do() {
     );
 }
 
+/// `GCM_EXACT_COUNT_LIMIT` (and its flag) outside 1 to 1,000,000,000, or not a number,
+/// stops `serve` before it touches a database, naming the setting and the value.
+#[tokio::test]
+async fn serve_refuses_an_exact_count_limit_out_of_range() {
+    for (value, reason) in [
+        ("0", "0 is not in 1..=1000000000"),
+        ("-5", "-5 is not in 1..=1000000000"),
+        ("lots", "invalid digit found in string"),
+    ] {
+        let (status, stdout, stderr) = run(&["serve"], &[("GCM_EXACT_COUNT_LIMIT", value)]).await;
+        assert_eq!(status.code(), Some(2), "{value}: {stdout}\n{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "invalid value '{value}' for '--exact-count-limit <EXACT_COUNT_LIMIT>': {reason}"
+            )),
+            "{value}: {stderr}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_bad_database_url_fails_with_a_message_and_status_1() {
     let (status, stdout, stderr) = run(

@@ -1004,5 +1004,9 @@ async fn count_is_exact_up_to_its_limit_and_a_lower_bound_above_it() {
             .await;
         assert_eq!(codes(&body), ["BAD_USER_INPUT"], "limit {limit}: {body:#}");
         assert_eq!(body["errors"][0]["path"], json!(["search", "limited"]));
+        assert_eq!(
+            body["errors"][0]["message"], "`limit` must be between 1 and 100",
+            "{body:#}"
+        );
     }
 }

@@ -92,14 +92,15 @@ fn decode(cursor: &str) -> Result<GuidanceKey, ApiError> {
 
 /// A page of guidance sources.
 pub struct GuidanceSourceConnection {
-    rows: Vec<GuidanceRow>,
+    /// Shared with the edges and nodes made of them.
+    rows: Vec<Arc<GuidanceRow>>,
     has_next: bool,
     has_previous: bool,
     filter: StoreFilter,
 }
 
 /// A guidance source with its cursor.
-pub struct GuidanceSourceEdge(GuidanceRow);
+pub struct GuidanceSourceEdge(Arc<GuidanceRow>);
 
 /// A guidance source with its cursor.
 #[Object]
@@ -111,7 +112,7 @@ impl GuidanceSourceEdge {
 
     /// The guidance source.
     async fn node(&self) -> GuidanceSource {
-        GuidanceSource(Arc::new(self.0.clone()))
+        GuidanceSource(self.0.clone())
     }
 }
 
@@ -125,12 +126,7 @@ impl GuidanceSourceConnection {
 
     /// The sources of this page, without cursors.
     async fn nodes(&self) -> Vec<GuidanceSource> {
-        self.rows
-            .iter()
-            .cloned()
-            .map(Arc::new)
-            .map(GuidanceSource)
-            .collect()
+        self.rows.iter().cloned().map(GuidanceSource).collect()
     }
 
     /// Where this page stands in the list, with the cursors to read on.
@@ -184,7 +180,7 @@ impl GuidanceQuery {
         let has_next = rows.len() > plan.size;
         rows.truncate(plan.size);
         Ok(GuidanceSourceConnection {
-            rows,
+            rows: rows.into_iter().map(Arc::new).collect(),
             has_next,
             has_previous: plan.cursor.is_some(),
             filter,

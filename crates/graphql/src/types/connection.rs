@@ -258,9 +258,14 @@ impl Total {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExactCountLimit(pub i64);
 
+impl ExactCountLimit {
+    /// The limit unless the deployment sets another (`GCM_EXACT_COUNT_LIMIT`).
+    pub const DEFAULT: i64 = 10_000;
+}
+
 impl Default for ExactCountLimit {
     fn default() -> Self {
-        Self(10_000)
+        Self(Self::DEFAULT)
     }
 }
 

@@ -128,7 +128,7 @@ pub struct ApiConfig {
     pub max_heavy_in_flight: usize,
     /// The most items a connection's `count` counts one by one; above it, `count` answers
     /// this limit as a lower bound (precision AT_LEAST)
-    #[arg(long, env = "GCM_EXACT_COUNT_LIMIT", default_value_t = 10_000, value_parser = clap::value_parser!(i64).range(1..=1_000_000_000))]
+    #[arg(long, env = "GCM_EXACT_COUNT_LIMIT", default_value_t = gcm_graphql::types::connection::ExactCountLimit::DEFAULT, value_parser = clap::value_parser!(i64).range(1..=1_000_000_000))]
     pub exact_count_limit: i64,
 }
 
@@ -169,7 +169,7 @@ impl Default for ApiConfig {
             ws_messages_per_second: 10,
             heavy_cost: 50_000,
             max_heavy_in_flight: 4,
-            exact_count_limit: 10_000,
+            exact_count_limit: gcm_graphql::types::connection::ExactCountLimit::DEFAULT,
         }
     }
 }

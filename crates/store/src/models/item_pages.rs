@@ -896,7 +896,8 @@ pub async fn published_matching(
         filter.conditions(Source::ITEMS).sql
     );
     let query = bind_filter!(sql_query(&sql), filter).bind::<Int4, _>(id);
-    Ok(statement(filter, &sql, query)
+    // One item by its key: the generic plan is the custom one, whatever the text.
+    Ok(Prepared::new(&sql, query)
         .get_result::<ItemRow>(conn)
         .await
         .optional()?)
