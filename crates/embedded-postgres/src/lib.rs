@@ -288,6 +288,20 @@ impl Binaries {
     fn program(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
+
+    /// Another program of the same installation: beside `pg_ctl` once links are followed
+    /// (a PATH directory may link only the three programs the cluster needs).
+    fn companion(&self, name: &str) -> PathBuf {
+        let beside = self.program(name);
+        if is_executable(&beside) {
+            return beside;
+        }
+        fs::canonicalize(self.program("pg_ctl"))
+            .ok()
+            .and_then(|pg_ctl| pg_ctl.parent().map(|dir| dir.join(name)))
+            .filter(|path| is_executable(path))
+            .unwrap_or(beside)
+    }
 }
 
 impl EmbeddedCluster {
@@ -402,7 +416,7 @@ impl EmbeddedCluster {
         } else {
             info!("starting the existing cluster");
         }
-        let port = start_server(&layout, &binaries, run_as.as_ref()).await?;
+        let port = start_server(&layout, &binaries, run_as.as_ref(), None).await?;
         let owned = OwnedServer {
             layout,
             pg_ctl: binaries.program("pg_ctl"),
@@ -421,6 +435,77 @@ impl EmbeddedCluster {
             owner: Some(owner),
         })
     }
+}
+
+impl EmbeddedCluster {
+    /// Makes this data directory a streaming standby of `primary`, a cluster this process
+    /// started (`pg_basebackup -R` the first time, as the same unprivileged user), and
+    /// starts it; a standby stopped before starts again on the port it had. What the tests
+    /// of `DATABASE_READ_URLS` run against, and a way to try that setting on one machine.
+    pub async fn start_standby_of(
+        &self,
+        primary: &RunningCluster,
+    ) -> Result<RunningCluster, ClusterError> {
+        let layout = self.layout()?;
+        let owner = match OwnerLock::try_acquire(&layout)? {
+            Ok(owner) => owner,
+            Err(pid) => return Err(in_use(&layout, pid)),
+        };
+        let binaries = find_binaries(self.bin_dir.as_deref(), &layout).await?;
+        let run_as = service_user()?;
+        prepare_home(&layout, run_as.as_ref())?;
+        let port_file = layout.home.join("standby.port");
+        if layout.cluster_version().is_none() {
+            let primary_port = url_port(&primary.database_url).ok_or_else(|| {
+                ClusterError::Program(format!("no port in {}", primary.database_url))
+            })?;
+            let scratch = layout.initdb_dir();
+            if scratch.exists() {
+                fs::remove_dir_all(&scratch)
+                    .map_err(io_error(format!("cannot remove {}", scratch.display())))?;
+            }
+            info!(cluster = %layout.home.display(), primary_port, "making a standby (pg_basebackup -R)");
+            let mut command = pg_command(
+                &binaries.companion("pg_basebackup"),
+                &layout,
+                run_as.as_ref(),
+            );
+            command
+                .arg("-D")
+                .arg(&scratch)
+                .args(["-h", "127.0.0.1", "-U", SUPERUSER, "-R", "-X", "stream"])
+                .args(["-c", "fast", "-p"])
+                .arg(primary_port.to_string());
+            run_ok(command, "pg_basebackup").await?;
+            fs::rename(&scratch, &layout.pgdata).map_err(io_error(format!(
+                "cannot move {} to {}",
+                scratch.display(),
+                layout.pgdata.display()
+            )))?;
+        }
+        let fixed_port = fs::read_to_string(&port_file)
+            .ok()
+            .and_then(|text| text.trim().parse().ok());
+        let port = start_server(&layout, &binaries, run_as.as_ref(), fixed_port).await?;
+        fs::write(&port_file, port.to_string())
+            .map_err(io_error(format!("cannot write {}", port_file.display())))?;
+        wait_until_accepting(port).await?;
+        Ok(RunningCluster {
+            database_url: database_url(port),
+            owned: Some(OwnedServer {
+                layout,
+                pg_ctl: binaries.program("pg_ctl"),
+                run_as,
+            }),
+            owner: Some(owner),
+        })
+    }
+}
+
+/// The port of a `postgres://…@host:PORT/…` URL.
+fn url_port(url: &str) -> Option<u16> {
+    let authority = url.split_once("://")?.1.split('/').next()?;
+    authority.rsplit_once(':')?.1.parse().ok()
 }
 
 /// The PostgreSQL programs [`EmbeddedCluster::start`] would use.
@@ -579,14 +664,7 @@ impl OwnedServer {
             PG_CTL_TIMEOUT_SECS,
             "-s",
         ]);
-        let output = run(command, "pg_ctl stop").await?;
-        if !output.status.success() {
-            return Err(ClusterError::Program(format!(
-                "pg_ctl stop failed ({}): {}",
-                output.status,
-                output_text(&output)
-            )));
-        }
+        run_ok(command, "pg_ctl stop").await?;
         info!(cluster = %layout.home.display(), "embedded PostgreSQL stopped");
         Ok(())
     }
@@ -904,6 +982,19 @@ async fn run(mut command: Command, what: &str) -> Result<Output, ClusterError> {
         .map_err(io_error(format!("cannot run {what}")))
 }
 
+/// [`run`], and an error with what the program said unless it succeeded.
+async fn run_ok(command: Command, what: &str) -> Result<Output, ClusterError> {
+    let output = run(command, what).await?;
+    if !output.status.success() {
+        return Err(ClusterError::Program(format!(
+            "{what} failed ({}): {}",
+            output.status,
+            output_text(&output)
+        )));
+    }
+    Ok(output)
+}
+
 fn output_text(output: &Output) -> String {
     let mut text = String::from_utf8_lossy(&output.stderr).trim().to_owned();
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -1053,10 +1144,14 @@ async fn start_server(
     layout: &Layout,
     binaries: &Binaries,
     run_as: Option<&RunAs>,
+    fixed_port: Option<u16>,
 ) -> Result<u16, ClusterError> {
     let mut last_error = String::new();
     for attempt in 1..=START_ATTEMPTS {
-        let port = free_port()?;
+        let port = match fixed_port {
+            Some(port) => port,
+            None => free_port()?,
+        };
         let log_start = fs::metadata(&layout.log_file).map(|m| m.len()).unwrap_or(0);
         // pg_ctl puts the server in a session of its own, so a Ctrl-C at the terminal reaches
         // only this process, which then stops the server in order.
@@ -1084,7 +1179,7 @@ async fn start_server(
         );
         let port_taken =
             log.contains("could not bind") || log.contains("could not create any TCP/IP sockets");
-        if !port_taken {
+        if !port_taken || fixed_port.is_some() {
             break;
         }
         warn!(

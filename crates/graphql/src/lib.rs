@@ -86,6 +86,7 @@ fn schema_builder(
     options: &SchemaOptions,
 ) -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     let builder = Schema::build(Query::default(), Mutation, Subscription)
+        .data(query::Primary(pool.clone()))
         .data(pool)
         .data(options.curation.policy)
         .data(options.curation.publications.clone())
@@ -111,16 +112,19 @@ pub async fn execute(
     execute_as(schema, request, pool, Caller::Anonymous).await
 }
 
-/// [`execute`] for a caller the server identified from its API key.
+/// [`execute`] for a caller the server identified from its API key. Its reads go to
+/// `reads` (the primary, or a standby: the pipeline sends operations that select curation
+/// fields to the primary); curation's resolvers write and read on the schema's own pool.
 pub async fn execute_as(
     schema: &CatalogueSchema,
     request: async_graphql::Request,
-    pool: &Pool,
+    reads: &Pool,
     caller: Caller,
 ) -> async_graphql::Response {
     let batches = loaders::scheduler::Batches::default();
     let request = request
-        .data(loaders::per_request(pool.clone(), &batches))
+        .data(reads.clone())
+        .data(loaders::per_request(reads.clone(), &batches))
         .data(caller);
     batches.drive(schema.execute(request)).await
 }

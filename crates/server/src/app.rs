@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::routing::get;
-use gcm_graphql::pipeline::Pipeline;
+use gcm_graphql::pipeline::{Pipeline, Scaling};
 use gcm_store::Pool;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower::ServiceBuilder;
@@ -32,6 +32,8 @@ pub struct AppState {
     /// The GraphQL pipeline (the schemas in it are built once per process).
     pub pipeline: Arc<Pipeline>,
     pub pool: Pool,
+    /// The primary and its standbys as the monitor sees them (`/readyz`), when serving.
+    pub replicas: Option<Arc<gcm_store::replicas::Replicas>>,
     pub metrics: PrometheusHandle,
     /// One permit per open `/graphql/ws` connection: the connection limit.
     pub subscriptions: Arc<tokio::sync::Semaphore>,
@@ -65,10 +67,36 @@ impl AppState {
         curation: gcm_graphql::Curation,
         max_subscribers: usize,
     ) -> anyhow::Result<Self> {
+        Self::with_scaling(
+            pool,
+            metrics,
+            config,
+            curation,
+            max_subscribers,
+            Scaling::default(),
+        )
+    }
+
+    /// [`AppState::with_config`] for a process that reads on standbys or shares state in Redis.
+    pub fn with_scaling(
+        pool: Pool,
+        metrics: PrometheusHandle,
+        config: &ApiConfig,
+        curation: gcm_graphql::Curation,
+        max_subscribers: usize,
+        scaling: Scaling,
+    ) -> anyhow::Result<Self> {
         let list_sizes = gcm_store::list_sizes::LiveListSizes::default();
-        let pipeline = Pipeline::new(pool.clone(), &config.pipeline(curation), list_sizes.clone())
-            .map_err(|e| anyhow::anyhow!(e))?;
+        let replicas = scaling.replicas.clone();
+        let pipeline = Pipeline::scaled(
+            pool.clone(),
+            &config.pipeline(curation),
+            list_sizes.clone(),
+            scaling,
+        )
+        .map_err(|e| anyhow::anyhow!(e))?;
         Ok(Self {
+            replicas,
             pipeline: Arc::new(pipeline),
             pool,
             metrics,
@@ -180,8 +208,16 @@ fn cors_layer(origins: Option<&[String]>) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(allow_origin)
             .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
-            .expose_headers([HeaderName::from_static(REQUEST_ID_HEADER)])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                header::ACCEPT,
+                HeaderName::from_static(graphql::route::MIN_CATALOGUE_VERSION_HEADER),
+            ])
+            .expose_headers([
+                HeaderName::from_static(REQUEST_ID_HEADER),
+                HeaderName::from_static(graphql::response::CATALOGUE_VERSION_HEADER),
+            ])
             .max_age(Duration::from_secs(3600)),
     )
 }

@@ -20,11 +20,15 @@ pub mod telemetry;
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use std::future::IntoFuture;
 use std::time::Duration;
 
+use gcm_graphql::pipeline::Scaling;
+use gcm_graphql::pipeline::shared::SharedState;
+use gcm_store::replicas::Replicas;
 use gcm_store::{Pool, build_pool, catalogue, migrations};
 use tokio::net::TcpListener;
 use tracing::{error, info, warn};
@@ -40,8 +44,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let metrics = metrics::install()?;
     metrics::spawn_upkeep(metrics.clone());
     let shutdown = Shutdown::listen().context("cannot listen for signals")?;
+    // A malformed Redis URL stops the start before anything else is done.
+    let shared = shared_state(&config)?;
     let database = Database::open(&config, Sharing::Exclusive).await?;
-    let served = serve(&config, database.url(), metrics, shutdown).await;
+    let served = serve(&config, database.url(), metrics, shutdown, shared).await;
     let closed = database.close().await;
     served.and(closed)
 }
@@ -51,6 +57,7 @@ async fn serve(
     database_url: &str,
     metrics: metrics_exporter_prometheus::PrometheusHandle,
     shutdown: Shutdown,
+    shared: Option<Arc<SharedState>>,
 ) -> anyhow::Result<()> {
     if let Some(signal) = shutdown.requested() {
         info!(signal, "stopping before serving");
@@ -64,6 +71,25 @@ async fn serve(
     }
     let pool = build_pool(database_url, &config.api.pool())?;
     import_bundled_if_empty(&pool).await?;
+    let read_urls = config.replicas.read_urls();
+    let replicas = Replicas::connect(
+        pool.clone(),
+        &read_urls,
+        &config.api.pool(),
+        Duration::from_millis(config.replicas.max_replica_lag_ms),
+    )
+    .await
+    .context("cannot use DATABASE_READ_URLS")?;
+    // Without standbys there is nothing to route: no polls (they would be statements of
+    // their own in gcm_sql_statements_total), and no version header.
+    let monitor_task = replicas.has_standbys().then(|| {
+        info!(
+            standbys = read_urls.len(),
+            "public reads go to the standbys"
+        );
+        replicas.monitor()
+    });
+    let replicas = replicas.has_standbys().then_some(replicas);
     if let Some(signal) = shutdown.requested() {
         info!(signal, "stopping before serving");
         return Ok(());
@@ -82,12 +108,13 @@ async fn serve(
         database_url.to_owned(),
         curation.publications.sender(),
     ));
-    let state = AppState::with_config(
+    let state = AppState::with_scaling(
         pool.clone(),
         metrics,
         &config.api,
         curation,
         config.max_subscribers,
+        Scaling { replicas, shared },
     )?;
     let list_sizes_task = list_sizes::start(&state, database_url).await;
     let app = build_app(state);
@@ -119,9 +146,26 @@ async fn serve(
     }
     listener_task.abort();
     list_sizes_task.abort();
+    if let Some(task) = monitor_task {
+        task.abort();
+    }
     pool.close();
     info!("stopped serving");
     Ok(())
+}
+
+/// The Redis of `GCM_REDIS_URL`, when set; a malformed URL is the error.
+fn shared_state(config: &Config) -> anyhow::Result<Option<Arc<SharedState>>> {
+    let Some(url) = config.replicas.redis_url() else {
+        return Ok(None);
+    };
+    let timeout = Duration::from_millis(config.replicas.redis_timeout_ms);
+    let shared = SharedState::open(url, timeout).map_err(|reason| anyhow::anyhow!(reason))?;
+    info!(
+        timeout_ms = config.replicas.redis_timeout_ms,
+        "rate limit, APQ and response cache shared through Redis"
+    );
+    Ok(Some(Arc::new(shared)))
 }
 
 /// A fresh database gets the catalogue bundled into the binary, so one command gives a

@@ -229,7 +229,7 @@ async fn gate(connection: &mut Connection, protocol: Protocols, message: &[u8]) 
                 return Gated::Close(4409, format!("Subscriber for {id} already exists"));
             }
             let payload = object.remove("payload").unwrap_or(Value::Null);
-            match connection.subscribe(&id, payload) {
+            match connection.subscribe(&id, payload).await {
                 Ok(request) => Gated::Forward(Box::new(ClientMessage::Start {
                     id,
                     payload: request,

@@ -14,6 +14,7 @@ pub mod migrations;
 pub mod models;
 mod pool;
 pub mod prepared;
+pub mod replicas;
 /// `diesel print-schema` of the migrated database (options in the workspace's diesel.toml),
 /// never edited by hand: `tests/schema_rs.rs` fails with a diff when it differs.
 pub mod schema;

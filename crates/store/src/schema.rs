@@ -344,6 +344,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    writer_positions (key_id) {
+        key_id -> Int4,
+        wal_position -> Int8,
+        written_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(actions -> objectives (objective_number));
 diesel::joinable!(audit_log -> api_keys (actor_id));
 diesel::joinable!(countries -> regions (region_id));
@@ -374,6 +382,7 @@ diesel::joinable!(reviews -> api_keys (reviewer_id));
 diesel::joinable!(reviews -> submissions (submission_id));
 diesel::joinable!(submissions -> api_keys (submitter_id));
 diesel::joinable!(submissions -> items (item_id));
+diesel::joinable!(writer_positions -> api_keys (key_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     actions,
@@ -405,4 +414,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_conflicts,
     reviews,
     submissions,
+    writer_positions,
 );

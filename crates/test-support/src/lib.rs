@@ -12,6 +12,7 @@
 
 #[cfg(feature = "app")]
 mod app;
+mod redis;
 mod server;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ use tokio_postgres::NoTls;
 
 #[cfg(feature = "app")]
 pub use app::TestApp;
+pub use redis::TestRedis;
 pub use server::{
     SERVICE_VARIABLES_FOR_COMMANDS, STARTUP_TIMEOUT, ScratchDir, TestServer, content_type, signal,
 };

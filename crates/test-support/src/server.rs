@@ -16,8 +16,10 @@ use tokio::process::{Child, Command};
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
 /// Every variable the binary reads for its place and database, removed from a child's
 /// environment unless the test sets it.
-pub const SERVICE_VARIABLES_FOR_COMMANDS: [&str; 5] = [
+pub const SERVICE_VARIABLES_FOR_COMMANDS: [&str; 7] = [
     "DATABASE_URL",
+    "DATABASE_READ_URLS",
+    "GCM_REDIS_URL",
     "GCM_LISTEN",
     "GCM_DATA_DIR",
     "GCM_PG_BIN_DIR",

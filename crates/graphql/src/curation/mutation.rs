@@ -15,7 +15,7 @@ use super::types::{
 use super::{curation_error, require};
 use crate::error::{ApiError, ApiResult, gql};
 use crate::ids::{NodeType, parse_node_id};
-use crate::query::conn;
+use crate::query::primary_conn;
 use crate::types::item::CatalogueItem;
 
 const SUBMITTERS: &[Role] = &[Role::Contributor, Role::Reviewer, Role::Admin];
@@ -27,7 +27,7 @@ pub struct Mutation;
 
 async fn submit(ctx: &Context<'_>, kind: ItemKind, input: ItemInput) -> ApiResult<Submission> {
     let who = require(ctx, SUBMITTERS)?;
-    let mut conn = conn(ctx).await?;
+    let mut conn = primary_conn(ctx).await?;
     let row = submissions::submit(&mut conn, &who, kind, &input)
         .await
         .map_err(curation_error)?;
@@ -74,7 +74,7 @@ impl Mutation {
     ) -> ApiResult<Submission> {
         let who = require(ctx, SUBMITTERS)?;
         let id = parse_submission_id(&id).map_err(gql)?;
-        let mut conn = conn(ctx).await?;
+        let mut conn = primary_conn(ctx).await?;
         let row = submissions::update(&mut conn, &who, id, &input.into())
             .await
             .map_err(curation_error)?;
@@ -89,7 +89,7 @@ impl Mutation {
     ) -> ApiResult<Submission> {
         let who = require(ctx, SUBMITTERS)?;
         let id = parse_submission_id(&id).map_err(gql)?;
-        let mut conn = conn(ctx).await?;
+        let mut conn = primary_conn(ctx).await?;
         let row = submissions::withdraw(&mut conn, &who, id)
             .await
             .map_err(curation_error)?;
@@ -114,7 +114,7 @@ impl Mutation {
         let who = require(ctx, REVIEWERS)?;
         let id = parse_submission_id(&id).map_err(gql)?;
         let policy = ctx.data_opt::<ReviewPolicy>().copied().unwrap_or_default();
-        let mut conn = conn(ctx).await?;
+        let mut conn = primary_conn(ctx).await?;
         let outcome = submissions::review(
             &mut conn,
             &who,
@@ -140,7 +140,7 @@ impl Mutation {
         let who = require(ctx, REVIEWERS)?;
         let id = parse_submission_id(&id).map_err(gql)?;
         let policy = ctx.data_opt::<ReviewPolicy>().copied().unwrap_or_default();
-        let mut conn = conn(ctx).await?;
+        let mut conn = primary_conn(ctx).await?;
         let row = submissions::declare_conflict(&mut conn, &who, id, policy)
             .await
             .map_err(curation_error)?;
@@ -156,7 +156,7 @@ impl Mutation {
     ) -> ApiResult<CatalogueItem> {
         let who = require(ctx, ADMINS)?;
         let slug = item_slug(&id)?;
-        let mut conn = conn(ctx).await?;
+        let mut conn = primary_conn(ctx).await?;
         let row = submissions::retract_item(&mut conn, &who, &slug, &reason)
             .await
             .map_err(curation_error)?;
@@ -173,7 +173,7 @@ impl Mutation {
     ) -> ApiResult<CatalogueItem> {
         let who = require(ctx, ADMINS)?;
         let slug = item_slug(&id)?;
-        let mut conn = conn(ctx).await?;
+        let mut conn = primary_conn(ctx).await?;
         let links = gcm_store::curation::links::LinksInput {
             objectives: links.objectives,
             actions: links.actions,
@@ -197,7 +197,7 @@ impl Mutation {
     ) -> ApiResult<CatalogueItem> {
         let who = require(ctx, ADMINS)?;
         let slug = item_slug(&input.id)?;
-        let mut conn = conn(ctx).await?;
+        let mut conn = primary_conn(ctx).await?;
         let row = gcm_store::curation::hub_places::set_hub_position(
             &mut conn,
             &who,
@@ -218,7 +218,7 @@ impl Mutation {
     ) -> ApiResult<CatalogueItem> {
         let who = require(ctx, ADMINS)?;
         let slug = item_slug(&id)?;
-        let mut conn = conn(ctx).await?;
+        let mut conn = primary_conn(ctx).await?;
         let row = submissions::restore_item(&mut conn, &who, &slug)
             .await
             .map_err(curation_error)?;

@@ -13,7 +13,7 @@ use super::types::{
 use super::{curation_error, require};
 use crate::error::{ApiError, ApiResult, MAX_PAGE_SIZE, gql};
 use crate::limits::directives::{design, edges_and_nodes, first_only, list_size};
-use crate::query::conn;
+use crate::query::primary_conn;
 use crate::types::connection::check_cursor;
 use gcm_domain::limits;
 use gcm_domain::text::TextField;
@@ -89,7 +89,7 @@ async fn submission_page(
     after: Option<String>,
 ) -> ApiResult<SubmissionConnection> {
     let (first, after) = page_arguments(first, after, parse_submission_cursor)?;
-    let mut conn = conn(ctx).await?;
+    let mut conn = primary_conn(ctx).await?;
     let (rows, has_next_page) = submissions::page(&mut conn, list, first, after)
         .await
         .map_err(curation_error)?;
@@ -107,6 +107,9 @@ async fn submission_page(
 pub struct CurationQuery;
 
 /// Curation reads (API key required).
+/// The root fields below: a request that selects one reads on the primary.
+pub const ROOT_FIELDS: [&str; 4] = ["mySubmissions", "reviewQueue", "submission", "auditLog"];
+
 #[Object]
 impl CurationQuery {
     /// The caller's own submissions, newest first (any role with a key).
@@ -143,7 +146,7 @@ impl CurationQuery {
     ) -> ApiResult<Option<Submission>> {
         let who = require(ctx, &[Role::Contributor, Role::Reviewer, Role::Admin])?;
         let id = parse_submission_id(&id).map_err(gql)?;
-        let mut conn = conn(ctx).await?;
+        let mut conn = primary_conn(ctx).await?;
         let Some(row) = submissions::get(&mut conn, id)
             .await
             .map_err(curation_error)?
@@ -174,7 +177,7 @@ impl CurationQuery {
             actor: filter_text("filter.actor", filter.actor)?,
             subject: filter_text("filter.subject", filter.subject)?,
         };
-        let mut conn = conn(ctx).await?;
+        let mut conn = primary_conn(ctx).await?;
         let (rows, has_next_page) = audit::page(&mut conn, first, after, &filter)
             .await
             .map_err(curation_error)?;

@@ -511,7 +511,7 @@ impl SubmissionConnection {
 
     /// How many submissions the list holds, over all pages (one count statement).
     async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        let mut conn = crate::query::conn(ctx).await?;
+        let mut conn = crate::query::primary_conn(ctx).await?;
         gcm_store::curation::submissions::count(&mut conn, self.list)
             .await
             .map_err(super::curation_error)
@@ -566,7 +566,7 @@ impl AuditEntryConnection {
 
     /// How many entries match the filter, over all pages (one count statement).
     async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        let mut conn = crate::query::conn(ctx).await?;
+        let mut conn = crate::query::primary_conn(ctx).await?;
         gcm_store::curation::audit::count(&mut conn, &self.filter)
             .await
             .map_err(super::curation_error)

@@ -35,20 +35,20 @@ pub struct Admitted {
 
 impl Pipeline {
     /// Both stages: what a transport without a response cache runs.
-    pub fn admit(
+    pub async fn admit(
         &self,
         request: GraphQlRequest,
         transport: Transport,
     ) -> Result<Admitted, Refusal> {
-        self.check_text(request)
-            .and_then(|checked| self.check_document(checked, transport))
+        let checked = self.check_text(request).await?;
+        self.check_document(checked, transport)
     }
 
     /// The document (persisted or sent), its size, tokens and nesting, the variables' shape.
-    pub fn check_text(&self, mut request: GraphQlRequest) -> Result<Checked, Refusal> {
+    pub async fn check_text(&self, mut request: GraphQlRequest) -> Result<Checked, Refusal> {
         let query = self
-            .persisted
-            .resolve(request.query.take(), &request.extensions)?;
+            .persisted_document(request.query.take(), &request.extensions)
+            .await?;
         let Some(query) = query else {
             return Err(Refusal::bad_request("The request has no `query`."));
         };
@@ -60,6 +60,40 @@ impl Pipeline {
             variables: request.variables,
             extensions: request.extensions,
         })
+    }
+
+    /// The document a request runs ([`super::persisted`]): with Redis, a hash registered
+    /// through any process of the deployment is known to all of them.
+    async fn persisted_document(
+        &self,
+        query: Option<String>,
+        extensions: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Option<String>, Refusal> {
+        let Some(shared) = &self.shared else {
+            return self.persisted.resolve(query, extensions);
+        };
+        let registering = query.is_some() && !self.persisted.trusted_only();
+        match self.persisted.resolve(query, extensions) {
+            Ok(Some(document)) => {
+                if registering && let Some(hash) = super::persisted::requested_hash(extensions) {
+                    shared.register_document(&hash, &document).await;
+                }
+                Ok(Some(document))
+            }
+            Err(refusal) if refusal.code == ErrorCode::PersistedQueryNotFound => {
+                let Some(hash) = super::persisted::requested_hash(extensions) else {
+                    return Err(refusal);
+                };
+                match shared.persisted_document(&hash).await {
+                    Some(document) => {
+                        self.persisted.register(hash, &document);
+                        Ok(Some(document))
+                    }
+                    None => Err(refusal),
+                }
+            }
+            other => other,
+        }
     }
 
     /// The parse, the operation the transport may run, and the limits on the parse.

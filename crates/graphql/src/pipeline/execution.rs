@@ -15,6 +15,7 @@ use super::{GraphQlRequest, Pipeline, Refusal, Transport};
 use crate::curation::Caller;
 use crate::error::ErrorCode;
 use crate::limits;
+use gcm_store::replicas::{Freshness, ReadTarget};
 
 /// The answer to one request, ready for its transport.
 #[derive(Debug)]
@@ -33,6 +34,9 @@ pub struct Answer {
     pub operation: String,
     /// `Cache-Control` of the answer; `None`: `no-store`.
     pub cache_control: Option<String>,
+    /// The catalogue version the answer is at least as new as, when known (sent as
+    /// `GCM-Catalogue-Version`; a client sends it back as `GCM-Min-Catalogue-Version`).
+    pub catalogue_version: Option<i64>,
 }
 
 /// What the transport knows of the request besides its JSON.
@@ -41,6 +45,8 @@ pub struct Context {
     pub caller: Caller,
     /// A federation router asked for an `ftv1` trace.
     pub traced: bool,
+    /// `GCM-Min-Catalogue-Version`: the answer must be at least this new.
+    pub min_catalogue_version: Option<i64>,
 }
 
 impl Context {
@@ -59,18 +65,32 @@ impl Pipeline {
         transport: Transport,
         context: &Context,
     ) -> Result<Answer, Refusal> {
-        let checked = self.check_text(request)?;
+        let checked = self.check_text(request).await?;
         // Anonymous queries may be answered from the cache (the same request passed the
-        // same limits when it was cached).
-        let cache_key = match &self.response_cache {
+        // same limits when it was cached), unless the client asks for a catalogue newer
+        // than the one the cache holds.
+        let cached_at = match &self.response_cache {
             Some(cache) if !context.authenticated() && !context.traced => {
                 cache.revalidate(&self.pool).await;
+                cache
+                    .version()
+                    .filter(|kept| {
+                        context
+                            .min_catalogue_version
+                            .is_none_or(|wanted| wanted <= *kept)
+                    })
+                    .map(|version| (cache, version))
+            }
+            _ => None,
+        };
+        let cache_key = match cached_at {
+            Some((cache, version)) => {
                 let key = ResponseCache::key(
                     &super::persisted::sha256_hex(&checked.query),
                     checked.operation_name.as_deref(),
                     &checked.variables,
                 );
-                if let Some(cached) = cache.get(&key) {
+                if let Some(cached) = self.cached(cache, version, &key).await {
                     return Ok(Answer {
                         request_error: false,
                         body: cached.body,
@@ -78,30 +98,50 @@ impl Pipeline {
                         outcome: "ok",
                         operation: cached.operation,
                         cache_control: cached.cache_control,
+                        catalogue_version: self.replicas.as_ref().map(|_| version),
                     });
                 }
-                Some(key)
+                Some((cache, version, key))
             }
-            _ => None,
+            None => None,
         };
         let admitted = self.check_document(checked, transport)?;
         let mut answer = self.run_admitted(admitted, context).await?;
-        if let (Some(cache), Some(key), Some(_)) =
-            (&self.response_cache, cache_key, &answer.cache_control)
-        {
+        if let (Some((cache, version, key)), Some(_)) = (cache_key, &answer.cache_control) {
             let tag: Arc<str> = etag_of(&answer.body).into();
             answer.etag = Some(tag.clone());
-            cache.insert(
-                key,
-                Cached {
-                    body: answer.body.clone(),
-                    etag: tag,
-                    cache_control: answer.cache_control.clone(),
-                    operation: answer.operation.clone(),
-                },
-            );
+            let cached = Cached {
+                body: answer.body.clone(),
+                etag: tag,
+                cache_control: answer.cache_control.clone(),
+                operation: answer.operation.clone(),
+            };
+            // Kept under the version known before it was computed, and only while that is
+            // still the cache's (an answer that raced a publication is not kept); an answer
+            // read on a standby that had not reached that version is not kept either.
+            let current = match answer.catalogue_version {
+                Some(read) => read >= version,
+                None => self.replicas.is_none(),
+            };
+            if current
+                && cache.insert(version, key.clone(), cached.clone())
+                && let Some(shared) = &self.shared
+            {
+                shared.share_answer(version, key, cached);
+            }
         }
         Ok(answer)
+    }
+
+    /// The answer cached for `key` at `version` here, else by another process (Redis).
+    async fn cached(&self, cache: &ResponseCache, version: i64, key: &str) -> Option<Cached> {
+        if let Some(cached) = cache.get(key) {
+            return Some(cached);
+        }
+        let cached = self.shared.as_ref()?.cached_answer(version, key).await?;
+        metrics::counter!("gcm_response_cache_shared_hits_total").increment(1);
+        cache.insert(version, key.to_owned(), cached.clone());
+        Some(cached)
     }
 
     /// An admitted request's one answer, once the cap on heavy work lets it run.
@@ -134,23 +174,49 @@ impl Pipeline {
             again.operation_name = admitted.operation_name.clone();
             again
         });
+        let curation = selects_curation(&admitted.document, admitted.operation_name.as_deref());
         let request = into_request(admitted);
         let schema = if context.traced {
             self.traced_schema()
         } else {
             &self.schema
         };
+        let mut target = self.read_target(is_query, curation, context).await;
         let stale_before = gcm_store::stale_plans_seen();
         let mut response =
-            crate::execute_as(schema, request, &self.pool, context.caller.clone()).await;
-        if let Some(again) = rerun
-            && gcm_store::stale_plans_seen() != stale_before
-        {
-            // A migration changed a result type under the connections' cached statements:
-            // drop the idle ones and run once more; the statements are prepared afresh.
-            tracing::warn!("re-running the request on fresh connections after a stale plan");
-            gcm_store::forget_cached_statements(&self.pool);
-            response = crate::execute_as(schema, again, &self.pool, context.caller.clone()).await;
+            crate::execute_as(schema, request, &target.pool, context.caller.clone()).await;
+        if let Some(again) = rerun {
+            if target.is_standby()
+                && let Some(lost) = lost_its_database(&response)
+            {
+                // The standby failed under the request: the query (it writes nothing) runs
+                // once more on the primary. Unavailable, it leaves the rotation at once;
+                // any other failure is left to the monitor's next poll to judge.
+                if lost == ErrorCode::ServiceUnavailable {
+                    target.failed("the database was unavailable mid-request");
+                }
+                tracing::warn!(standby = %target.name, "re-running a read on the primary after its standby failed");
+                metrics::counter!("gcm_replica_fallbacks_total", "reason" => "failed").increment(1);
+                target = self.primary_target(context);
+                response =
+                    crate::execute_as(schema, again, &target.pool, context.caller.clone()).await;
+            } else if gcm_store::stale_plans_seen() != stale_before {
+                // A migration changed a result type under the connections' cached statements:
+                // drop the idle ones and run once more; the statements are prepared afresh.
+                tracing::warn!("re-running the request on fresh connections after a stale plan");
+                gcm_store::forget_cached_statements(&target.pool);
+                response =
+                    crate::execute_as(schema, again, &target.pool, context.caller.clone()).await;
+            }
+        }
+        if !is_query {
+            self.note_write(context).await;
+            // The version after the write: a client that sends it back reads the write.
+            if self.replicas.as_ref().is_some_and(|r| r.has_standbys())
+                && let Ok(version) = gcm_store::version::catalogue_version(&self.pool).await
+            {
+                target.version = Some(version);
+            }
         }
         if let Some(order) = &order {
             order.apply(&mut response.data);
@@ -196,6 +262,64 @@ impl Pipeline {
             outcome,
             operation,
             cache_control,
+            catalogue_version: target.version,
+        }
+    }
+
+    /// Where a request reads: a query on the fittest standby for what its caller needs
+    /// (past the caller's own last write; at least the catalogue version its client saw),
+    /// anything else, or a query no standby can serve, on the primary.
+    async fn read_target(&self, is_query: bool, curation: bool, context: &Context) -> ReadTarget {
+        let Some(replicas) = &self.replicas else {
+            return ReadTarget::primary(self.pool.clone());
+        };
+        if !is_query {
+            return replicas.for_writes();
+        }
+        if curation {
+            // Curation's own work (and the items under it, read by the request's loaders)
+            // is read where it is written.
+            return self.primary_target(context);
+        }
+        let mut need = Freshness {
+            version: context.min_catalogue_version,
+            position: None,
+        };
+        if let Caller::Key(identity) = &context.caller {
+            match replicas.write_position(identity.key_id).await {
+                Ok(position) => need.position = position,
+                // The primary cannot say where the caller wrote: read there.
+                Err(_) => {
+                    metrics::counter!("gcm_replica_fallbacks_total", "reason" => "unknown_position")
+                        .increment(1);
+                    return self.primary_target(context);
+                }
+            }
+        }
+        replicas.read(need)
+    }
+
+    /// A read on the primary, which holds every write: at least as new as the client asked.
+    fn primary_target(&self, context: &Context) -> ReadTarget {
+        let mut target = match &self.replicas {
+            Some(replicas) => replicas.on_primary(None),
+            None => ReadTarget::primary(self.pool.clone()),
+        };
+        target.version = target.version.max(context.min_catalogue_version);
+        target
+    }
+
+    /// After a mutation by a key: where it wrote, so that its next reads see the write
+    /// through any process (see [`gcm_store::replicas::Replicas::record_write`]).
+    async fn note_write(&self, context: &Context) {
+        let (Some(replicas), Caller::Key(identity)) = (&self.replicas, &context.caller) else {
+            return;
+        };
+        if !replicas.has_standbys() {
+            return;
+        }
+        if let Err(e) = replicas.record_write(identity.key_id).await {
+            tracing::warn!(error = %e, "cannot record where the caller wrote; its reads may lag behind it");
         }
     }
 
@@ -220,6 +344,49 @@ impl Pipeline {
         let scope = if hints.public { "public" } else { "private" };
         Some(format!("{scope}, max-age={max_age}"))
     }
+}
+
+/// Whether the operation selects one of curation's root fields (`mySubmissions`,
+/// `reviewQueue`, `submission`, `auditLog`), directly or through fragments.
+fn selects_curation(
+    document: &async_graphql::parser::types::ExecutableDocument,
+    operation_name: Option<&str>,
+) -> bool {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn walk(
+        set: &SelectionSet,
+        document: &async_graphql::parser::types::ExecutableDocument,
+        depth: usize,
+    ) -> bool {
+        // The gate has bounded fragment nesting already; this guards the walk itself.
+        depth < 32
+            && set.items.iter().any(|item| match &item.node {
+                Selection::Field(field) => {
+                    crate::curation::query::ROOT_FIELDS.contains(&field.node.name.node.as_str())
+                }
+                Selection::InlineFragment(fragment) => {
+                    walk(&fragment.node.selection_set.node, document, depth + 1)
+                }
+                Selection::FragmentSpread(spread) => document
+                    .fragments
+                    .get(&spread.node.fragment_name.node)
+                    .is_some_and(|fragment| {
+                        walk(&fragment.node.selection_set.node, document, depth + 1)
+                    }),
+            })
+    }
+    limits::select_operation(document, operation_name)
+        .is_some_and(|operation| walk(&operation.node.selection_set.node, document, 0))
+}
+
+/// Whether a response failed as reads fail when their database goes away: unavailable
+/// (no connection, a closed one), or an internal error (a backend terminated mid-statement
+/// reports itself so), the first of them.
+fn lost_its_database(response: &async_graphql::Response) -> Option<ErrorCode> {
+    let codes = || response.errors.iter().filter_map(ErrorCode::of);
+    codes()
+        .find(|code| *code == ErrorCode::ServiceUnavailable)
+        .or_else(|| codes().find(|code| *code == ErrorCode::InternalServerError))
 }
 
 /// The executor's request, holding the gate's parse (the executor does not parse again).

@@ -26,16 +26,18 @@ pub mod refusal;
 pub mod request;
 pub mod response_cache;
 mod response_order;
+pub mod shared;
 pub mod streaming;
 pub mod subscriptions;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use gcm_store::Pool;
 use gcm_store::list_sizes::LiveListSizes;
+use gcm_store::replicas::Replicas;
 
 use crate::curation::Caller;
 use crate::error::ErrorCode;
@@ -126,12 +128,35 @@ pub struct Pipeline {
     ws_max_subscriptions: usize,
     ws_messages_per_second: u32,
     heavy: Option<heavy::HeavyGate>,
+    /// The standbys public reads go to (`DATABASE_READ_URLS`), when there are any.
+    replicas: Option<Arc<Replicas>>,
+    /// What the deployment's processes share through Redis (`GCM_REDIS_URL`).
+    shared: Option<Arc<shared::SharedState>>,
+    rate_limit_per_second: f64,
+    rate_limit_burst: u32,
+}
+
+/// How a process shares the work of a deployment: its standbys and its Redis.
+#[derive(Default, Clone)]
+pub struct Scaling {
+    pub replicas: Option<Arc<Replicas>>,
+    pub shared: Option<Arc<shared::SharedState>>,
 }
 
 impl Pipeline {
     /// Builds the two schemas (plain and traced) once, and the cost model from the served
     /// SDL's `@listSize`, reading live list sizes from `list_sizes`.
     pub fn new(pool: Pool, settings: &Settings, list_sizes: LiveListSizes) -> Result<Self, String> {
+        Self::scaled(pool, settings, list_sizes, Scaling::default())
+    }
+
+    /// [`Pipeline::new`] for a process that reads on standbys or shares state in Redis.
+    pub fn scaled(
+        pool: Pool,
+        settings: &Settings,
+        list_sizes: LiveListSizes,
+        scaling: Scaling,
+    ) -> Result<Self, String> {
         let cost_model = CostModel::from_sdl(&crate::sdl())
             .map_err(|e| format!("cannot read the schema for the cost model: {e}"))?
             .with_live(list_sizes);
@@ -176,6 +201,10 @@ impl Pipeline {
                 settings.max_heavy_in_flight,
                 settings.heavy_queue_wait,
             ),
+            replicas: scaling.replicas,
+            shared: scaling.shared,
+            rate_limit_per_second: settings.rate_limit_per_second,
+            rate_limit_burst: settings.rate_limit_burst,
         })
     }
 
@@ -203,16 +232,34 @@ impl Pipeline {
             Ok(caller) => callers::client_bucket(caller, address),
             Err(_) => callers::client_bucket(&Caller::Anonymous, address),
         };
-        self.take_token(&bucket)?;
+        self.take_token(&bucket).await?;
         identified
     }
 
     /// Takes one request's token from `bucket`: `RATE_LIMITED` with `retryAfter` when empty.
-    pub fn take_token(&self, bucket: &str) -> Result<(), Refusal> {
+    /// With Redis the bucket is the deployment's, shared by every process; without it (or
+    /// while it does not answer) it is this process's own.
+    pub async fn take_token(&self, bucket: &str) -> Result<(), Refusal> {
         let Some(limiter) = &self.rate_limiter else {
             return Ok(());
         };
-        limiter.take(bucket).map_err(|retry_after| {
+        let shared = match &self.shared {
+            Some(shared) => {
+                shared
+                    .take_token(
+                        rate_limit::truncate(bucket),
+                        self.rate_limit_per_second,
+                        self.rate_limit_burst,
+                    )
+                    .await
+            }
+            None => None,
+        };
+        let taken = match shared {
+            Some(taken) => taken,
+            None => limiter.take(bucket),
+        };
+        taken.map_err(|retry_after| {
             metrics::counter!("gcm_limit_breaches_total", "limit" => ErrorCode::RateLimited.as_str())
                 .increment(1);
             Refusal::new(

@@ -38,6 +38,15 @@ pub fn sha256_hex(text: &str) -> String {
         .collect()
 }
 
+/// The hash a request names in `extensions.persistedQuery.sha256Hash`, lowercased.
+pub fn requested_hash(extensions: &Map<String, Value>) -> Option<String> {
+    extensions
+        .get("persistedQuery")
+        .and_then(|persisted| persisted.get("sha256Hash"))
+        .and_then(Value::as_str)
+        .map(str::to_ascii_lowercase)
+}
+
 impl PersistedQueries {
     pub fn new(capacity: usize, trusted_file: Option<&Path>) -> Result<Self, String> {
         let trusted = trusted_file.map(read_manifest).transpose()?;
@@ -48,17 +57,18 @@ impl PersistedQueries {
         })
     }
 
+    /// Only the trusted documents run (nothing is registered).
+    pub fn trusted_only(&self) -> bool {
+        self.trusted.is_some()
+    }
+
     /// The document to run: the request's own, or the one its hash names.
     pub fn resolve(
         &self,
         query: Option<String>,
         extensions: &Map<String, Value>,
     ) -> Result<Option<String>, Refusal> {
-        let hash = extensions
-            .get("persistedQuery")
-            .and_then(|persisted| persisted.get("sha256Hash"))
-            .and_then(Value::as_str)
-            .map(str::to_ascii_lowercase);
+        let hash = requested_hash(extensions);
         if let Some(trusted) = &self.trusted {
             let hash = match (&hash, &query) {
                 (Some(hash), _) => hash.clone(),
@@ -110,7 +120,8 @@ impl PersistedQueries {
         }
     }
 
-    fn register(&self, hash: String, query: &str) {
+    /// Keeps `query` under `hash` (already checked to be its SHA-256).
+    pub(super) fn register(&self, hash: String, query: &str) {
         let Ok(mut cache) = self.cache.lock() else {
             return;
         };

@@ -90,7 +90,8 @@ fn wait(tokens: f64, per_second: f64) -> u64 {
     ((1.0 - tokens) / per_second).ceil().max(1.0) as u64
 }
 
-fn truncate(text: &str) -> &str {
+/// `text` cut to the longest client name kept (at a character boundary).
+pub fn truncate(text: &str) -> &str {
     let mut end = text.len().min(MAX_CLIENT_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;

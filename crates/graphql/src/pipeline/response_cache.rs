@@ -96,6 +96,11 @@ impl ResponseCache {
         }
     }
 
+    /// The catalogue version the kept answers were computed at, when known.
+    pub fn version(&self) -> Option<i64> {
+        self.entries.lock().ok().and_then(|entries| entries.version)
+    }
+
     pub fn get(&self, key: &str) -> Option<Cached> {
         let found = self
             .entries
@@ -110,17 +115,19 @@ impl ResponseCache {
         found
     }
 
-    pub fn insert(&self, key: String, cached: Cached) {
+    /// Keeps an answer computed at catalogue `version`, if that is still the cache's and
+    /// the answer is not too large; whether it was kept.
+    pub fn insert(&self, version: i64, key: String, cached: Cached) -> bool {
         let size = key.len() + cached.body.len();
         if size > MAX_ENTRY_BYTES.min(self.max_bytes) {
-            return;
+            return false;
         }
         let Ok(mut entries) = self.entries.lock() else {
-            return;
+            return false;
         };
         // Only answers computed for the version known now are kept.
-        if entries.version.is_none() {
-            return;
+        if entries.version != Some(version) {
+            return false;
         }
         if let Some((_, old)) = entries.map.remove(&key) {
             entries.bytes -= old;
@@ -138,6 +145,7 @@ impl ResponseCache {
         entries.order.push_back(key.clone());
         entries.map.insert(key, (cached, size));
         self.publish(&entries);
+        true
     }
 
     fn publish(&self, entries: &Entries) {

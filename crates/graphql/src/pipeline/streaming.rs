@@ -33,7 +33,7 @@ impl Pipeline {
         context: &Context,
         batches: &Batches,
     ) -> Result<Streamed, Refusal> {
-        let admitted = self.admit(request, transport)?;
+        let admitted = self.admit(request, transport).await?;
         if admitted.operation_type != OperationType::Subscription {
             return self
                 .run_admitted(admitted, context)

@@ -75,13 +75,14 @@ impl Connection {
 
     /// `subscribe`: the executor's request (holding the gate's parse), or the refusal the
     /// client gets for `id`.
-    pub fn subscribe(
+    pub async fn subscribe(
         &mut self,
         id: &str,
         payload: Value,
     ) -> Result<async_graphql::Request, Refusal> {
         self.pipeline
-            .take_token(&callers::client_bucket(&self.caller, &self.address))?;
+            .take_token(&callers::client_bucket(&self.caller, &self.address))
+            .await?;
         let max = self.pipeline.ws_max_subscriptions;
         if self.active.len() >= max {
             metrics::counter!("gcm_limit_breaches_total", "limit" => ErrorCode::MaxSubscriptionsExceeded.as_str())
@@ -96,7 +97,7 @@ impl Connection {
             .with("value", max as u64 + 1));
         }
         let request = GraphQlRequest::from_json(payload)?;
-        let admitted = self.pipeline.admit(request, Transport::WebSocket)?;
+        let admitted = self.pipeline.admit(request, Transport::WebSocket).await?;
         self.active.insert(id.to_owned());
         let caller = self.caller.clone();
         Ok(super::execution::into_request(admitted).data(caller))

@@ -50,8 +50,20 @@ root_query!(
     ClientQuery()
 );
 
-/// A pooled connection for a root field's own (unbatched) statement.
+/// A pooled connection for a root field's own (unbatched) statement: on the database the
+/// request reads from (a standby, when the server has them).
 pub(crate) async fn conn(ctx: &Context<'_>) -> ApiResult<Conn> {
     let pool = ctx.data::<Pool>()?;
+    pool.get().await.map_err(|e| gql(StoreError::from(e)))
+}
+
+/// The primary, whatever the request reads from: the pool the schema was built with.
+/// Curation writes there and reads its own work there (submissions, reviews, the audit log).
+#[derive(Clone)]
+pub(crate) struct Primary(pub Pool);
+
+/// A connection to the primary (curation's reads and writes).
+pub(crate) async fn primary_conn(ctx: &Context<'_>) -> ApiResult<Conn> {
+    let Primary(pool) = ctx.data::<Primary>()?;
     pool.get().await.map_err(|e| gql(StoreError::from(e)))
 }

@@ -101,6 +101,76 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub api: ApiConfig,
+
+    #[command(flatten)]
+    pub replicas: ReplicaArgs,
+}
+
+/// How the processes of one deployment share its work: standbys for public reads, Redis
+/// for the rate limit, the APQ registry and the response cache (README: "Running several
+/// replicas").
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Several replicas")]
+pub struct ReplicaArgs {
+    /// Streaming standbys of DATABASE_URL that serve public reads, comma-separated (writes,
+    /// curation and LISTEN stay on DATABASE_URL)
+    #[arg(
+        long,
+        env = "DATABASE_READ_URLS",
+        value_delimiter = ',',
+        hide_env_values = true,
+        value_name = "URLS"
+    )]
+    pub database_read_urls: Vec<String>,
+
+    /// A standby further behind the primary than this leaves the rotation until it catches up
+    #[arg(
+        long,
+        env = "GCM_MAX_REPLICA_LAG_MS",
+        default_value_t = 5_000,
+        value_name = "MS"
+    )]
+    pub max_replica_lag_ms: u64,
+
+    /// Redis shared by every server process (rate limit, APQ registry, response cache)
+    /// [default: each process keeps its own]
+    #[arg(
+        long,
+        env = "GCM_REDIS_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub redis_url: Option<String>,
+
+    /// The longest a request waits for Redis before it uses the process's own state
+    #[arg(
+        long,
+        env = "GCM_REDIS_TIMEOUT_MS",
+        default_value_t = 50,
+        value_parser = clap::value_parser!(u64).range(1..=10_000),
+        value_name = "MS"
+    )]
+    pub redis_timeout_ms: u64,
+}
+
+impl ReplicaArgs {
+    /// The standbys' URLs, without empty entries.
+    pub fn read_urls(&self) -> Vec<String> {
+        self.database_read_urls
+            .iter()
+            .map(|url| url.trim())
+            .filter(|url| !url.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The Redis URL, when one is set.
+    pub fn redis_url(&self) -> Option<&str> {
+        self.redis_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|url| !url.is_empty())
+    }
 }
 
 /// How logs are written.

@@ -55,6 +55,15 @@
 //! | `GCM_EXACT_COUNT_LIMIT`        | `10000`  | the most items a connection's `count` counts one by one; above it `count` answers this limit with precision `AT_LEAST` (`totalCount` stays exact) |
 //! | `GCM_TRUSTED_PROXY_HEADER`     | (none)   | header a trusted proxy sets with the client address (e.g. `x-forwarded-for`; its last entry is used); none: the TCP peer |
 //!
+//! Several server processes of one deployment (README, "Running several replicas"):
+//!
+//! | variable                       | default  | meaning |
+//! |--------------------------------|----------|---------|
+//! | `DATABASE_READ_URLS`           | (none)   | comma-separated streaming standbys of `DATABASE_URL`: public reads go there (fewest reads in flight first); writes, curation and `LISTEN` stay on the primary. An entry that accepts writes stops the start. |
+//! | `GCM_MAX_REPLICA_LAG_MS`       | `5000`   | a standby further behind than this, or not answering, leaves the rotation until it is well; with none left, reads go to the primary |
+//! | `GCM_REDIS_URL`                | (none)   | Redis shared by the processes: the rate limit, the APQ registry and the response cache. A malformed URL stops the start; a Redis that does not answer is a fallback to each process's own state, never a failed request |
+//! | `GCM_REDIS_TIMEOUT_MS`         | `50`     | the longest a request waits for Redis before falling back |
+//!
 //! No setting downloads anything: the embedded cluster uses the PostgreSQL installed on the
 //! machine.
 
@@ -65,7 +74,7 @@ mod api;
 mod args;
 
 pub use api::ApiConfig;
-pub use args::{CommonArgs, ListenArgs, LogFormat, ReviewArgs, ServeArgs};
+pub use args::{CommonArgs, ListenArgs, LogFormat, ReplicaArgs, ReviewArgs, ServeArgs};
 
 /// The service's settings, assembled from the flags of the command that runs (see
 /// [`CommonArgs`], [`ListenArgs`], [`ReviewArgs`], [`ServeArgs`]); a setting a command has
@@ -82,6 +91,7 @@ pub struct Config {
     pub max_subscribers: usize,
     pub log_format: LogFormat,
     pub api: ApiConfig,
+    pub replicas: ReplicaArgs,
 }
 
 impl Config {
@@ -114,6 +124,7 @@ impl Config {
         let mut config = self.with_listen(serve.listen).with_review(serve.review);
         config.max_subscribers = serve.max_subscribers;
         config.api = serve.api;
+        config.replicas = serve.replicas;
         config
     }
 
@@ -161,6 +172,11 @@ impl Default for Config {
             max_subscribers: crate::subscriptions::DEFAULT_MAX_CONNECTIONS,
             log_format: LogFormat::Text,
             api: ApiConfig::default(),
+            replicas: ReplicaArgs {
+                max_replica_lag_ms: 5_000,
+                redis_timeout_ms: 50,
+                ..ReplicaArgs::default()
+            },
         }
     }
 }

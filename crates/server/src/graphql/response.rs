@@ -61,6 +61,9 @@ pub fn refused(media: Media, refusal: &Refusal) -> Response {
     response
 }
 
+/// The response header saying which catalogue version an answer is at least as new as.
+pub const CATALOGUE_VERSION_HEADER: &str = "gcm-catalogue-version";
+
 /// One answer; for GET, `if_none_match` is `Some` (holding the client's `If-None-Match`)
 /// and a cacheable answer gets an `ETag`, or a 304 when the client has it.
 pub fn answered(
@@ -111,6 +114,12 @@ pub fn answered(
     if let Some(etag) = etag.and_then(|etag| HeaderValue::from_str(&etag).ok()) {
         headers.insert(header::ETAG, etag);
     }
+    if let Some(version) = answer.catalogue_version {
+        headers.insert(
+            header::HeaderName::from_static(CATALOGUE_VERSION_HEADER),
+            HeaderValue::from(version),
+        );
+    }
     response.extensions_mut().insert(recorded);
     response
 }
@@ -147,7 +156,8 @@ fn with_headers(media: Media, mut response: Response) -> Response {
 pub(super) fn vary(headers: &mut HeaderMap) {
     headers.insert(
         header::VARY,
-        HeaderValue::from_static("accept, authorization"),
+        // A client that asks for a newer catalogue may get another answer.
+        HeaderValue::from_static("accept, authorization, gcm-min-catalogue-version"),
     );
 }
 

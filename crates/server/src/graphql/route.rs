@@ -27,7 +27,10 @@ pub async fn post(
         Err(refusal) => return refused(refusal, started),
     };
     let media = accepted.refusal_media();
-    let context = context(&client, request.headers());
+    let context = match context(&client, request.headers()) {
+        Ok(context) => context,
+        Err(refusal) => return refused(refusal, started),
+    };
     let http = &state.http;
     let answered = tokio::time::timeout(http.request_timeout, async {
         match params::from_post(request, http.max_body_bytes, http.max_batch).await? {
@@ -82,7 +85,10 @@ pub async fn get(
         Err(refusal) => return refused(refusal, started),
     };
     let media = accepted.refusal_media();
-    let context = context(&client, request.headers());
+    let context = match context(&client, request.headers()) {
+        Ok(context) => context,
+        Err(refusal) => return refused(refusal, started),
+    };
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let decoded = params::from_url(&request);
     drop(request);
@@ -106,11 +112,33 @@ pub async fn get(
     finish(&state, media, answered, started)
 }
 
-fn context(client: &Client, headers: &HeaderMap) -> Context {
-    Context {
+/// The request header a client sends the last `GCM-Catalogue-Version` it saw in: its
+/// answer is then read where the catalogue is at least that new (the primary if no
+/// standby is).
+pub const MIN_CATALOGUE_VERSION_HEADER: &str = "gcm-min-catalogue-version";
+
+fn context(client: &Client, headers: &HeaderMap) -> Result<Context, Refusal> {
+    let min_catalogue_version = match headers.get(MIN_CATALOGUE_VERSION_HEADER) {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .ok()
+                .and_then(|text| text.trim().parse::<i64>().ok())
+                .filter(|version| *version >= 0)
+                .ok_or_else(|| {
+                    Refusal::bad_request(
+                        "GCM-Min-Catalogue-Version must be a catalogue version (a whole number \
+                         from a GCM-Catalogue-Version header)",
+                    )
+                })?,
+        ),
+    };
+    Ok(Context {
         caller: client.caller.clone(),
         traced: wants_trace(headers),
-    }
+        min_catalogue_version,
+    })
 }
 
 /// The response of a handler's work, or of its refusal or timeout, with its metrics.
