@@ -244,9 +244,12 @@ async fn publish(
 #[tokio::test]
 async fn reads_go_to_the_standby_and_a_writer_reads_its_write_through_the_other_replica() {
     let clusters = Clusters::start().await;
-    let a = replica(&clusters, None, &[]).await;
+    // The standby runs 3 s behind on purpose (below): room enough that a busy machine
+    // does not push it out of the rotation.
+    let lag = [("GCM_MAX_REPLICA_LAG_MS", "8000")];
+    let a = replica(&clusters, None, &lag).await;
     until_standby_in_rotation(&a).await;
-    let b = replica(&clusters, None, &[]).await;
+    let b = replica(&clusters, None, &lag).await;
     until_standby_in_rotation(&b).await;
     let standby_reads = format!(
         "gcm_database_reads_total{{database=\"{}\"}}",
@@ -333,7 +336,7 @@ async fn reads_go_to_the_standby_and_a_writer_reads_its_write_through_the_other_
         primary_reads_before + 1.0
     );
     // Everyone else, within the lag.
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let anyone = call(&b, None, NODE, json!({ "id": item })).await;
         if anyone["data"]["node"]["title"] == "Replicated handbook" {
@@ -624,14 +627,22 @@ async fn no_request_fails_while_the_standby_or_redis_is_down() {
     // Redis goes away under the load: each replica falls back to its own state.
     redis.stop().await;
     load.run_for(100).await;
+    // Each replica notices at its first request after the outage (one may be slower to
+    // get one than the other on a busy machine).
     for server in [&a, &b] {
-        assert_eq!(server.metric("gcm_redis_up").await, 0.0);
-        assert!(
-            server
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while server.metric("gcm_redis_up").await != 0.0
+            || server
                 .metric("gcm_redis_fallbacks_total{operation=\"rate_limit\"}")
                 .await
-                > 0.0
-        );
+                == 0.0
+        {
+            assert!(
+                Instant::now() < deadline,
+                "a replica never noticed the outage"
+            );
+            load.run_for(10).await;
+        }
     }
     redis.resume().await;
     let deadline = Instant::now() + Duration::from_secs(20);
